@@ -1,0 +1,8 @@
+/** Every CLI command group, registered on the program. One file per group. */
+import type { Command } from 'commander'
+import type { CliContext } from '../context.ts'
+import { registerMigrate } from './migrate.ts'
+
+export function registerCommands(program: Command, ctx: CliContext): void {
+  registerMigrate(program, ctx)
+}

@@ -1,0 +1,65 @@
+/**
+ * The context each CLI command runs with: validated config, output, and the database opened on
+ * demand (migrated when this process hosts it) and closed when the command ends.
+ */
+import { loadConfig, loadDotEnv, type Config } from '../config.ts'
+import { openDatabase, type Database, type Db } from '../db/client.ts'
+import { createLogger, type Logger } from '../log.ts'
+import type { Output } from './io.ts'
+
+export interface CliContext {
+  env: NodeJS.ProcessEnv
+  output: Output
+  config(): Config
+  logger(): Logger
+  /** Opens (once) and returns the database; closed by `close()`. */
+  db(): Promise<Db>
+  database(): Promise<Database>
+  /** The current time; a command that takes `--at` uses that instead. */
+  now(): Date
+  close(): Promise<void>
+}
+
+export function createCliContext(env: NodeJS.ProcessEnv, output: Output): CliContext {
+  let config: Config | undefined
+  let logger: Logger | undefined
+  let opening: Promise<Database> | undefined
+  const ctx: CliContext = {
+    env,
+    output,
+    config() {
+      if (!config) {
+        loadDotEnv(env)
+        config = loadConfig(env)
+      }
+      return config
+    },
+    logger() {
+      // One-shot commands log warnings and errors only, to stderr, unless LOG_LEVEL asks for more.
+      logger ??= createLogger(env.LOG_LEVEL ? ctx.config().logLevel : 'warn')
+      return logger
+    },
+    database() {
+      opening ??= (async () => {
+        const c = ctx.config()
+        const database = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, max: 4 })
+        // A running service migrated what it hosts; otherwise bring the schema up to date.
+        if (database.embeddedRole !== 'client') await database.migrate()
+        return database
+      })()
+      return opening
+    },
+    async db() {
+      return (await ctx.database()).db
+    },
+    now: () => new Date(),
+    async close() {
+      if (opening) {
+        const d = await opening.catch(() => undefined)
+        opening = undefined
+        await d?.close()
+      }
+    },
+  }
+  return ctx
+}

@@ -1,0 +1,58 @@
+/**
+ * `duban`: the command line. Exit codes: 0 success, 1 user error (one line on stderr saying what
+ * to do), 2 usage error. Each group of commands lives in its own file under `commands/`.
+ */
+import { Command, CommanderError } from 'commander'
+import { ConfigError, processEnv } from '../config.ts'
+import { LockHeldError } from '../db/client.ts'
+import { createCliContext, type CliContext } from './context.ts'
+import { processOutput, UserError, type Output } from './io.ts'
+import { registerCommands } from './commands/index.ts'
+
+export interface MainOptions {
+  env?: NodeJS.ProcessEnv
+  output?: Output
+}
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('duban')
+  program
+    .description('督办助手 duban — law-enforcement supervision plan reminders and status tracking')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.output.out(s),
+      writeErr: (s) => ctx.output.err(s),
+    })
+  registerCommands(program, ctx)
+  return program
+}
+
+/** Runs one command line; resolves to the exit code. */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const output = options.output ?? processOutput
+  const ctx = createCliContext(options.env ?? processEnv(), output)
+  const program = buildProgram(ctx)
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+        return 0
+      return 2
+    }
+    if (err instanceof UserError || err instanceof LockHeldError) {
+      output.err(`duban: ${err.message}`)
+      return 1
+    }
+    if (err instanceof ConfigError) {
+      output.err(`duban: the configuration has problems:\n${err.problems.map((p) => `  ${p}`).join('\n')}`)
+      return 1
+    }
+    output.err(`duban: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    return 1
+  } finally {
+    await ctx.close()
+  }
+}

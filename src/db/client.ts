@@ -1,0 +1,128 @@
+/**
+ * Opening the database. With `DATABASE_URL`, postgres.js talks to that server. Without it, the
+ * embedded PGlite in `DATA_DIR/pglite` is used; PGlite admits one process per directory, so the
+ * first process to open it becomes its *host*: it holds `DATA_DIR/pglite.lock` and serves the
+ * database on a loopback port through pglite-socket. Every query, the host's own included, goes
+ * through that socket so that transactions from different connections never interleave in
+ * PGlite's single session. Other processes (an admin's `duban status` while `duban start` runs)
+ * find the port in the lock file and connect to it as clients.
+ */
+import path from 'node:path'
+import { mkdirSync } from 'node:fs'
+import postgres from 'postgres'
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import { PGlite } from '@electric-sql/pglite'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import * as schema from './schema.ts'
+import { EmbeddedLock, LockHeldError } from './embedded-lock.ts'
+
+export type Schema = typeof schema
+/** Either driver's drizzle database (a transaction is one too). */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>
+
+export const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle')
+
+export interface Database {
+  db: Db
+  driver: 'postgres' | 'pglite'
+  /** For the embedded database: whether this process hosts it or is a client of the host. */
+  embeddedRole?: 'host' | 'client'
+  /** Runs pending migrations (idempotent; serialized across processes). */
+  migrate(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined
+  dataDir: string
+  /** `host`: this process must host the embedded database (duban start); refuse if another does. */
+  embedded?: 'host' | 'any'
+  /** Pool size for postgres.js. */
+  max?: number
+}
+
+export { LockHeldError }
+
+const MIGRATION_LOCK = 4_721_300_911 // pg_advisory_lock key for duban migrations
+
+/** Runs drizzle's migrator on one dedicated connection under an advisory lock. */
+async function migrateOver(
+  url: string,
+  options: postgres.Options<Record<string, never>> = {},
+): Promise<void> {
+  const client = postgres(url, { ...options, max: 1, onnotice: () => {} })
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`
+    try {
+      await migratePostgres(drizzlePostgres(client), { migrationsFolder })
+    } finally {
+      await client`select pg_advisory_unlock(${MIGRATION_LOCK})`
+    }
+  } finally {
+    await client.end({ timeout: 5 })
+  }
+}
+
+function fromPostgresUrl(
+  url: string,
+  max: number,
+  extra: Pick<Database, 'embeddedRole'> = {},
+  onClose?: () => Promise<void>,
+): Database {
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 })
+  const db = drizzlePostgres(client, { schema }) as unknown as Db
+  return {
+    db,
+    driver: extra.embeddedRole ? 'pglite' : 'postgres',
+    ...extra,
+    migrate: () => migrateOver(url),
+    async close() {
+      await client.end({ timeout: 5 })
+      await onClose?.()
+    },
+  }
+}
+
+function embeddedUrl(port: number): string {
+  return `postgres://postgres@127.0.0.1:${port}/postgres`
+}
+
+/** Opens the configured database. Does not migrate: call `migrate()`. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const max = options.max ?? 10
+  if (options.databaseUrl) return fromPostgresUrl(options.databaseUrl, max)
+
+  mkdirSync(options.dataDir, { recursive: true })
+  const lock = new EmbeddedLock(path.join(options.dataDir, 'pglite.lock'))
+  const held = lock.acquire()
+  if (!held.acquired) {
+    if (options.embedded === 'host') throw new LockHeldError(held.holder)
+    // Another process hosts the database: use it through its socket.
+    if (!held.holder.port) throw new LockHeldError(held.holder)
+    return fromPostgresUrl(embeddedUrl(held.holder.port), Math.min(max, 2), { embeddedRole: 'client' })
+  }
+
+  let pglite: PGlite | undefined
+  let server: PGLiteSocketServer | undefined
+  try {
+    pglite = await PGlite.create(path.join(options.dataDir, 'pglite'))
+    server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 16 })
+    await server.start()
+    const port = Number(new URL(`postgres://${server.getServerConn()}`).port)
+    lock.publishPort(port)
+    const p = pglite
+    const s = server
+    return fromPostgresUrl(embeddedUrl(port), Math.min(max, 8), { embeddedRole: 'host' }, async () => {
+      await s.stop()
+      await p.close()
+      lock.release()
+    })
+  } catch (err) {
+    await server?.stop().catch(() => {})
+    await pglite?.close().catch(() => {})
+    lock.release()
+    throw err
+  }
+}
