@@ -302,6 +302,11 @@ export const deliveries = pgTable(
     sentAt: ts('sent_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
+    /**
+     * Set when an attempt's outcome could not be known (the worker died mid-send, the connection
+     * dropped after the request went out): the message was sent again and may have arrived twice.
+     */
+    ambiguousAt: ts('ambiguous_at'),
   },
   (t) => [
     unique('deliveries_key_recipient_channel').on(t.key, t.recipient, t.channel),

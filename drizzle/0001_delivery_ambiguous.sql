@@ -1,0 +1,1 @@
+ALTER TABLE "deliveries" ADD COLUMN "ambiguous_at" timestamp with time zone;
