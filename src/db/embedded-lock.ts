@@ -30,6 +30,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Lock files held by this process (a second host in the same process is refused too). */
+const heldHere = new Set<string>()
+
 export class EmbeddedLock {
   private held = false
   private holder: LockHolder | undefined
@@ -54,19 +57,21 @@ export class EmbeddedLock {
         closeSync(fd)
         this.held = true
         this.holder = holder
+        heldHere.add(this.file)
         return { acquired: true }
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       }
       const current = this.read()
-      if (current && current.pid !== process.pid && alive(current.pid))
+      if (current && (current.pid === process.pid ? heldHere.has(this.file) : alive(current.pid)))
         return { acquired: false, holder: current }
       // Stale (its process is gone) or unreadable mid-write: remove and race again.
       if (!current) {
         // A writer may be between open and write; give it a moment before calling it stale.
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50)
         const again = this.read()
-        if (again && alive(again.pid)) return { acquired: false, holder: again }
+        if (again && (again.pid === process.pid ? heldHere.has(this.file) : alive(again.pid)))
+          return { acquired: false, holder: again }
       }
       try {
         unlinkSync(this.file)
@@ -90,6 +95,7 @@ export class EmbeddedLock {
   release(): void {
     if (!this.held) return
     this.held = false
+    heldHere.delete(this.file)
     const current = this.read()
     if (current?.pid === process.pid) {
       try {
