@@ -1,0 +1,92 @@
+/** `duban units list|import|find`: the roster of units. */
+import type { Command } from 'commander'
+import type { CliContext } from '../context.ts'
+import { formatTable, printJson, UserError } from '../io.ts'
+import { messages } from '../../i18n/index.ts'
+import { bilingual, readTextFile } from '../../domain/plan-import.ts'
+import { findUnit, formatSuggestions, importUnits, listUnits, parseUnitsFile } from '../../domain/units.ts'
+
+const zh = messages('zh-CN')
+
+export function registerUnits(program: Command, ctx: CliContext): void {
+  const units = program.command('units').description('the roster of units (towns, subdistrict, departments)')
+
+  units
+    .command('list')
+    .description('list the roster')
+    .option('--json', 'print as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = await listUnits(await ctx.db())
+      if (opts.json) {
+        printJson(
+          ctx.output,
+          list.map((u) => ({
+            name: u.name,
+            shortName: u.shortName,
+            kind: u.kind,
+            tags: u.tags,
+            aliases: u.aliases,
+          })),
+        )
+        return
+      }
+      if (list.length === 0) throw new UserError(bilingual((m) => m.noUnits))
+      ctx.output.out(
+        formatTable(
+          zh.plan.unitsHeader,
+          list.map((u) => [
+            u.name,
+            u.shortName,
+            zh.common.unitKinds[u.kind],
+            u.tags.join('、'),
+            u.aliases.join('、'),
+          ]),
+        ),
+      )
+    })
+
+  units
+    .command('import <file>')
+    .description(
+      'import or update the roster from YAML (.yaml/.yml/.json) or CSV (name,shortName,kind,tags,aliases)',
+    )
+    .option('--json', 'print the counts as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const input = parseUnitsFile(await readTextFile(file), file)
+      const counts = await importUnits(await ctx.db(), input)
+      if (opts.json) printJson(ctx.output, counts)
+      else ctx.output.out(bilingual((m) => m.unitsImported(counts.created, counts.updated, counts.unchanged)))
+    })
+
+  units
+    .command('find <query>')
+    .description('look a unit up as people write it: 台城, taicheng, tc, 公安局')
+    .option('--json', 'print as JSON')
+    .action(async (query: string, opts: { json?: boolean }) => {
+      const match = await findUnit(await ctx.db(), query)
+      if (opts.json) {
+        const names = (list: { name: string }[]) => list.map((u) => u.name)
+        printJson(
+          ctx.output,
+          match.kind === 'found'
+            ? { kind: match.kind, unit: match.unit.name }
+            : match.kind === 'ambiguous'
+              ? { kind: match.kind, candidates: names(match.candidates) }
+              : { kind: match.kind, suggestions: names(match.suggestions) },
+        )
+      } else if (match.kind === 'found') {
+        const u = match.unit
+        const tags = u.tags.length ? ` ${u.tags.join('、')}` : ''
+        ctx.output.out(`${u.name}（${u.shortName}，${zh.common.unitKinds[u.kind]}）${tags}`)
+      }
+      // Not one unit: exit 1 with the candidates or suggestions, never a guess.
+      if (match.kind === 'ambiguous')
+        throw new UserError(bilingual((m) => m.unitAmbiguous(query, formatSuggestions(match.candidates))))
+      if (match.kind === 'unknown')
+        throw new UserError(
+          match.suggestions.length
+            ? bilingual((m) => m.unitUnknownSuggest(query, formatSuggestions(match.suggestions)))
+            : bilingual((m) => m.unitUnknown(query)),
+        )
+    })
+}

@@ -1,0 +1,551 @@
+/**
+ * The roster of units: lookup by what people type, the plan's group phrases, and import.
+ *
+ * Lookup never guesses: a query resolves to one unit only when a single unit matches best;
+ * otherwise the caller gets candidates (ambiguous) or the nearest names (unknown).
+ */
+import { inArray } from 'drizzle-orm'
+import { pinyin } from 'pinyin-pro'
+import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
+import { z } from 'zod'
+import type { Db } from '../db/client.ts'
+import { units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
+import { UserError } from '../cli/io.ts'
+import { messages } from '../i18n/index.ts'
+
+export type { UnitKind }
+
+export interface Unit {
+  id: number
+  name: string
+  shortName: string
+  kind: UnitKind
+  tags: string[]
+  aliases: string[]
+}
+
+export type UnitMatch =
+  | { kind: 'found'; unit: Unit }
+  | { kind: 'ambiguous'; candidates: Unit[] } // ≤ 8, best first
+  | { kind: 'unknown'; suggestions: Unit[] } // ≤ 5 nearest, possibly empty
+
+/** Tag of departments that `市直各行政执法部门` and its variants address. */
+export const LAW_ENFORCEMENT_TAG = '执法部门'
+/** Tag of departments that delegated enforcement powers to towns. */
+export const DELEGATED_POWERS_TAG = '职权下放'
+
+/** Which units a group phrase selects: by kind, or by tag. */
+export type UnitSelector = { kinds: UnitKind[] } | { tag: string }
+
+/**
+ * The plan's group phrases and what they expand to: the one place this mapping lives.
+ * Phrases are compared after `normalize` (full-width brackets and half-width are the same).
+ */
+export const unitGroups: readonly { phrases: readonly string[]; select: UnitSelector }[] = [
+  {
+    phrases: ['各镇（街）', '各镇街', '各镇（街道）', '各镇、街道', '各镇人民政府（街道办事处）', '各镇街道'],
+    select: { kinds: ['subdistrict', 'town'] },
+  },
+  {
+    phrases: [
+      '市直各行政执法部门',
+      '市直有关行政执法部门',
+      '市直各有关行政执法部门',
+      '各行政执法单位',
+      '各行政执法部门',
+      '市直各行政执法单位',
+    ],
+    select: { tag: LAW_ENFORCEMENT_TAG },
+  },
+  {
+    phrases: [
+      '涉及行政执法职权下放的市直行政执法部门',
+      '涉及职权下放的市直行政执法部门',
+      '涉及行政执法职权下放的市直部门',
+    ],
+    select: { tag: DELEGATED_POWERS_TAG },
+  },
+]
+
+const kindOrder: Record<UnitKind, number> = { subdistrict: 0, town: 1, department: 2 }
+const collator = new Intl.Collator('zh-CN')
+
+/** Roster order: the subdistrict, the towns, then departments, each by name (pinyin order). */
+export function compareUnits(a: Unit, b: Unit): number {
+  return kindOrder[a.kind] - kindOrder[b.kind] || collator.compare(a.name, b.name)
+}
+
+/** Case-, width- and space-insensitive form of a name or query. */
+export function normalize(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s·•・]/g, '')
+}
+
+const hasHan = (s: string) => /\p{Script=Han}/u.test(s)
+
+/** The name without the city prefix and the kind suffix: 台城街道 → 台城, 市公安局 → 公安. */
+function core(normalized: string): string {
+  const stripped = normalized
+    .replace(/^(台山市|市)/, '')
+    .replace(/(街道办事处|街道办|街道|镇人民政府|镇政府|镇|局)$/, '')
+  return stripped
+}
+
+interface UnitKeys {
+  /** Normalized names, short name and aliases. */
+  exact: string[]
+  /** The same without prefix/suffix. */
+  cores: string[]
+  /** Full pinyin and initials of every Chinese key. */
+  pinyin: string[]
+}
+
+const keyCache = new WeakMap<Unit, UnitKeys>()
+
+function spell(text: string): string[] {
+  const full = pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true }).join('')
+  const initials = pinyin(text, {
+    pattern: 'first',
+    toneType: 'none',
+    type: 'array',
+    nonZh: 'consecutive',
+    v: true,
+  }).join('')
+  return [normalize(full), normalize(initials)]
+}
+
+function keysOf(unit: Unit): UnitKeys {
+  const cached = keyCache.get(unit)
+  if (cached) return cached
+  const exact = [...new Set([unit.name, unit.shortName, ...unit.aliases].map(normalize).filter(Boolean))]
+  const cores = [...new Set(exact.map(core).filter(Boolean))]
+  const pinyinKeys = new Set<string>()
+  for (const k of [...exact, ...cores]) {
+    if (hasHan(k)) for (const p of spell(k)) pinyinKeys.add(p)
+    else pinyinKeys.add(k) // a Latin alias such as `duhu`
+  }
+  const keys = { exact, cores, pinyin: [...pinyinKeys] }
+  keyCache.set(unit, keys)
+  return keys
+}
+
+/** How well a unit matches a query: lower is better; null when it does not match at all. */
+function matchLevel(unit: Unit, q: string, qCore: string): { level: number; keyLength: number } | null {
+  const keys = keysOf(unit)
+  const best = (level: number, hits: string[]) =>
+    hits.length ? { level, keyLength: Math.min(...hits.map((h) => h.length)) } : null
+  const latin = !hasHan(q)
+  return (
+    best(
+      0,
+      keys.exact.filter((k) => k === q),
+    ) ??
+    best(1, qCore ? keys.cores.filter((k) => k === qCore) : []) ??
+    best(2, latin ? keys.pinyin.filter((k) => k === q) : []) ??
+    best(
+      3,
+      [...keys.exact, ...keys.cores, ...(latin ? keys.pinyin : [])].filter((k) => k.startsWith(q)),
+    ) ??
+    best(4, hasHan(q) ? [...keys.exact].filter((k) => k.includes(q)) : [])
+  )
+}
+
+function levenshtein(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0] ?? 0
+    prev[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const up = prev[j] ?? 0
+      prev[j] = Math.min(up + 1, (prev[j - 1] ?? 0) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1))
+      diag = up
+    }
+  }
+  return prev[b.length] ?? 0
+}
+
+/** Similarity in [0, 1] for "did you mean": shared characters for Chinese, edit distance for pinyin. */
+function similarity(unit: Unit, q: string): number {
+  const keys = keysOf(unit)
+  if (hasHan(q)) {
+    const qChars = [...new Set(core(q) || q)]
+    let best = 0
+    for (const k of keys.exact) {
+      const shared = qChars.filter((c) => k.includes(c)).length
+      best = Math.max(best, shared / qChars.length - Math.abs(k.length - q.length) * 0.01)
+    }
+    return best
+  }
+  let best = 0
+  for (const k of keys.pinyin) {
+    const d = levenshtein(q, k)
+    best = Math.max(best, 1 - d / Math.max(q.length, k.length))
+  }
+  return best
+}
+
+/**
+ * Pure: resolves what a person typed to one unit by full name, short name, alias, pinyin
+ * (taicheng), initials (tc), or a unique prefix/substring; never guesses between several.
+ * Matching ignores case, spaces, full/half width, and the 市 prefix and 镇/街道/局 suffix.
+ */
+export function matchUnit(units: Unit[], query: string): UnitMatch {
+  const q = normalize(query)
+  if (!q) return { kind: 'unknown', suggestions: [] }
+  const qCore = hasHan(q) ? core(q) : ''
+  let bestLevel = Infinity
+  let hits: { unit: Unit; keyLength: number }[] = []
+  for (const unit of units) {
+    const m = matchLevel(unit, q, qCore)
+    if (!m) continue
+    if (m.level < bestLevel) {
+      bestLevel = m.level
+      hits = []
+    }
+    if (m.level === bestLevel) hits.push({ unit, keyLength: m.keyLength })
+  }
+  if (hits.length === 1 && hits[0]) return { kind: 'found', unit: hits[0].unit }
+  if (hits.length > 1) {
+    hits.sort((a, b) => a.keyLength - b.keyLength || compareUnits(a.unit, b.unit))
+    return { kind: 'ambiguous', candidates: hits.slice(0, 8).map((h) => h.unit) }
+  }
+  const threshold = hasHan(q) ? 0.5 : 0.6
+  const suggestions = units
+    .map((unit) => ({ unit, score: similarity(unit, q) }))
+    .filter((s) => s.score >= threshold)
+    .sort((a, b) => b.score - a.score || compareUnits(a.unit, b.unit))
+    .slice(0, 5)
+    .map((s) => s.unit)
+  return { kind: 'unknown', suggestions }
+}
+
+type UnitRow = typeof unitsTable.$inferSelect
+
+function toUnit(row: UnitRow): Unit {
+  return {
+    id: row.id,
+    name: row.name,
+    shortName: row.shortName,
+    kind: row.kind,
+    tags: row.tags,
+    aliases: row.aliases,
+  }
+}
+
+/** The roster, ordered: subdistrict, towns, departments, each by name. */
+export async function listUnits(db: Db): Promise<Unit[]> {
+  const rows = await db.select().from(unitsTable)
+  return rows.map(toUnit).sort(compareUnits)
+}
+
+/** `matchUnit` over the stored roster. */
+export async function findUnit(db: Db, query: string): Promise<UnitMatch> {
+  return matchUnit(await listUnits(db), query)
+}
+
+/** Units a group selector picks from the roster. */
+export function selectUnits(units: Unit[], select: UnitSelector): Unit[] {
+  return 'kinds' in select
+    ? units.filter((u) => select.kinds.includes(u.kind))
+    : units.filter((u) => u.tags.includes(select.tag))
+}
+
+const groupIndex = new Map<string, UnitSelector>(
+  unitGroups.flatMap((g) => g.phrases.map((p) => [normalize(p), g.select] as const)),
+)
+
+/** The group selector a phrase such as `各镇（街）` names, if it is one. */
+export function groupSelector(phrase: string): UnitSelector | undefined {
+  return groupIndex.get(normalize(phrase))
+}
+
+/** Words around the names in a bracket that are not names: `…按职责分工负责`, `…牵头`. */
+const bracketTail = /(按照?职责分工|按职责|分别|共同)?(牵头)?(负责|落实|配合|参与|实施)$/
+const itemTail = /(牵头|配合|参与|等)$/
+
+/** Splits a responsibility bracket into the names and phrases it lists, as written. */
+export function splitBracket(bracket: string): string[] {
+  let text = bracket
+    .trim()
+    .replace(/^[[［〔【]/, '')
+    .replace(/[\]］〕】]$/, '')
+    .trim()
+  text = text.replace(/\s+/g, '')
+  for (let i = 0; i < 2; i++) text = text.replace(bracketTail, '')
+  return text
+    .split(/[、，,；;]/)
+    .map((s) => s.replace(itemTail, '').trim())
+    .filter(Boolean)
+}
+
+/**
+ * Units a plan bracket names: explicit names (exact full name, short name or alias; no fuzzy
+ * matching) and group phrases expanded; names not in the roster are returned in `unknown`.
+ * Units come back in the order of `units`, each once.
+ */
+export function expandResponsibleUnits(units: Unit[], bracket: string): { units: Unit[]; unknown: string[] } {
+  const chosen = new Set<Unit>()
+  const unknown: string[] = []
+  for (const item of splitBracket(bracket)) {
+    const select = groupSelector(item)
+    if (select) {
+      for (const u of selectUnits(units, select)) chosen.add(u)
+      continue
+    }
+    const key = normalize(item).replace(/^台山市/, '市')
+    const hits = units.filter((u) =>
+      keysOf(u).exact.some((k) => k === key || k.replace(/^台山市/, '市') === key),
+    )
+    const [only] = hits
+    if (hits.length === 1 && only) chosen.add(only)
+    else if (!unknown.includes(item)) unknown.push(item)
+  }
+  return { units: units.filter((u) => chosen.has(u)), unknown }
+}
+
+/** Whether an unknown bracket item reads like a group (各…, 有关…) rather than one unit's name. */
+export function looksLikeGroup(item: string): boolean {
+  return /^(各|有关|相关|涉及|市直|其他|其它)/.test(item) || /各/.test(item)
+}
+
+/** Short text for "did you mean" answers: '台城街道、大江镇'. */
+export function formatSuggestions(units: Unit[]): string {
+  return units.map((u) => u.name).join('、')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+export interface UnitInput {
+  name: string
+  shortName?: string
+  kind: UnitKind
+  tags?: string[]
+  aliases?: string[]
+}
+
+const kindWords: Record<string, UnitKind> = {
+  街道: 'subdistrict',
+  镇: 'town',
+  部门: 'department',
+  市直部门: 'department',
+}
+
+const textList = z.array(z.string().trim().min(1).max(100)).max(50)
+
+const unitInputSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  shortName: z.string().trim().min(1).max(50).optional(),
+  kind: z.preprocess(
+    (v) => (typeof v === 'string' ? (kindWords[v.trim()] ?? v.trim()) : v),
+    z.enum(unitKinds),
+  ),
+  tags: textList.optional(),
+  aliases: textList.optional(),
+})
+
+/** The short name people use when the roster gives none: 大江镇 → 大江, 市公安局 → 公安局. */
+export function defaultShortName(name: string, kind: UnitKind): string {
+  if (kind === 'department') return name.replace(/^(台山市|市)/, '') || name
+  return name.replace(/(街道办事处|街道|镇)$/, '') || name
+}
+
+function bilingual(pick: (m: ReturnType<typeof messages>['plan']) => string): string {
+  return `${pick(messages('zh-CN').plan)} / ${pick(messages('en').plan)}`
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'unit'}: ${i.message}`).join('; ')
+}
+
+type ValidUnit = { name: string; shortName: string; kind: UnitKind; tags: string[]; aliases: string[] }
+
+function validateUnit(input: unknown, where: string): ValidUnit {
+  const parsed = unitInputSchema.safeParse(input)
+  if (!parsed.success)
+    throw new UserError(bilingual((m) => m.unitInvalid(where, describeIssues(parsed.error))))
+  const u = parsed.data
+  return {
+    name: u.name,
+    shortName: u.shortName ?? defaultShortName(u.name, u.kind),
+    kind: u.kind,
+    tags: [...new Set(u.tags ?? [])],
+    aliases: [...new Set(u.aliases ?? [])],
+  }
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * Upserts by name in one transaction; validates with zod (a bad entry changes nothing);
+ * returns counts { created, updated } (and `unchanged`). Units missing from the input are kept.
+ */
+export async function importUnits(
+  db: Db,
+  input: UnitInput[],
+): Promise<{ created: number; updated: number; unchanged: number }> {
+  const valid = input.map((u, i) => validateUnit(u, `#${i + 1}`))
+  const seen = new Set<string>()
+  for (const [i, u] of valid.entries()) {
+    if (seen.has(u.name)) throw new UserError(bilingual((m) => m.unitDuplicate(`#${i + 1}`, u.name)))
+    seen.add(u.name)
+  }
+  return db.transaction(async (tx) => {
+    const existing = valid.length
+      ? await tx
+          .select()
+          .from(unitsTable)
+          .where(
+            inArray(
+              unitsTable.name,
+              valid.map((u) => u.name),
+            ),
+          )
+      : []
+    const byName = new Map(existing.map((r) => [r.name, r]))
+    let created = 0
+    let updated = 0
+    let unchanged = 0
+    const toInsert: ValidUnit[] = []
+    for (const u of valid) {
+      const row = byName.get(u.name)
+      if (!row) {
+        toInsert.push(u)
+        continue
+      }
+      if (
+        row.shortName === u.shortName &&
+        row.kind === u.kind &&
+        sameList(row.tags, u.tags) &&
+        sameList(row.aliases, u.aliases)
+      ) {
+        unchanged++
+        continue
+      }
+      await tx
+        .update(unitsTable)
+        .set({ shortName: u.shortName, kind: u.kind, tags: u.tags, aliases: u.aliases })
+        .where(inArray(unitsTable.id, [row.id]))
+      updated++
+    }
+    if (toInsert.length) {
+      await tx.insert(unitsTable).values(toInsert)
+      created = toInsert.length
+    }
+    return { created, updated, unchanged }
+  })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Roster files
+
+/**
+ * Reads a roster file: YAML (`.yaml`/`.yml`, also `.json`) as a list of units or `{ units: [...] }`,
+ * or CSV (`.csv`) with the header `name,shortName,kind,tags,aliases` (lists separated by `;`, `|`
+ * or `、`). Throws a UserError naming the line of the first problem.
+ */
+export function parseUnitsFile(text: string, fileName: string): UnitInput[] {
+  const ext = fileName.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? ''
+  if (ext === 'csv') return parseUnitsCsv(text, fileName)
+  if (ext === 'yaml' || ext === 'yml' || ext === 'json') return parseUnitsYaml(text, fileName)
+  throw new UserError(bilingual((m) => m.fileType(fileName, '.yaml .yml .json .csv')))
+}
+
+function parseUnitsYaml(text: string, fileName: string): UnitInput[] {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true })
+  const [firstError] = doc.errors
+  if (firstError) {
+    const line = firstError.linePos?.[0].line
+    const where = line ? `${fileName}:${line}` : fileName
+    throw new UserError(
+      bilingual((m) => m.badYaml(where, firstError.message.split(/ at line \d|\n/)[0] ?? '')),
+    )
+  }
+  const root = doc.contents
+  const list: unknown = isMap(root) ? root.get('units', true) : root
+  if (!isSeq(list)) throw new UserError(bilingual((m) => m.unitsFileShape(fileName)))
+  return list.items.map((node, i) => {
+    const offset = isNode(node) ? node.range?.[0] : undefined
+    const line = offset === undefined ? undefined : lineCounter.linePos(offset).line
+    const where = line ? `${fileName}:${line}` : `${fileName} #${i + 1}`
+    return validateUnit(isNode(node) ? (node.toJS(doc) as unknown) : node, where)
+  })
+}
+
+/** Splits CSV text into rows of fields (RFC 4180 quoting), remembering each row's line. */
+function csvRows(text: string, fileName: string): { line: number; fields: string[] }[] {
+  const rows: { line: number; fields: string[] }[] = []
+  let fields: string[] = []
+  let field = ''
+  let quoted = false
+  let line = 1
+  let rowLine = 1
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (ch === '"') quoted = false
+      else {
+        if (ch === '\n') line++
+        field += ch
+      }
+    } else if (ch === '"' && field === '') quoted = true
+    else if (ch === ',') {
+      fields.push(field)
+      field = ''
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++
+      fields.push(field)
+      if (fields.some((f) => f.trim())) rows.push({ line: rowLine, fields })
+      fields = []
+      field = ''
+      line++
+      rowLine = line
+    } else field += ch
+  }
+  if (quoted) throw new UserError(bilingual((m) => m.csvQuote(`${fileName}:${rowLine}`)))
+  fields.push(field)
+  if (fields.some((f) => f.trim())) rows.push({ line: rowLine, fields })
+  return rows
+}
+
+const csvColumns: Record<string, keyof UnitInput> = {
+  name: 'name',
+  名称: 'name',
+  shortname: 'shortName',
+  short_name: 'shortName',
+  简称: 'shortName',
+  kind: 'kind',
+  类型: 'kind',
+  tags: 'tags',
+  标签: 'tags',
+  aliases: 'aliases',
+  别名: 'aliases',
+}
+
+function parseUnitsCsv(text: string, fileName: string): UnitInput[] {
+  const [header, ...rows] = csvRows(text.replace(/^\uFEFF/, ''), fileName)
+  if (!header) return []
+  const columns = header.fields.map((h) => csvColumns[h.trim().toLowerCase()])
+  const missing = (['name', 'kind'] as const).filter((c) => !columns.includes(c))
+  if (missing.length) throw new UserError(bilingual((m) => m.csvHeader(fileName, missing.join(', '))))
+  const list = (s: string) =>
+    s
+      .split(/[;；|、]/)
+      .map((x) => x.trim())
+      .filter(Boolean)
+  return rows.map((row) => {
+    const record: Record<string, unknown> = {}
+    columns.forEach((col, i) => {
+      const value = (row.fields[i] ?? '').trim()
+      if (!col || value === '') return
+      record[col] = col === 'tags' || col === 'aliases' ? list(value) : value
+    })
+    return validateUnit(record, `${fileName}:${row.line}`)
+  })
+}
