@@ -1,3 +1,4 @@
 import common from './common.ts'
+import status from './status.ts'
 
-export default { common }
+export default { common, status }

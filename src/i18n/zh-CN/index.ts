@@ -1,4 +1,5 @@
 /** All zh-CN texts, one file per area. The English locale mirrors this shape exactly. */
 import common from './common.ts'
+import status from './status.ts'
 
-export default { common }
+export default { common, status }
