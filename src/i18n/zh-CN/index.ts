@@ -1,5 +1,6 @@
 /** All zh-CN texts, one file per area. The English locale mirrors this shape exactly. */
 import common from './common.ts'
 import status from './status.ts'
+import bot from './bot.ts'
 
-export default { common, status }
+export default { common, status, bot }

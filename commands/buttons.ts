@@ -1,0 +1,194 @@
+/**
+ * Status buttons (see src/telegram/callback-data.ts). Buttons in a group are visible to
+ * everyone, so every press is checked afresh: the pressed message must be the prompt the data
+ * names, the presser must be a liaison of the prompt's unit or a supervisor/admin, and the task
+ * must still be the unit's. A press that would repeat the current state records nothing.
+ *
+ * Follow-up questions (which task? what percentage?) edit the bot's own /report message in
+ * place; under a reminder or a weekly prompt they come as a new message replying to it, which is
+ * itself a prompt, so the reminder stays as it was. "Blocked" asks for the reason with
+ * force_reply; the reply is read by the status-reply feature.
+ */
+import { Composer, GrammyError, type InlineKeyboard } from 'grammy'
+import type { Db } from '../src/db/client.ts'
+import type { ReportState } from '../src/db/schema.ts'
+import {
+  attachPromptMessage,
+  createPrompt,
+  latestStatus,
+  promptByMessage,
+  type Prompt,
+} from '../src/domain/status.ts'
+import {
+  decodeStatusButton,
+  progressButtons,
+  statusButtons,
+  taskButtons,
+  type StatusAction,
+} from '../src/telegram/callback-data.ts'
+import { clip, h, logRefusal, mayReportFor, refuse, type BotContext } from '../src/telegram/context.ts'
+import { promptTasks, recordPromptItems, unitNameOf } from './status-reply.ts'
+
+/** Prompt kinds whose message is the bot's own interactive chooser, edited in place. */
+const INTERACTIVE = new Set(['report', 'choose'])
+
+/** Sends a force_reply question as a prompt about one task; returns nothing (the reply comes later). */
+export async function askReason(
+  ctx: BotContext,
+  db: Db,
+  chatId: number,
+  unitId: number,
+  task: { id: number; title: string },
+  replyTo?: number,
+): Promise<void> {
+  const prompt = await createPrompt(db, { unitId, taskIds: [task.id], kind: 'reason' })
+  const sent = await ctx.api.sendMessage(chatId, ctx.t.report.askReason(h(clip(task.title))), {
+    parse_mode: 'HTML',
+    reply_markup: { force_reply: true, selective: true },
+    ...(replyTo !== undefined
+      ? { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }
+      : {}),
+  })
+  await attachPromptMessage(db, prompt.id, sent.chat.id, sent.message_id)
+}
+
+/** Edits the interactive message, or sends a new chooser (a prompt of its own) under a reminder. */
+async function show(
+  ctx: BotContext,
+  prompt: Prompt,
+  text: string,
+  keyboard: (promptId: number) => InlineKeyboard,
+): Promise<void> {
+  const message = ctx.callbackQuery!.message!
+  if (INTERACTIVE.has(prompt.kind)) {
+    await editQuietly(ctx, text, keyboard(prompt.id))
+    return
+  }
+  const { db } = ctx.deps
+  const chooser = await createPrompt(db, { unitId: prompt.unitId, taskIds: prompt.taskIds, kind: 'choose' })
+  const sent = await ctx.api.sendMessage(message.chat.id, text, {
+    parse_mode: 'HTML',
+    reply_markup: keyboard(chooser.id),
+    reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+  })
+  await attachPromptMessage(db, chooser.id, sent.chat.id, sent.message_id)
+}
+
+/** editMessageText that tolerates a double press ("message is not modified"). */
+async function editQuietly(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
+  try {
+    await ctx.editMessageText(text, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) })
+  } catch (err) {
+    if (err instanceof GrammyError && /not modified/i.test(err.description)) return
+    throw err
+  }
+}
+
+function stateOf(action: StatusAction): { state: ReportState; progress: number | null } | null {
+  if (action.kind === 'done') return { state: 'done', progress: null }
+  if (action.kind === 'not_started') return { state: 'not_started', progress: null }
+  if (action.kind === 'in_progress' && action.progress !== null)
+    return { state: 'in_progress', progress: action.progress }
+  return null
+}
+
+const composer = new Composer<BotContext>()
+
+composer.on('callback_query:data', async (ctx, next) => {
+  const button = decodeStatusButton(ctx.callbackQuery.data)
+  if (!button) return next()
+  const { db } = ctx.deps
+  const message = ctx.callbackQuery.message
+  const prompt = message ? await promptByMessage(db, message.chat.id, message.message_id) : null
+  if (!message || !prompt || prompt.id !== button.promptId) {
+    logRefusal(ctx, 'button_not_a_prompt', { data: ctx.callbackQuery.data })
+    await ctx.answerCallbackQuery({ text: ctx.t.buttons.expired })
+    return
+  }
+  if (!ctx.person) return refuse(ctx, ctx.t.buttons.notRegistered, 'button_stranger', { promptId: prompt.id })
+  if (!mayReportFor(ctx.person, prompt.unitId)) {
+    const unit = await unitNameOf(db, prompt.unitId)
+    return refuse(ctx, ctx.t.buttons.notAllowed(h(clip(unit, 60))), 'button_other_unit', {
+      promptId: prompt.id,
+      unitId: prompt.unitId,
+    })
+  }
+
+  const tasks = await promptTasks(db, prompt)
+  const item = button.item === 0 && tasks.length === 1 ? 1 : button.item
+  if (item > tasks.length) {
+    logRefusal(ctx, 'button_bad_item', { promptId: prompt.id, item })
+    await ctx.answerCallbackQuery({ text: ctx.t.buttons.expired })
+    return
+  }
+  const unit = await unitNameOf(db, prompt.unitId)
+
+  if (item === 0) {
+    const titles = tasks.map((t) => t?.title ?? '—')
+    await show(ctx, prompt, ctx.t.report.chooseTask(h(clip(unit, 60))), (id) =>
+      taskButtons(id, titles, button.action),
+    )
+    await ctx.answerCallbackQuery()
+    return
+  }
+  const task = tasks[item - 1]
+  if (!task) {
+    logRefusal(ctx, 'button_task_gone', { promptId: prompt.id, item })
+    await ctx.answerCallbackQuery({ text: ctx.t.replies.promptGone })
+    return
+  }
+  const title = h(clip(task.title))
+
+  switch (button.action.kind) {
+    case 'choose':
+      await show(ctx, prompt, ctx.t.report.chooseState(title), (id) =>
+        statusButtons(id, item, ctx.locale, true),
+      )
+      await ctx.answerCallbackQuery()
+      return
+    case 'blocked':
+      await askReason(ctx, db, message.chat.id, prompt.unitId, task, message.message_id)
+      await ctx.answerCallbackQuery()
+      return
+    case 'in_progress':
+      if (button.action.progress === null) {
+        await show(ctx, prompt, ctx.t.report.choosePercent(title), (id) => progressButtons(id, item))
+        await ctx.answerCallbackQuery()
+        return
+      }
+      break
+    default:
+      break
+  }
+
+  const wanted = stateOf(button.action)!
+  const latest = await latestStatus(db, task.id, prompt.unitId)
+  if (latest && latest.state === wanted.state && (latest.progress ?? null) === wanted.progress) {
+    await ctx.answerCallbackQuery({ text: ctx.t.buttons.alreadySo })
+    return
+  }
+  const result = await recordPromptItems(
+    ctx,
+    prompt,
+    [{ task, status: { ...wanted, note: null } }],
+    'button',
+    {
+      chatId: message.chat.id,
+      messageId: null,
+      rawText: null,
+    },
+  )
+  if (!result.ok) {
+    await ctx.answerCallbackQuery({ text: result.text })
+    return
+  }
+  await ctx.answerCallbackQuery({ text: ctx.t.buttons.recorded })
+  if (INTERACTIVE.has(prompt.kind)) await editQuietly(ctx, result.text)
+  else
+    await ctx.api.sendMessage(message.chat.id, result.text, {
+      parse_mode: 'HTML',
+      reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+    })
+})
+
+export { composer as buttonsFeature }

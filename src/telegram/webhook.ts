@@ -1,0 +1,179 @@
+/**
+ * Webhook mode: a plain node:http server that receives Telegram's POSTs.
+ *
+ * Every request must carry the secret given to setWebhook in `X-Telegram-Bot-Api-Secret-Token`;
+ * anything else gets 401 and nothing is processed. An accepted update's id is written to
+ * `processed_updates` (insert … on conflict do nothing) before it is handled, so Telegram's
+ * retries and replays, to this replica or another, are handled once. The server answers 200 as
+ * soon as that row is written and handles the update afterwards, one update at a time per chat,
+ * so Telegram never waits on our database or on other API calls.
+ */
+import http from 'node:http'
+import { timingSafeEqual } from 'node:crypto'
+import { BotError, type Bot } from 'grammy'
+import type { Update } from 'grammy/types'
+import type { Db } from '../db/client.ts'
+import { processedUpdates } from '../db/schema.ts'
+import type { Logger } from '../log.ts'
+import type { BotContext } from './context.ts'
+
+const MAX_BODY_BYTES = 1_000_000
+
+export interface WebhookOptions {
+  bot: Bot<BotContext>
+  db: Db
+  logger: Logger
+  /** The secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token. */
+  secret: string
+  port: number
+  /** Default 0.0.0.0 (behind a reverse proxy); tests use 127.0.0.1. */
+  host?: string
+  /** Only POSTs to this path are accepted (default: any path). */
+  path?: string
+}
+
+export interface WebhookServer {
+  /** The port actually listened on (useful with port 0). */
+  port: number
+  /** Stops accepting requests and waits for updates already accepted to be handled. */
+  close(): Promise<void>
+}
+
+/** The chat an update belongs to, for per-chat ordering (user id when there is no chat). */
+export function updateChatKey(update: Update): string {
+  const chatId =
+    update.message?.chat.id ??
+    update.edited_message?.chat.id ??
+    update.callback_query?.message?.chat.id ??
+    update.my_chat_member?.chat.id ??
+    update.chat_member?.chat.id ??
+    update.channel_post?.chat.id
+  if (chatId !== undefined) return `c${chatId}`
+  const userId = update.callback_query?.from.id ?? update.inline_query?.from.id
+  return userId !== undefined ? `u${userId}` : 'none'
+}
+
+function secretMatches(given: string | string[] | undefined, secret: string): boolean {
+  if (typeof given !== 'string') return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(secret)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge = false
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > MAX_BODY_BYTES) tooLarge = true
+      else chunks.push(chunk)
+    })
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+/** Records the update id; false when it was already there (a duplicate). */
+async function claimUpdate(db: Db, updateId: number): Promise<boolean> {
+  const rows = await db
+    .insert(processedUpdates)
+    .values({ updateId })
+    .onConflictDoNothing()
+    .returning({ updateId: processedUpdates.updateId })
+  return rows.length > 0
+}
+
+/** Starts the webhook server; resolves once it listens. */
+export async function startWebhookServer(options: WebhookOptions): Promise<WebhookServer> {
+  const { bot, db, logger, secret } = options
+  const chains = new Map<string, Promise<void>>()
+  const inFlight = new Set<Promise<void>>()
+
+  const handle = async (update: Update): Promise<void> => {
+    try {
+      await bot.handleUpdate(update)
+    } catch (err) {
+      if (err instanceof BotError) await bot.errorHandler(err as BotError<BotContext>)
+      else logger.error({ err, updateId: update.update_id }, 'webhook update failed')
+    }
+  }
+
+  const schedule = (update: Update): void => {
+    const key = updateChatKey(update)
+    const previous = chains.get(key) ?? Promise.resolve()
+    const next = previous.then(() => handle(update))
+    chains.set(key, next)
+    inFlight.add(next)
+    void next.finally(() => {
+      inFlight.delete(next)
+      if (chains.get(key) === next) chains.delete(key)
+    })
+  }
+
+  const server = http.createServer((req, res) => {
+    const answer = (status: number, body = '') => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end(body)
+    }
+    void (async () => {
+      if (!secretMatches(req.headers['x-telegram-bot-api-secret-token'], secret)) {
+        logger.warn(
+          { remote: req.socket.remoteAddress, path: req.url },
+          'webhook request without the right secret',
+        )
+        req.resume()
+        return answer(401, 'unauthorized')
+      }
+      if (req.method !== 'POST') {
+        req.resume()
+        return answer(405, 'method not allowed')
+      }
+      if (options.path && new URL(req.url ?? '/', 'http://x').pathname !== options.path) {
+        req.resume()
+        return answer(404, 'not found')
+      }
+      const body = await readBody(req)
+      if (!body) return answer(413, 'too large')
+      let update: Update
+      try {
+        update = JSON.parse(body.toString('utf8')) as Update
+      } catch {
+        return answer(400, 'bad json')
+      }
+      if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id))
+        return answer(400, 'no update_id')
+      if (!(await claimUpdate(db, update.update_id))) {
+        logger.debug({ updateId: update.update_id }, 'duplicate update acknowledged and skipped')
+        return answer(200)
+      }
+      answer(200)
+      schedule(update)
+    })().catch((err: unknown) => {
+      // The update was not recorded: a 500 makes Telegram send it again.
+      logger.error({ err }, 'webhook request failed')
+      if (!res.headersSent) answer(500, 'error')
+    })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : options.port
+  logger.info({ port }, 'webhook server listening')
+
+  return {
+    port,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await Promise.allSettled([...inFlight])
+    },
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The bot under test: the real bot (startBot, long polling through the runner) against the Bot API
+ * emulator over HTTP, on a describeDb database with a small Taishan fixture inserted through the
+ * domain functions (units, a plan with three tasks, people with invites, a bound group, officers).
+ */
+import type { Db } from '../../src/db/client.ts'
+import { loadConfig, type Config } from '../../src/config.ts'
+import { silentLogger, type Logger } from '../../src/log.ts'
+import { importUnits, listUnits } from '../../src/domain/units.ts'
+import { activePlanTasks } from '../../src/domain/plans.ts'
+import { importPlan } from '../../src/domain/plan-import.ts'
+import { resolveDeadline } from '../../src/domain/deadline-phrase.ts'
+import { addPerson, type Person } from '../../src/domain/people.ts'
+import { createInvite } from '../../src/domain/invites.ts'
+import { bindChat } from '../../src/domain/chats.ts'
+import { attachPromptMessage, createPrompt } from '../../src/domain/status.ts'
+import { importOfficers } from '../../src/domain/training.ts'
+import { BotApiEmulator, type EmulatorUser, type SentMessage } from '../../src/telegram/emulator/index.ts'
+import { startBot, type CreateBotDeps, type RunningBot } from '../../src/telegram/bot.ts'
+import { statusButtons } from '../../src/telegram/callback-data.ts'
+import { escapeHtml } from '../../src/telegram/html.ts'
+
+export const TOKEN = '123456789:AAH5ex-ample_TokenForTheBotTests00'
+/** 2024-10-15 10:00 in Taishan: 二（五）2 is due 10月20日 (in 5 days), 二（一）1 on 11月30日. */
+export const NOW = new Date('2024-10-15T02:00:00Z')
+export const TZ = 'Asia/Shanghai'
+
+export const users = {
+  liaison: { id: 5_000_001, first_name: '李明', username: 'liming' },
+  supervisor: { id: 5_000_002, first_name: '王督办', username: 'wangdb' },
+  doushanLiaison: { id: 5_000_003, first_name: '赵六', username: 'zhaoliu' },
+  admin: { id: 5_000_004, first_name: '管理员', username: 'admin_tsj' },
+  stranger: { id: 5_000_099, first_name: 'Eve', username: 'eve' },
+} satisfies Record<string, EmulatorUser>
+
+export const groups = {
+  taicheng: { id: -1_001_000_000_001, type: 'supergroup' as const, title: '台城街道督办群' },
+  supervisors: { id: -1_001_000_000_002, type: 'supergroup' as const, title: '督办组' },
+  unknown: { id: -1_001_000_000_099, type: 'supergroup' as const, title: '闲聊群' },
+}
+
+export interface Fixture {
+  units: { taicheng: number; doushan: number; dajiang: number }
+  tasks: { fines: number; publicity: number; training: number }
+  people: { liaison: Person; supervisor: Person; doushanLiaison: Person; admin: Person }
+  invites: { liaison: string; supervisor: string; doushanLiaison: string; admin: string; expired: string }
+}
+
+export interface FixtureNames {
+  taicheng?: string
+  finesTitle?: string
+  liaisonName?: string
+}
+
+/** Inserts the fixture through the domain functions; hostile names can replace the plain ones. */
+export async function seed(db: Db, names: FixtureNames = {}): Promise<Fixture> {
+  const taichengName = names.taicheng ?? '台城街道'
+  await importUnits(db, [
+    {
+      name: taichengName,
+      shortName: names.taicheng ? undefined : '台城',
+      kind: 'subdistrict',
+      aliases: ['台城'],
+    },
+    { name: '斗山镇', kind: 'town' },
+    { name: '大江镇', kind: 'town' },
+  ])
+  const deadline = (phrase: string) => resolveDeadline(phrase, 2024)
+  await importPlan(
+    db,
+    {
+      title: '台山市2024年度行政执法监督工作方案',
+      year: 2024,
+      trainingHoursPerYear: 60,
+      warnings: [],
+      tasks: [
+        {
+          ref: '二（五）2',
+          section: '开展行政执法领域突出问题专项整治',
+          title: names.finesTitle ?? '开展涉企乱罚款专项整治',
+          body: '',
+          unitsText: `${taichengName}、斗山镇`,
+          deadline: deadline('今年10月中旬前'),
+        },
+        {
+          ref: '二（一）1',
+          section: '全面推行行政执法三项制度',
+          title: '全面推行行政执法公示制度',
+          body: '',
+          unitsText: taichengName,
+          deadline: deadline('今年11月底前'),
+        },
+        {
+          ref: '三（二）1',
+          section: '加强执法队伍建设',
+          title: '组织执法人员培训',
+          body: '',
+          unitsText: '斗山镇、大江镇',
+          deadline: deadline('今年10月10日前'),
+        },
+      ],
+    },
+    { now: NOW },
+  )
+  const all = await listUnits(db)
+  const unitId = (name: string) => all.find((u) => u.name === name)!.id
+  const tasks = (await activePlanTasks(db))!.tasks
+  const taskId = (ref: string) => tasks.find((t) => t.ref === ref)!.id
+
+  const liaison = await addPerson(db, {
+    name: names.liaisonName ?? '李明',
+    role: 'liaison',
+    unit: taichengName,
+  })
+  const supervisor = await addPerson(db, { name: '王督办', role: 'supervisor' })
+  const doushanLiaison = await addPerson(db, { name: '赵六', role: 'liaison', unit: '斗山镇' })
+  const admin = await addPerson(db, { name: '陈管理', role: 'admin' })
+  const invite = async (p: Person) => (await createInvite(db, p.id, NOW)).code
+  const expired = (await createInvite(db, liaison.id, new Date(NOW.getTime() - 8 * 86_400_000))).code
+
+  await bindChat(db, groups.taicheng.id, '台城', { title: groups.taicheng.title })
+  await bindChat(db, groups.supervisors.id, 'supervisors', { title: groups.supervisors.title })
+  await importOfficers(db, `unit,name,hours\n台城,张三,30\n台城,李四,10\n`, NOW, TZ)
+
+  return {
+    units: { taicheng: unitId(taichengName), doushan: unitId('斗山镇'), dajiang: unitId('大江镇') },
+    tasks: { fines: taskId('二（五）2'), publicity: taskId('二（一）1'), training: taskId('三（二）1') },
+    people: { liaison, supervisor, doushanLiaison, admin },
+    invites: {
+      liaison: await invite(liaison),
+      supervisor: await invite(supervisor),
+      doushanLiaison: await invite(doushanLiaison),
+      admin: await invite(admin),
+      expired,
+    },
+  }
+}
+
+export function testConfig(apiRoot: string, extra: Record<string, string> = {}): Config {
+  return loadConfig({
+    BOT_TOKEN: TOKEN,
+    TELEGRAM_API_ROOT: apiRoot,
+    TIMEZONE: TZ,
+    LOG_LEVEL: 'silent',
+    ...extra,
+  })
+}
+
+export interface Harness {
+  emulator: BotApiEmulator
+  running: RunningBot
+  /** Everything the bot sent into a chat after `since` (a count of earlier messages). */
+  sentSince(chatId: number, since: number): SentMessage[]
+  /** Sends as a person and waits for the bot's next message in that chat. */
+  say(
+    from: EmulatorUser,
+    chat: { id: number; type?: 'private' | 'group' | 'supergroup'; title?: string },
+    text: string,
+    opts?: { replyTo?: number },
+  ): Promise<SentMessage>
+  /** Waits until the bot has sent `count` messages more than `since` into the chat. */
+  waitForCount(chatId: number, count: number): Promise<SentMessage[]>
+  /** Waits until every queued update was fetched and the bot is idle again. */
+  settle(): Promise<void>
+  stop(): Promise<void>
+}
+
+/** Starts the emulator and the real bot polling it. */
+export async function startHarness(
+  db: Db,
+  opts: { logger?: Logger; rateLimit?: CreateBotDeps['rateLimit']; now?: () => Date } = {},
+): Promise<Harness> {
+  const emulator = await BotApiEmulator.start({
+    limits: { enforce: false },
+    knownChats: [groups.taicheng, groups.supervisors],
+  })
+  const running = await startBot({
+    db,
+    config: testConfig(emulator.apiRoot),
+    logger: opts.logger ?? silentLogger,
+    now: opts.now ?? (() => NOW),
+    rateLimit: opts.rateLimit ?? false,
+  })
+  const settle = async () => {
+    // The runner has fetched everything and answered every update it took.
+    for (let i = 0; i < 400; i++) {
+      if (emulator.pendingUpdates === 0) {
+        const before = emulator.calls().length
+        await new Promise((r) => setTimeout(r, 60))
+        if (emulator.pendingUpdates === 0 && emulator.calls().length === before) return
+      } else await new Promise((r) => setTimeout(r, 20))
+    }
+    throw new Error('the bot did not settle')
+  }
+  const h: Harness = {
+    emulator,
+    running,
+    sentSince: (chatId, since) => emulator.sentMessages(chatId).slice(since),
+    async say(from, chat, text, o = {}) {
+      const before = emulator.sentMessages(chat.id).length
+      emulator.sendText(from, chat, text, o)
+      return emulator.waitFor((sent) => sent.filter((m) => m.chat_id === chat.id)[before])
+    },
+    async waitForCount(chatId, count) {
+      return emulator.waitFor((sent) => {
+        const mine = sent.filter((m) => m.chat_id === chatId)
+        return mine.length >= count ? mine : undefined
+      })
+    },
+    settle,
+    async stop() {
+      await running.stop()
+      await emulator.stop()
+    },
+  }
+  return h
+}
+
+/**
+ * Sends a status prompt into a chat the way the delivery worker does: the prompt row first, the
+ * message with the three buttons, then the message id attached. Returns the prompt id and message.
+ */
+export async function sendPrompt(
+  h: Harness,
+  db: Db,
+  chatId: number,
+  unitId: number,
+  taskIds: number[],
+  text = '【督办提醒】请直接回复本消息：已完成 / 进行中 80% / 有困难：原因',
+): Promise<{ promptId: number; messageId: number }> {
+  const prompt = await createPrompt(db, { unitId, taskIds, kind: 'reminder' })
+  const sent = await h.running.bot.api.sendMessage(chatId, escapeHtml(text), {
+    parse_mode: 'HTML',
+    reply_markup: statusButtons(prompt.id, taskIds.length === 1 ? 1 : 0, 'zh-CN'),
+  })
+  await attachPromptMessage(db, prompt.id, sent.chat.id, sent.message_id)
+  return { promptId: prompt.id, messageId: sent.message_id }
+}
+
+/** HTTP 400 answers the emulator gave (unescaped HTML, too long, bad markup…). */
+export function rejectedCalls(h: Harness) {
+  return h.emulator.calls().filter((c) => c.code === 400)
+}
