@@ -398,11 +398,9 @@ export function parsePlanStructured(data: unknown, opts: StructuredOptions = {})
         : t.due
       : null
     if (t.dueText) {
-      const resolved = year !== null ? resolveDeadline(t.dueText, year) : null
-      if (due) deadline = { date: due, phrase: t.dueText, rule: resolved?.rule ?? 'day' }
-      else if (resolved) deadline = { ...resolved, phrase: t.dueText }
-      else if (year === null) warnings.push(bilingual((m) => m.warnNoYear(t.ref)))
-      else {
+      // Checked even without a year, so a phrase that is no deadline is caught early.
+      const resolved = resolveDeadline(t.dueText, year ?? 2000)
+      if (!resolved && !due) {
         const where = locate(['tasks', i, 'dueText'])
         throw new UserError(
           bilingual((m) =>
@@ -410,6 +408,9 @@ export function parsePlanStructured(data: unknown, opts: StructuredOptions = {})
           ),
         )
       }
+      if (due) deadline = { date: due, phrase: t.dueText, rule: resolved?.rule ?? 'day' }
+      else if (year === null) warnings.push(bilingual((m) => m.warnNoYear(t.ref)))
+      else if (resolved) deadline = { ...resolved, phrase: t.dueText }
     } else if (due) {
       deadline = {
         date: due,
