@@ -2,7 +2,9 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerJob } from './job.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerMigrate(program, ctx)
+  registerJob(program, ctx)
 }

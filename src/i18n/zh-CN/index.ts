@@ -1,6 +1,7 @@
 /** All zh-CN texts, one file per area. The English locale mirrors this shape exactly. */
 import common from './common.ts'
+import scheduler from './scheduler.ts'
 import status from './status.ts'
 import bot from './bot.ts'
 
-export default { common, status, bot }
+export default { common, status, bot, scheduler }

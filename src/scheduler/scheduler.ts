@@ -1,0 +1,308 @@
+/**
+ * The scheduler. node-cron only ticks once a minute; everything that matters lives in Postgres:
+ * the editable `schedules` rows and one `schedule_fires` row per fire, claimed once and never
+ * released, so each fire runs on exactly one replica, once, whatever restarts and replicas do.
+ *
+ * Each tick looks, per enabled schedule, at the cron's fires in (last considered, now] in the
+ * plan's timezone. "Last considered" is held in memory while the process runs; a process that has
+ * not considered a schedule yet (it just started) takes the schedule's latest recorded fire, or the
+ * row's `updated_at` when it has none (a fresh install never back-fills history). A fire found
+ * within `onTimeToleranceMs` of its time runs on time; an older one was missed and the job's
+ * catch-up policy decides (see jobs/types.ts). Every missed fire gets a row, run or skipped with
+ * the reason; of those older than the catch-up window at most `maxOutsideWindowRows` (default 50)
+ * get a row each, the oldest of them saying that even earlier ones were not recorded one by one.
+ *
+ * A job that throws is logged and recorded `failed`; it is not retried automatically (an admin
+ * runs `duban job run`). Schedules are handled concurrently, so a long job never delays the
+ * others; a schedule still busy from an earlier tick is left alone by the next (in-process guard
+ * on top of the unique claim).
+ */
+import cron, { type ScheduledTask } from 'node-cron'
+import type { Config } from '../config.ts'
+import type { Db } from '../db/client.ts'
+import { schedules } from '../db/schema.ts'
+import type { WorkingCalendar } from '../domain/working-days.ts'
+import { messages } from '../i18n/index.ts'
+import type { Logger } from '../log.ts'
+import type { Job } from '../../jobs/types.ts'
+import { jobByName } from '../../jobs/index.ts'
+import { cronProblem } from './cron.ts'
+import {
+  claimFire,
+  finishFire,
+  lastFireAt,
+  markInterrupted,
+  recordSkippedFire,
+  type ScheduleRow,
+} from './fires.ts'
+import { planFires, type PlannedFire } from './plan.ts'
+import { jobOptions, runJob } from './run.ts'
+import { formatInstant } from './time.ts'
+
+export interface SchedulerOptions {
+  db: Db
+  config: Config
+  logger: Logger
+  calendar: WorkingCalendar
+  jobs: readonly Job[]
+  /** The clock for `start()`, the minute ticks and the fire rows' started/finished times. */
+  now?: () => Date
+  /** A fire found within this long after its time runs on time, not late (default 5 minutes). */
+  onTimeToleranceMs?: number
+  /** How long `stop()` waits for running jobs (default 25 s, inside the 30 s shutdown budget). */
+  stopTimeoutMs?: number
+  /** Rows written per schedule for fires older than the catch-up window (default 50). */
+  maxOutsideWindowRows?: number
+}
+
+export interface Scheduler {
+  /** Seeds missing schedules, starts the minute tick, and resolves when the catch-up tick is done. */
+  start(): Promise<void>
+  /** Stops ticking and claiming; waits for running jobs up to `stopTimeoutMs`, then records the rest as interrupted. */
+  stop(): Promise<void>
+  /** Considers every enabled schedule as of `now`; resolves when the fires it claimed have finished. Never rejects. */
+  tick(now: Date): Promise<void>
+}
+
+const zh = messages('zh-CN').scheduler
+const en = messages('en').scheduler
+type Texts = typeof zh
+/** Fire details are read by admins in either language: Chinese first, then English. */
+const bilingual = (text: (t: Texts) => string) => `${text(zh)} / ${text(en)}`
+
+/**
+ * Inserts a `schedules` row with the job's defaults for every job that has none, dated `now`.
+ * Never touches an existing row (an admin's edits stand). Returns the names it inserted.
+ */
+export async function syncSchedules(db: Db, jobs: readonly Job[], now: Date = new Date()): Promise<string[]> {
+  if (jobs.length === 0) return []
+  for (const job of jobs) {
+    const problem = cronProblem(job.defaultCron)
+    if (problem) throw new Error(`job ${job.name}: defaultCron "${job.defaultCron}": ${problem}`)
+  }
+  const rows = await db
+    .insert(schedules)
+    .values(
+      jobs.map((job) => ({
+        name: job.name,
+        cron: job.defaultCron,
+        enabled: true,
+        options: job.defaultOptions ?? {},
+        updatedAt: now,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ name: schedules.name })
+  return rows.map((r) => r.name)
+}
+
+interface ScheduleState {
+  /** Fires at or before this were considered by this process. */
+  after?: Date
+  busy: boolean
+}
+
+/** A scheduler over the given jobs; nothing happens until `start()` or `tick(now)`. */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const { db, config, calendar, jobs } = options
+  const logger = options.logger.child({ component: 'scheduler' })
+  const clock = options.now ?? (() => new Date())
+  const onTimeToleranceMs = options.onTimeToleranceMs ?? 5 * 60_000
+  const stopTimeoutMs = options.stopTimeoutMs ?? 25_000
+  const maxOutsideWindowRows = options.maxOutsideWindowRows ?? 50
+  const tz = config.timezone
+
+  const states = new Map<string, ScheduleState>()
+  const inflight = new Set<Promise<unknown>>()
+  /** Fires this process claimed and is running, for shutdown. */
+  const running = new Map<string, { schedule: string; fireAt: Date }>()
+  const warned = new Set<string>()
+  let task: ScheduledTask | undefined
+  let stopping = false
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    inflight.add(p)
+    void p.finally(() => inflight.delete(p)).catch(() => {})
+    return p
+  }
+
+  function warnOnce(key: string, fields: object, message: string): void {
+    if (warned.has(key)) return
+    warned.add(key)
+    logger.warn(fields, message)
+  }
+
+  function skipDetail(fire: PlannedFire): string {
+    const parts: string[] = []
+    const r = fire.reason
+    if (r?.kind === 'outside-window') parts.push(bilingual((t) => t.fire.outsideWindow(r.hours)))
+    if (r?.kind === 'superseded') parts.push(bilingual((t) => t.fire.superseded(formatInstant(r.by, tz))))
+    if (r?.kind === 'policy-skip') parts.push(bilingual((t) => t.fire.policySkip))
+    if (fire.earlierNotRecorded)
+      parts.push(bilingual((t) => t.fire.earlierNotRecorded(formatInstant(fire.at, tz))))
+    return parts.join('; ')
+  }
+
+  async function runFire(row: ScheduleRow, job: Job, fire: PlannedFire, now: Date): Promise<void> {
+    if (stopping) return
+    if (!(await claimFire(db, row.name, fire.at, fire.late, clock()))) return
+    const key = `${row.name}@${fire.at.toISOString()}`
+    running.set(key, { schedule: row.name, fireAt: fire.at })
+    try {
+      let outcome: Parameters<typeof finishFire>[3]
+      try {
+        const result = await runJob({ db, config, calendar, logger }, job, jobOptions(job, row.options), {
+          scheduledAt: fire.at,
+          now: fire.late ? now : fire.at,
+          late: fire.late,
+        })
+        outcome = result.skipped
+          ? {
+              status: 'skipped',
+              enqueued: result.enqueued,
+              detail: result.detail ? `${result.skipped}; ${result.detail}` : result.skipped,
+            }
+          : { status: 'done', enqueued: result.enqueued, detail: result.detail ?? null }
+        logger.info(
+          {
+            job: job.name,
+            fireAt: fire.at,
+            late: fire.late,
+            status: outcome.status,
+            enqueued: outcome.enqueued,
+          },
+          'schedule fire finished',
+        )
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err)
+        logger.error({ err, job: job.name, fireAt: fire.at, late: fire.late }, 'scheduled job failed')
+        const rerun = `duban job run ${job.name} --at ${fire.at.toISOString()}`
+        outcome = { status: 'failed', enqueued: 0, detail: bilingual((t) => t.fire.failed(message, rerun)) }
+      }
+      await finishFire(db, row.name, fire.at, outcome, clock())
+    } finally {
+      running.delete(key)
+    }
+  }
+
+  async function considerSchedule(row: ScheduleRow, now: Date): Promise<void> {
+    let state = states.get(row.name)
+    if (!state) states.set(row.name, (state = { busy: false }))
+    if (state.busy) {
+      logger.debug({ schedule: row.name }, 'schedule still busy from an earlier tick')
+      return
+    }
+    const job = jobByName(row.name, jobs)
+    if (!job) {
+      warnOnce(`nojob:${row.name}`, { schedule: row.name }, 'schedule has no registered job; ignored')
+      return
+    }
+    if (!row.enabled) {
+      // A schedule switched on again starts from that moment, not from before it was off.
+      state.after = now
+      return
+    }
+    const problem = cronProblem(row.cron)
+    if (problem) {
+      warnOnce(
+        `cron:${row.name}:${row.cron}`,
+        { schedule: row.name, cron: row.cron, problem },
+        'invalid cron',
+      )
+      return
+    }
+    state.busy = true
+    try {
+      const after = state.after ?? (await lastFireAt(db, row.name)) ?? row.updatedAt
+      const planned = planFires({
+        cron: row.cron,
+        timeZone: tz,
+        after,
+        now,
+        catchUp: job.catchUp,
+        catchUpWindowHours: job.catchUpWindowHours,
+        onTimeToleranceMs,
+        maxOutsideWindowRows,
+      })
+      for (const fire of planned) {
+        // Stopping: leave the rest unrecorded; the next start finds them after the last recorded fire.
+        if (stopping) return
+        if (fire.action === 'run') await runFire(row, job, fire, now)
+        else {
+          const detail = skipDetail(fire)
+          if (
+            await recordSkippedFire(
+              db,
+              { schedule: row.name, fireAt: fire.at, late: fire.late, detail },
+              clock(),
+            )
+          )
+            logger.info({ job: job.name, fireAt: fire.at, detail }, 'schedule fire skipped')
+        }
+      }
+      if (after.getTime() < now.getTime()) state.after = now
+    } catch (err) {
+      // The database is unreachable or similar: keep `after`, so the next tick tries these fires again.
+      logger.error({ err, schedule: row.name }, 'schedule tick failed')
+    } finally {
+      state.busy = false
+    }
+  }
+
+  async function tick(now: Date): Promise<void> {
+    if (stopping) return
+    let rows: ScheduleRow[]
+    try {
+      rows = await db.select().from(schedules)
+    } catch (err) {
+      logger.error({ err }, 'cannot read schedules')
+      return
+    }
+    await Promise.all(rows.map((row) => track(considerSchedule(row, now))))
+  }
+
+  async function stop(): Promise<void> {
+    stopping = true
+    if (task) {
+      await task.destroy()
+      task = undefined
+    }
+    let timer: NodeJS.Timeout | undefined
+    const timedOut = await Promise.race([
+      Promise.allSettled([...inflight]).then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), stopTimeoutMs)
+      }),
+    ])
+    clearTimeout(timer)
+    if (!timedOut) return
+    const detail = bilingual((t) => t.fire.interrupted)
+    for (const { schedule, fireAt } of running.values()) {
+      logger.warn({ schedule, fireAt }, 'job still running at shutdown')
+      await markInterrupted(db, schedule, fireAt, detail, clock()).catch((err: unknown) =>
+        logger.error({ err, schedule }, 'cannot record the interrupted fire'),
+      )
+    }
+  }
+
+  async function start(): Promise<void> {
+    if (stopping) throw new Error('this scheduler was stopped; create a new one')
+    if (task) return
+    const inserted = await syncSchedules(db, jobs, clock())
+    if (inserted.length > 0) logger.info({ schedules: inserted }, 'schedules created with their defaults')
+    task = cron.createTask('* * * * *', () => void track(tick(clock())), {
+      name: 'duban-scheduler',
+      timezone: tz,
+      logger: {
+        info: (m) => logger.debug(m),
+        warn: (m) => logger.warn(m),
+        error: (m, err) => logger.error({ err: err ?? m }, 'node-cron'),
+        debug: (m) => logger.debug({ m }, 'node-cron'),
+      },
+    })
+    await task.start()
+    await tick(clock())
+  }
+
+  return { start, stop, tick }
+}
