@@ -102,22 +102,19 @@ interface UnitKeys {
   pinyin: string[]
 }
 
-const keyCache = new WeakMap<Unit, UnitKeys>()
+// Lookup keys depend only on a unit's names; rosters are re-read per request, so cache by content.
+const keyCache = new Map<string, UnitKeys>()
 
 function spell(text: string): string[] {
-  const full = pinyin(text, { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true }).join('')
-  const initials = pinyin(text, {
-    pattern: 'first',
-    toneType: 'none',
-    type: 'array',
-    nonZh: 'consecutive',
-    v: true,
-  }).join('')
+  const options = { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true } as const
+  const full = pinyin(text, options).join('')
+  const initials = pinyin(text, { ...options, pattern: 'first' }).join('')
   return [normalize(full), normalize(initials)]
 }
 
 function keysOf(unit: Unit): UnitKeys {
-  const cached = keyCache.get(unit)
+  const cacheKey = [unit.name, unit.shortName, ...unit.aliases].join('\u0000')
+  const cached = keyCache.get(cacheKey)
   if (cached) return cached
   const exact = [...new Set([unit.name, unit.shortName, ...unit.aliases].map(normalize).filter(Boolean))]
   const cores = [...new Set(exact.map(core).filter(Boolean))]
@@ -127,7 +124,8 @@ function keysOf(unit: Unit): UnitKeys {
     else pinyinKeys.add(k) // a Latin alias such as `duhu`
   }
   const keys = { exact, cores, pinyin: [...pinyinKeys] }
-  keyCache.set(unit, keys)
+  if (keyCache.size > 50_000) keyCache.clear()
+  keyCache.set(cacheKey, keys)
   return keys
 }
 

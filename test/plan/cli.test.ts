@@ -318,6 +318,25 @@ for (const driver of drivers) {
       )
     })
 
+    it('imports the structured form, run as another year', async () => {
+      const r = await run(target, 'plan', 'import', fixture('sample.yaml'), '--year', '2027', '--json')
+      expect(r.stderr).toBe('')
+      expect(r.code).toBe(0)
+      const shown = JSON.parse((await run(target, 'plan', 'show', '--json')).stdout) as ShownPlan
+      expect(shown.plan).toEqual({
+        title: '台山市 2025 年度行政执法监督工作要点',
+        year: 2027,
+        trainingHoursPerYear: 60,
+      })
+      expect(shown.tasks.map((x) => [x.ref, x.due, x.dueText, x.units.length])).toEqual([
+        ['一（一）1', '2027-08-20', '今年8月中旬前', 18],
+        ['一（一）2', '2027-10-15', '10月中旬前', 3],
+        ['一（二）1', '2027-12-01', '12月1日前', 1],
+        // 24 tagged departments in the sample roster, plus the two created by --create-units above.
+        ['一（二）2', null, null, 26],
+      ])
+    })
+
     it('finds units as people type them, and never guesses', async () => {
       expect((await run(target, 'units', 'find', 'tc')).stdout).toMatch(/^台城街道（台城，街道）/)
       const sj = await run(target, 'units', 'find', 'sj')
@@ -358,6 +377,6 @@ for (const driver of drivers) {
       const bad = await exec('plan', 'import', 'test/fixtures/plans/no-tasks.txt').catch((e: unknown) => e)
       expect(bad).toMatchObject({ code: 1, stdout: '' })
       expect((bad as { stderr: string }).stderr).toMatch(/^duban: .*no-tasks\.txt 中没有找到任务[^\n]*\n$/)
-    })
+    }, 180_000) // four processes, each starting tsx and opening the embedded database
   })
 }
