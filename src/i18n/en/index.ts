@@ -1,6 +1,7 @@
 import common from './common.ts'
+import plan from './plan.ts'
 import scheduler from './scheduler.ts'
 import status from './status.ts'
 import bot from './bot.ts'
 
-export default { common, status, bot, scheduler }
+export default { common, plan, status, bot, scheduler }

@@ -1,7 +1,8 @@
 /** All zh-CN texts, one file per area. The English locale mirrors this shape exactly. */
 import common from './common.ts'
+import plan from './plan.ts'
 import scheduler from './scheduler.ts'
 import status from './status.ts'
 import bot from './bot.ts'
 
-export default { common, status, bot, scheduler }
+export default { common, plan, status, bot, scheduler }
