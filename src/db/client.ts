@@ -2,9 +2,9 @@
  * Opening the database. With `DATABASE_URL`, postgres.js talks to that server. Without it, the
  * embedded PGlite in `DATA_DIR/pglite` is used; PGlite admits one process per directory, so the
  * first process to open it becomes its *host*: it holds `DATA_DIR/pglite.lock` and serves the
- * database on a loopback port through pglite-socket. Every query, the host's own included, goes
- * through that socket so that transactions from different connections never interleave in
- * PGlite's single session. Other processes (an admin's `duban status` while `duban start` runs)
+ * database on a loopback port (embedded-server.ts). Every query, the host's own included, goes
+ * through that port, where the session is granted to one connection at a time, so transactions
+ * and protocol exchanges from different connections never interleave in PGlite's single session. Other processes (an admin's `duban status` while `duban start` runs)
  * find the port in the lock file and connect to it as clients.
  */
 import path from 'node:path'
@@ -14,7 +14,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { PGlite } from '@electric-sql/pglite'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { serveEmbedded, type EmbeddedServer } from './embedded-server.ts'
 import * as schema from './schema.ts'
 import { EmbeddedLock, LockHeldError } from './embedded-lock.ts'
 
@@ -105,12 +105,11 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   }
 
   let pglite: PGlite | undefined
-  let server: PGLiteSocketServer | undefined
+  let server: EmbeddedServer | undefined
   try {
     pglite = await PGlite.create(path.join(options.dataDir, 'pglite'))
-    server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0, maxConnections: 16 })
-    await server.start()
-    const port = Number(new URL(`postgres://${server.getServerConn()}`).port)
+    server = await serveEmbedded(pglite)
+    const port = server.port
     lock.publishPort(port)
     const p = pglite
     const s = server

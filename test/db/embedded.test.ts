@@ -67,3 +67,46 @@ describe('embedded database shared between processes', () => {
     await host.close()
   })
 })
+
+describe('embedded database under concurrent connections', () => {
+  it('keeps parameterized queries and transactions of several connections apart', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'duban-concurrent-'))
+    const host = await openDatabase({ dataDir, embedded: 'host', max: 4 })
+    await host.migrate()
+    const client = await openDatabase({ dataDir, max: 2 })
+    try {
+      const work = []
+      for (let i = 0; i < 60; i++) {
+        const d = i % 2 === 0 ? host.db : client.db
+        if (i % 5 === 0) {
+          // A transaction that fails half-way must leave nothing behind.
+          work.push(
+            d
+              .transaction(async (tx) => {
+                await tx.insert(units).values({ name: `回滚${i}`, shortName: `r${i}`, kind: 'town' })
+                throw new Error('roll back')
+              })
+              .catch(() => {}),
+          )
+        } else {
+          work.push(
+            d.insert(units).values({ name: `单位${i}`, shortName: `u${i}`, kind: 'town', tags: [String(i)] }),
+          )
+        }
+        work.push(
+          d
+            .select()
+            .from(units)
+            .where(sql`${units.name} = ${`单位${i}`} and ${units.kind} = ${'town'}`),
+        )
+      }
+      await Promise.all(work)
+      const rows = await client.db.select().from(units)
+      expect(rows).toHaveLength(48)
+      expect(rows.every((r) => r.name.startsWith('单位') && r.tags[0] === r.name.slice(2))).toBe(true)
+    } finally {
+      await client.close()
+      await host.close()
+    }
+  })
+})
