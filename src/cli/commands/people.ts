@@ -1,0 +1,168 @@
+/**
+ * `duban people add|import|list`: the people on the roster (liaisons, supervisors, admins).
+ * Also the CSV file reader and bilingual one-liners the roster commands share.
+ */
+import { readFile, stat } from 'node:fs/promises'
+import type { Command } from 'commander'
+import { roles, type Locale, type Role } from '../../db/schema.ts'
+import {
+  addPerson,
+  importPeople,
+  listPeople,
+  resolveUnit,
+  userError,
+  type Person,
+} from '../../domain/people.ts'
+import { messages } from '../../i18n/index.ts'
+import type { CliContext } from '../context.ts'
+import { formatTable, printJson } from '../io.ts'
+
+type ViewTexts = ReturnType<typeof messages>['statusView']
+const zh = messages('zh-CN')
+
+/** One line for the admin in both languages, Chinese first. */
+export function bilingualView(pick: (t: ViewTexts, locale: Locale) => string): string {
+  return `${pick(messages('zh-CN').statusView, 'zh-CN')} / ${pick(messages('en').statusView, 'en')}`
+}
+
+const MAX_CSV_MB = 5
+
+/** Reads a CSV file as UTF-8 text; a user error for a missing, huge or binary file. */
+export async function readCsvFile(file: string): Promise<string> {
+  const info = await stat(file).catch((err: unknown) => {
+    const missing = err instanceof Error && 'code' in err && err.code === 'ENOENT'
+    throw userError((t) => (missing ? t.cli.fileMissing(file) : t.cli.fileUnreadable(file)))
+  })
+  if (!info.isFile()) throw userError((t) => t.cli.fileUnreadable(file))
+  const size = info.size
+  if (size > MAX_CSV_MB * 1024 * 1024) throw userError((t) => t.cli.fileTooLarge(file, MAX_CSV_MB))
+  const bytes = await readFile(file).catch(() => {
+    throw userError((t) => t.cli.fileUnreadable(file))
+  })
+  if (bytes.includes(0)) throw userError((t) => t.cli.fileNotText(file))
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw userError((t) => t.cli.fileNotText(file))
+  }
+}
+
+/** `#12 李明（联络员，台城街道）` in one locale. */
+export function describePerson(p: Pick<Person, 'id' | 'name' | 'role' | 'unitName'>, locale: Locale): string {
+  return messages(locale).statusView.cli.person(
+    p.id,
+    p.name,
+    messages(locale).common.roles[p.role],
+    p.unitName,
+  )
+}
+
+/** The JSON form of a person in listings. */
+export function personJson(p: Person) {
+  return {
+    id: p.id,
+    name: p.name,
+    role: p.role,
+    unit: p.unitName,
+    email: p.email,
+    locale: p.locale,
+    active: p.active,
+    telegramBound: p.telegramUserId !== null,
+    telegramUserId: p.telegramUserId,
+    unreachable: p.unreachableAt !== null,
+    unreachableReason: p.unreachableReason,
+  }
+}
+
+function telegramColumn(p: Person): string {
+  const card = zh.statusView.card
+  if (p.telegramUserId === null) return card.liaisonNotBound
+  return p.unreachableAt ? card.liaisonUnreachable : card.liaisonBound
+}
+
+export function registerPeople(program: Command, ctx: CliContext): void {
+  const people = program.command('people').description('people on the roster: liaisons, supervisors, admins')
+
+  people
+    .command('add')
+    .description('add one person')
+    .requiredOption('--name <name>', 'full name')
+    .requiredOption('--role <role>', 'liaison | supervisor | admin')
+    .option('--unit <unit>', 'their unit (full name, short name, pinyin or initials); required for a liaison')
+    .option('--email <address>', 'email address for reminders and the digest')
+    .option('--locale <locale>', 'zh-CN (default) or en')
+    .option('--json', 'print the person as JSON')
+    .action(
+      async (opts: {
+        name: string
+        role: string
+        unit?: string
+        email?: string
+        locale?: string
+        json?: boolean
+      }) => {
+        const person = await addPerson(await ctx.db(), {
+          name: opts.name,
+          role: opts.role,
+          unit: opts.unit ?? null,
+          email: opts.email ?? null,
+          locale: opts.locale ?? null,
+        })
+        if (opts.json) printJson(ctx.output, personJson(person))
+        else ctx.output.out(bilingualView((t, l) => t.cli.personAdded(describePerson(person, l))))
+      },
+    )
+
+  people
+    .command('import <csv>')
+    .description('add or update people from a CSV file with the header name,role,unit,email (all or nothing)')
+    .option('--json', 'print the counts as JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const text = await readCsvFile(file)
+      const result = await importPeople(await ctx.db(), text)
+      if (opts.json) printJson(ctx.output, result)
+      else ctx.output.out(bilingualView((t) => t.cli.peopleImported(result.created, result.updated)))
+    })
+
+  people
+    .command('list')
+    .description('everyone on the roster')
+    .option('--unit <unit>', 'only this unit')
+    .option('--role <role>', 'only this role: liaison | supervisor | admin')
+    .option('--json', 'print JSON')
+    .action(async (opts: { unit?: string; role?: string; json?: boolean }) => {
+      const db = await ctx.db()
+      const filter: { unitId?: number; role?: Role } = {}
+      if (opts.role !== undefined) {
+        const role = opts.role.trim().toLowerCase()
+        if (!(roles as readonly string[]).includes(role))
+          throw userError((t) => t.people.roleInvalid(opts.role!))
+        filter.role = role as Role
+      }
+      if (opts.unit !== undefined) filter.unitId = (await resolveUnit(db, opts.unit)).id
+      const list = await listPeople(db, filter)
+      if (opts.json) {
+        printJson(ctx.output, list.map(personJson))
+        return
+      }
+      if (list.length === 0) {
+        ctx.output.out(bilingualView((t) => t.cli.noPeople))
+        return
+      }
+      const v = zh.statusView.cli
+      ctx.output.out(
+        formatTable(
+          v.peopleHeader,
+          list.map((p) => [
+            `#${p.id}`,
+            p.name,
+            zh.common.roles[p.role],
+            p.unitName ?? '',
+            p.email ?? '',
+            telegramColumn(p),
+            p.active ? v.active : v.inactive,
+          ]),
+        ),
+      )
+    })
+}
