@@ -5,10 +5,20 @@ import { registerMigrate } from './migrate.ts'
 import { registerPlan } from './plan.ts'
 import { registerUnits } from './units.ts'
 import { registerJob } from './job.ts'
+import { registerPeople } from './people.ts'
+import { registerOfficers } from './officers.ts'
+import { registerInvite } from './invite.ts'
+import { registerChats } from './chats.ts'
+import { registerStatus } from './status.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerMigrate(program, ctx)
   registerPlan(program, ctx)
   registerUnits(program, ctx)
   registerJob(program, ctx)
+  registerPeople(program, ctx)
+  registerOfficers(program, ctx)
+  registerInvite(program, ctx)
+  registerChats(program, ctx)
+  registerStatus(program, ctx)
 }

@@ -3,5 +3,6 @@ import plan from './plan.ts'
 import scheduler from './scheduler.ts'
 import status from './status.ts'
 import bot from './bot.ts'
+import statusView from './status-view.ts'
 
-export default { common, plan, status, bot, scheduler }
+export default { common, plan, status, bot, statusView, scheduler }
