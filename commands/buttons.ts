@@ -52,16 +52,58 @@ export async function askReason(
   await attachPromptMessage(db, prompt.id, sent.chat.id, sent.message_id)
 }
 
+/**
+ * What this bot last put into each interactive message it edited (bounded), so a second press
+ * that arrives with a stale copy of the message (both presses were made before the first edit
+ * landed) does not ask Telegram for an edit that changes nothing.
+ */
+class ShownMessages {
+  private shown = new Map<string, string>()
+
+  same(chatId: number, messageId: number, content: string): boolean {
+    return this.shown.get(`${chatId}:${messageId}`) === content
+  }
+
+  remember(chatId: number, messageId: number, content: string): void {
+    const key = `${chatId}:${messageId}`
+    this.shown.delete(key)
+    this.shown.set(key, content)
+    if (this.shown.size > 2000) this.shown.delete(this.shown.keys().next().value!)
+  }
+}
+
+/** Edits the pressed message (text and keyboard), unless it already shows exactly that. */
+async function edit(
+  ctx: BotContext,
+  shown: ShownMessages,
+  text: string,
+  keyboard?: InlineKeyboard,
+): Promise<void> {
+  const message = ctx.callbackQuery!.message!
+  const content = JSON.stringify([text, keyboard?.inline_keyboard ?? null])
+  const current = JSON.stringify([null, message.reply_markup?.inline_keyboard ?? null])
+  if (shown.same(message.chat.id, message.message_id, content)) return
+  // The press came with the message as it stands: same keyboard means this step is shown already.
+  if (keyboard && current === JSON.stringify([null, keyboard.inline_keyboard])) return
+  try {
+    await ctx.editMessageText(text, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) })
+  } catch (err) {
+    if (!(err instanceof GrammyError && /not modified/i.test(err.description))) throw err
+  }
+  shown.remember(message.chat.id, message.message_id, content)
+}
+
 /** Edits the interactive message, or sends a new chooser (a prompt of its own) under a reminder. */
 async function show(
   ctx: BotContext,
+  shown: ShownMessages,
   prompt: Prompt,
   text: string,
   keyboard: (promptId: number) => InlineKeyboard,
 ): Promise<void> {
   const message = ctx.callbackQuery!.message!
   if (INTERACTIVE.has(prompt.kind)) {
-    await editQuietly(ctx, text, keyboard(prompt.id))
+    await edit(ctx, shown, text, keyboard(prompt.id))
     return
   }
   const { db } = ctx.deps
@@ -74,16 +116,6 @@ async function show(
   await attachPromptMessage(db, chooser.id, sent.chat.id, sent.message_id)
 }
 
-/** editMessageText that tolerates a double press ("message is not modified"). */
-async function editQuietly(ctx: BotContext, text: string, keyboard?: InlineKeyboard): Promise<void> {
-  try {
-    await ctx.editMessageText(text, { parse_mode: 'HTML', ...(keyboard ? { reply_markup: keyboard } : {}) })
-  } catch (err) {
-    if (err instanceof GrammyError && /not modified/i.test(err.description)) return
-    throw err
-  }
-}
-
 function stateOf(action: StatusAction): { state: ReportState; progress: number | null } | null {
   if (action.kind === 'done') return { state: 'done', progress: null }
   if (action.kind === 'not_started') return { state: 'not_started', progress: null }
@@ -92,9 +124,19 @@ function stateOf(action: StatusAction): { state: ReportState; progress: number |
   return null
 }
 
-const composer = new Composer<BotContext>()
+/** The buttons feature; each bot gets its own (its memory of what it showed is per bot). */
+export function buttonsFeature(): Composer<BotContext> {
+  const composer = new Composer<BotContext>()
+  const shown = new ShownMessages()
+  composer.on('callback_query:data', (ctx, next) => handlePress(ctx, next, shown))
+  return composer
+}
 
-composer.on('callback_query:data', async (ctx, next) => {
+async function handlePress(
+  ctx: BotContext & { callbackQuery: { data: string } },
+  next: () => Promise<void>,
+  shown: ShownMessages,
+): Promise<void> {
   const button = decodeStatusButton(ctx.callbackQuery.data)
   if (!button) return next()
   const { db } = ctx.deps
@@ -125,7 +167,7 @@ composer.on('callback_query:data', async (ctx, next) => {
 
   if (item === 0) {
     const titles = tasks.map((t) => t?.title ?? '—')
-    await show(ctx, prompt, ctx.t.report.chooseTask(h(clip(unit, 60))), (id) =>
+    await show(ctx, shown, prompt, ctx.t.report.chooseTask(h(clip(unit, 60))), (id) =>
       taskButtons(id, titles, button.action),
     )
     await ctx.answerCallbackQuery()
@@ -141,7 +183,7 @@ composer.on('callback_query:data', async (ctx, next) => {
 
   switch (button.action.kind) {
     case 'choose':
-      await show(ctx, prompt, ctx.t.report.chooseState(title), (id) =>
+      await show(ctx, shown, prompt, ctx.t.report.chooseState(title), (id) =>
         statusButtons(id, item, ctx.locale, true),
       )
       await ctx.answerCallbackQuery()
@@ -152,7 +194,7 @@ composer.on('callback_query:data', async (ctx, next) => {
       return
     case 'in_progress':
       if (button.action.progress === null) {
-        await show(ctx, prompt, ctx.t.report.choosePercent(title), (id) => progressButtons(id, item))
+        await show(ctx, shown, prompt, ctx.t.report.choosePercent(title), (id) => progressButtons(id, item))
         await ctx.answerCallbackQuery()
         return
       }
@@ -183,12 +225,10 @@ composer.on('callback_query:data', async (ctx, next) => {
     return
   }
   await ctx.answerCallbackQuery({ text: ctx.t.buttons.recorded })
-  if (INTERACTIVE.has(prompt.kind)) await editQuietly(ctx, result.text)
+  if (INTERACTIVE.has(prompt.kind)) await edit(ctx, shown, result.text)
   else
     await ctx.api.sendMessage(message.chat.id, result.text, {
       parse_mode: 'HTML',
       reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
     })
-})
-
-export { composer as buttonsFeature }
+}

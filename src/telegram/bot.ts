@@ -26,6 +26,8 @@ import { reportFeature } from '../../commands/report.ts'
 import { hoursFeature } from '../../commands/hours.ts'
 import { deadlinesFeature } from '../../commands/deadlines.ts'
 import { overdueFeature } from '../../commands/overdue.ts'
+import { remindFeature } from '../../commands/remind.ts'
+import { digestFeature } from '../../commands/digest.ts'
 import { buttonsFeature } from '../../commands/buttons.ts'
 import { statusReplyFeature } from '../../commands/status-reply.ts'
 import { fallbackFeature } from '../../commands/fallback.ts'
@@ -44,7 +46,7 @@ export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
 export const allowedUpdates = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const
 
 /** The features after the group gate, in the order they get a chance at an update. */
-const features: Composer<BotContext>[] = [
+const features = (): Composer<BotContext>[] => [
   startFeature,
   helpFeature,
   bindFeature,
@@ -54,7 +56,9 @@ const features: Composer<BotContext>[] = [
   hoursFeature,
   deadlinesFeature,
   overdueFeature,
-  buttonsFeature,
+  remindFeature,
+  digestFeature,
+  buttonsFeature(),
   statusReplyFeature,
   fallbackFeature,
 ]
@@ -89,7 +93,7 @@ export function createBot(deps: CreateBotDeps): Bot<BotContext> {
   bot.use(sequentialize((ctx: BotContext) => updateChatKey(ctx.update)))
   bot.use(provideDeps(full))
   if (deps.rateLimit !== false) bot.use(rateLimit(deps.rateLimit ?? {}))
-  bot.errorBoundary(handleError, resolveContext, chatMigrationFeature, groupGate(), ...features)
+  bot.errorBoundary(handleError, resolveContext, chatMigrationFeature, groupGate(), ...features())
   bot.catch(handleError)
   return bot
 }
@@ -166,6 +170,8 @@ export async function publishCommands(bot: Bot<BotContext>, deps: Pick<BotDeps, 
 
 export interface RunningBot {
   bot: Bot<BotContext>
+  /** Updates being handled right now (0 when idle). */
+  busy(): number
   /** Stops taking updates and waits for the ones in progress. */
   stop(): Promise<void>
 }
@@ -204,7 +210,7 @@ export async function startBot(deps: CreateBotDeps): Promise<RunningBot> {
     })
     await bot.api.setWebhook(webhookUrl, { secret_token: secret, allowed_updates: [...allowedUpdates] })
     logger.info({ username: bot.botInfo.username, mode: 'webhook', port: server.port }, 'bot started')
-    return { bot, stop: () => server.close() }
+    return { bot, busy: () => server.busy(), stop: () => server.close() }
   }
 
   try {
@@ -216,6 +222,7 @@ export async function startBot(deps: CreateBotDeps): Promise<RunningBot> {
   logger.info({ username: bot.botInfo.username, mode: 'polling' }, 'bot started')
   return {
     bot,
+    busy: () => runner.size(),
     async stop() {
       if (runner.isRunning()) await runner.stop()
     },

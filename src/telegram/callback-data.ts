@@ -110,12 +110,12 @@ export function progressButtons(promptId: number, item: number): InlineKeyboard 
 export function taskButtons(promptId: number, titles: string[], action: StatusAction): InlineKeyboard {
   const kb = new InlineKeyboard()
   titles.forEach((title, i) => {
+    if (i > 0) kb.row()
     const label = `${i + 1}. ${title}`
     kb.text(
       [...label].length > 40 ? `${[...label].slice(0, 39).join('')}…` : label,
       encodeStatusButton({ promptId, item: i + 1, action }),
     )
-    kb.row()
   })
   return kb
 }

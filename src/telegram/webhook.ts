@@ -35,6 +35,8 @@ export interface WebhookOptions {
 export interface WebhookServer {
   /** The port actually listened on (useful with port 0). */
   port: number
+  /** Accepted updates not yet handled. */
+  busy(): number
   /** Stops accepting requests and waits for updates already accepted to be handled. */
   close(): Promise<void>
 }
@@ -170,10 +172,13 @@ export async function startWebhookServer(options: WebhookOptions): Promise<Webho
 
   return {
     port,
+    busy: () => inFlight.size,
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeAllConnections()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
       await Promise.allSettled([...inFlight])
+      server.closeAllConnections()
+      await closed
     },
   }
 }

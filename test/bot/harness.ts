@@ -182,15 +182,13 @@ export async function startHarness(
     rateLimit: opts.rateLimit ?? false,
   })
   const settle = async () => {
-    // The runner has fetched everything and answered every update it took.
-    for (let i = 0; i < 400; i++) {
-      if (emulator.pendingUpdates === 0) {
-        const before = emulator.calls().length
-        await new Promise((r) => setTimeout(r, 60))
-        if (emulator.pendingUpdates === 0 && emulator.calls().length === before) return
-      } else await new Promise((r) => setTimeout(r, 20))
+    // Idle twice in a row: nothing queued at the emulator and nothing being handled by the bot.
+    let idle = 0
+    for (let i = 0; i < 1000 && idle < 2; i++) {
+      await new Promise((r) => setTimeout(r, 15))
+      idle = emulator.pendingUpdates === 0 && running.busy() === 0 ? idle + 1 : 0
     }
-    throw new Error('the bot did not settle')
+    if (idle < 2) throw new Error('the bot did not settle')
   }
   const h: Harness = {
     emulator,
