@@ -3,10 +3,15 @@
  * it through `registeredJobs()`, so a test can put its own jobs in place with `useJobs`.
  */
 import type { Job } from './types.ts'
+import { deadlineReminders } from './deadline-reminders.ts'
+import { statusPrompts } from './status-prompts.ts'
+import { promptNudges } from './prompt-nudges.ts'
+import { weeklyDigestJob } from './weekly-digest.ts'
+import { trainingPaceJob } from './training-pace.ts'
 
 export type { Job, JobContext, JobFire, JobResult, CatchUpPolicy } from './types.ts'
 
-export const jobs: Job[] = []
+export const jobs: Job[] = [deadlineReminders, statusPrompts, promptNudges, weeklyDigestJob, trainingPaceJob]
 
 let substitute: readonly Job[] | undefined
 

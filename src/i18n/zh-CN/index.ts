@@ -5,5 +5,6 @@ import scheduler from './scheduler.ts'
 import status from './status.ts'
 import bot from './bot.ts'
 import statusView from './status-view.ts'
+import rhythm from './rhythm.ts'
 
-export default { common, plan, status, bot, statusView, scheduler }
+export default { common, plan, status, bot, statusView, scheduler, rhythm }

@@ -1,0 +1,85 @@
+/**
+ * Friday's status prompt (daily at 10:00; acts on Friday, or on the first working day after a
+ * non-working Friday in that week): one compact message per unit listing its open tasks of the
+ * active plan (not done), numbered 1..n as in the prompt's taskIds, to the unit's groups (as a
+ * prompt) and its liaisons' email. Units with nothing open are not prompted. Key
+ * `prompt:{unitId}:{isoWeek}`; once per week (see jobs/rhythm.ts).
+ */
+import { z } from 'zod'
+import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
+import { enqueueUnitMessage, unitRecipients } from '../src/domain/recipients.ts'
+import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
+import { activePlan } from '../src/domain/status.ts'
+import { listUnits } from '../src/domain/units.ts'
+import { messages } from '../src/i18n/index.ts'
+import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
+import { statusOf, taskOf } from './deadline-reminders.ts'
+import { beforeRoundDay, fireDay, jobOptions, nameList, nonWorkingDay, runRound } from './rhythm.ts'
+import type { Job } from './types.ts'
+
+const NAME = 'status-prompts'
+
+const options = z.object({
+  /** ISO weekday the prompt goes (5 = Friday); a day off moves it to the next working day of the week. */
+  weekday: z.number().int().min(1).max(7),
+})
+
+/** The prompt's task lines: the unit's open assignments in order, each with its current status. */
+export function promptTasks(list: AssignmentState[]): StatusPromptParams['tasks'] {
+  return list.map((a) => ({ ...taskOf(a), status: statusOf(a) }))
+}
+
+export const statusPrompts: Job = {
+  name: NAME,
+  description: {
+    'zh-CN': messages('zh-CN').rhythm.jobs.statusPrompts,
+    en: messages('en').rhythm.jobs.statusPrompts,
+  },
+  defaultCron: '0 10 * * *',
+  defaultOptions: { weekday: 5 },
+  catchUp: 'latest',
+  catchUpWindowHours: 72,
+  async run(ctx, fire) {
+    const today = fireDay(ctx, fire)
+    const off = nonWorkingDay(ctx, today)
+    if (off) return off
+    const opts = jobOptions(NAME, options, ctx)
+    const gate = beforeRoundDay(today, weeklyRoundDay(ctx.calendar, today, opts.weekday))
+    if (gate) return gate
+    const plan = await activePlan(ctx.db)
+    if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const week = isoWeek(today)
+
+    return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
+      const open = new Map<number, AssignmentState[]>()
+      for (const a of await assignmentStates(tx, plan.id, fire.now))
+        if (a.state !== 'done') open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
+      const reach = await unitRecipients(tx, [...open.keys()])
+      const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
+      let enqueued = 0
+      const unreachable: string[] = []
+      for (const [unitId, list] of open) {
+        list.sort(byDueThenPlan)
+        const r = reach.get(unitId)!
+        const unit = names.get(unitId) ?? `#${unitId}`
+        if (r.unreachable) unreachable.push(unit)
+        const taskIds = list.map((a) => a.taskId)
+        const params: StatusPromptParams = { kind: 'weekly', unit, tasks: promptTasks(list), taskIds }
+        enqueued += await enqueueUnitMessage(tx, {
+          key: `prompt:${unitId}:${week}`,
+          unitId,
+          reach: r,
+          template: 'status-prompt',
+          params,
+          prompt: { taskIds, kind: 'weekly' },
+          now: fire.now,
+        })
+      }
+      const detail = [`${week}: ${open.size} unit(s) with open tasks prompted`]
+      if (unreachable.length) detail.push(`unreachable: ${nameList(unreachable)}`)
+      return { enqueued, detail: detail.join('; ') }
+    })
+  },
+}
+
+export default statusPrompts

@@ -1,0 +1,65 @@
+/**
+ * Monday's weekly digest to the supervisors (daily at 08:30; acts on Monday, or the first working
+ * day of the week): src/domain/digest.ts builds it, the `weekly-digest` template renders it at
+ * send time, to the supervisors' group(s) and their email. Key `digest:{isoWeek}`: one digest
+ * per (recipient, week), whatever replicas or restarts do.
+ */
+import { z } from 'zod'
+import { buildDigest } from '../src/domain/digest.ts'
+import { enqueueToSupervisors, supervisorRecipients } from '../src/domain/recipients.ts'
+import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
+import { messages } from '../src/i18n/index.ts'
+import { beforeRoundDay, fireDay, jobOptions, nameList, nonWorkingDay, runRound } from './rhythm.ts'
+import type { Job } from './types.ts'
+
+const NAME = 'weekly-digest'
+
+const options = z.object({
+  /** ISO weekday of the digest (1 = Monday); a day off moves it to the next working day of the week. */
+  weekday: z.number().int().min(1).max(7),
+  upcomingDays: z.number().int().min(0),
+  silentDays: z.number().int().min(1),
+  changesDays: z.number().int().min(1),
+  listLimit: z.number().int().min(1),
+})
+
+export const weeklyDigestJob: Job = {
+  name: NAME,
+  description: {
+    'zh-CN': messages('zh-CN').rhythm.jobs.weeklyDigest,
+    en: messages('en').rhythm.jobs.weeklyDigest,
+  },
+  defaultCron: '30 8 * * *',
+  defaultOptions: { weekday: 1, upcomingDays: 14, silentDays: 14, changesDays: 7, listLimit: 200 },
+  catchUp: 'latest',
+  catchUpWindowHours: 168,
+  async run(ctx, fire) {
+    const today = fireDay(ctx, fire)
+    const off = nonWorkingDay(ctx, today)
+    if (off) return off
+    const { weekday, ...digestOptions } = jobOptions(NAME, options, ctx)
+    const gate = beforeRoundDay(today, weeklyRoundDay(ctx.calendar, today, weekday))
+    if (gate) return gate
+    const week = isoWeek(today)
+
+    return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
+      const recipients = await supervisorRecipients(tx)
+      if (recipients.length === 0)
+        return { enqueued: 0, detail: 'no supervisor can be reached: no group bound, no email' }
+      const digest = await buildDigest(tx, fire.now, ctx.config.timezone, digestOptions)
+      const enqueued = await enqueueToSupervisors(
+        tx,
+        `digest:${week}`,
+        recipients,
+        'weekly-digest',
+        digest as unknown as Record<string, unknown>,
+      )
+      const detail = [`${week}: ${digest.units.length} unit(s), ${recipients.length} recipient(s)`]
+      if (digest.unreachable.length)
+        detail.push(`unreachable: ${nameList(digest.unreachable.map((u) => u.unit))}`)
+      return { enqueued, detail: detail.join('; ') }
+    })
+  },
+}
+
+export default weeklyDigestJob

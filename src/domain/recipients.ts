@@ -1,0 +1,293 @@
+/**
+ * Who receives what the rhythm sends: the one place this is decided.
+ *
+ * A unit's reminders and prompts go to each of its bound groups (Telegram, as a prompt the
+ * liaison can reply to) and to each active liaison's email. When the unit has no usable group,
+ * they go to each liaison's private chat instead (if the liaison bound Telegram). A unit with
+ * neither is `unreachable`: callers count and report it, never skip it silently.
+ *
+ * Supervisors: the supervisors' group(s) and each active supervisor's email; when no supervisors'
+ * group is bound, each supervisor's private chat instead.
+ *
+ * Groups and people that Telegram refused (403, chat not found: `unreachableAt` set) are not
+ * used for Telegram; a person's email is still used.
+ */
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { chats, deliveries, people, prompts, type Channel, type Locale } from '../db/schema.ts'
+import { enqueue, type OutboxItem } from '../delivery/outbox.ts'
+import { createPrompt } from './status.ts'
+
+export interface Recipient {
+  channel: Channel
+  /** Telegram chat id as text, or an email address. */
+  recipient: string
+  /** The person, for a private chat or an email (their locale is used); null for a group. */
+  personId: number | null
+  locale: Locale | null
+  /** What the recipient is, for counting and wording. */
+  kind: 'group' | 'private' | 'email'
+}
+
+export type UnreachableReason = 'no_liaison' | 'no_channel'
+
+export interface UnitReach {
+  unitId: number
+  /** Telegram targets: the unit's groups, or its liaisons' private chats when it has no group. */
+  telegram: Recipient[]
+  email: Recipient[]
+  liaisons: number
+  /** Set when nobody of the unit can be reached by any channel. */
+  unreachable: UnreachableReason | null
+}
+
+/** Every target of a unit, Telegram first. */
+export function allRecipients(reach: UnitReach): Recipient[] {
+  return [...reach.telegram, ...reach.email]
+}
+
+function dedupe(list: Recipient[]): Recipient[] {
+  const seen = new Set<string>()
+  return list.filter((r) => {
+    const key = `${r.channel}\u0000${r.channel === 'email' ? r.recipient.toLowerCase() : r.recipient}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+/**
+ * Who receives each unit's reminders and prompts, for the given units (all units with a group or
+ * a liaison when omitted; a unit without either is then absent, so pass the ids you care about).
+ * Three queries whatever the number of units.
+ */
+export async function unitRecipients(db: Db, unitIds?: number[]): Promise<Map<number, UnitReach>> {
+  const out = new Map<number, UnitReach>()
+  if (unitIds && unitIds.length === 0) return out
+  const groupRows = await db
+    .select({ unitId: chats.unitId, chatId: chats.telegramChatId })
+    .from(chats)
+    .where(
+      and(
+        eq(chats.purpose, 'unit'),
+        isNull(chats.unreachableAt),
+        unitIds ? inArray(chats.unitId, unitIds) : undefined,
+      ),
+    )
+    .orderBy(asc(chats.id))
+  const liaisonRows = await db
+    .select({
+      id: people.id,
+      unitId: people.unitId,
+      email: people.email,
+      telegramUserId: people.telegramUserId,
+      unreachableAt: people.unreachableAt,
+      locale: people.locale,
+    })
+    .from(people)
+    .where(
+      and(
+        eq(people.role, 'liaison'),
+        eq(people.active, true),
+        unitIds ? inArray(people.unitId, unitIds) : undefined,
+      ),
+    )
+    .orderBy(asc(people.id))
+
+  const entry = (unitId: number): UnitReach => {
+    let e = out.get(unitId)
+    if (!e) {
+      e = { unitId, telegram: [], email: [], liaisons: 0, unreachable: null }
+      out.set(unitId, e)
+    }
+    return e
+  }
+  for (const id of unitIds ?? []) entry(id)
+  for (const g of groupRows) {
+    if (g.unitId === null) continue
+    entry(g.unitId).telegram.push({
+      channel: 'telegram',
+      recipient: String(g.chatId),
+      personId: null,
+      locale: null,
+      kind: 'group',
+    })
+  }
+  const privateChats = new Map<number, Recipient[]>()
+  for (const p of liaisonRows) {
+    if (p.unitId === null) continue
+    const e = entry(p.unitId)
+    e.liaisons++
+    if (p.email)
+      e.email.push({ channel: 'email', recipient: p.email, personId: p.id, locale: p.locale, kind: 'email' })
+    if (p.telegramUserId !== null && p.unreachableAt === null) {
+      const list = privateChats.get(p.unitId) ?? []
+      list.push({
+        channel: 'telegram',
+        recipient: String(p.telegramUserId),
+        personId: p.id,
+        locale: p.locale,
+        kind: 'private',
+      })
+      privateChats.set(p.unitId, list)
+    }
+  }
+  for (const e of out.values()) {
+    if (e.telegram.length === 0) e.telegram = privateChats.get(e.unitId) ?? []
+    e.telegram = dedupe(e.telegram)
+    e.email = dedupe(e.email)
+    if (e.telegram.length === 0 && e.email.length === 0)
+      e.unreachable = e.liaisons === 0 ? 'no_liaison' : 'no_channel'
+  }
+  return out
+}
+
+/** The reach of one unit (see unitRecipients). */
+export async function unitReach(db: Db, unitId: number): Promise<UnitReach> {
+  return (await unitRecipients(db, [unitId])).get(unitId)!
+}
+
+/** Who receives what goes to the supervisors: their group(s), else their private chats; and their emails. */
+export async function supervisorRecipients(db: Db): Promise<Recipient[]> {
+  const groups = await db
+    .select({ chatId: chats.telegramChatId })
+    .from(chats)
+    .where(and(eq(chats.purpose, 'supervisors'), isNull(chats.unreachableAt)))
+    .orderBy(asc(chats.id))
+  const staff = await db
+    .select({
+      id: people.id,
+      email: people.email,
+      telegramUserId: people.telegramUserId,
+      unreachableAt: people.unreachableAt,
+      locale: people.locale,
+    })
+    .from(people)
+    .where(and(eq(people.role, 'supervisor'), eq(people.active, true)))
+    .orderBy(asc(people.id))
+  const telegram: Recipient[] = groups.length
+    ? groups.map((g) => ({
+        channel: 'telegram',
+        recipient: String(g.chatId),
+        personId: null,
+        locale: null,
+        kind: 'group',
+      }))
+    : staff
+        .filter((p) => p.telegramUserId !== null && p.unreachableAt === null)
+        .map((p) => ({
+          channel: 'telegram',
+          recipient: String(p.telegramUserId),
+          personId: p.id,
+          locale: p.locale,
+          kind: 'private',
+        }))
+  const email: Recipient[] = staff
+    .filter((p) => p.email)
+    .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
+  return dedupe([...telegram, ...email])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing the decision to the outbox
+
+/**
+ * Runs `decide` in one transaction, serialized across processes and replicas under `lockName`
+ * (a transaction-scoped advisory lock): two runs of the same decision never interleave, so a
+ * prompt row is never created for a message another run already wrote.
+ */
+export async function decideAndEnqueue<T>(
+  db: Db,
+  lockName: string,
+  decide: (tx: Db) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`duban:${lockName}`}))`)
+    return decide(tx)
+  })
+}
+
+export interface UnitMessage {
+  /** The occurrence key (with recipient and channel, unique in the outbox). */
+  key: string
+  unitId: number
+  reach: UnitReach
+  template: string
+  /** The template's parameters; Telegram prompts also get `promptId`. */
+  params: Record<string, unknown>
+  /** When set, each Telegram message is a prompt about these tasks (numbered in this order). */
+  prompt?: { taskIds: number[]; kind: string }
+  now: Date
+}
+
+/**
+ * Writes a unit's message to the outbox for every target in `reach`: each Telegram target as a
+ * prompt (a prompts row created here, so a reply to it is read as a status), each email as is.
+ * A (key, recipient, channel) already in the outbox gets nothing new, not even a prompt row.
+ * Call inside `decideAndEnqueue`. Returns the number of new outbox rows.
+ */
+export async function enqueueUnitMessage(tx: Db, m: UnitMessage): Promise<number> {
+  if (m.reach.telegram.length === 0 && m.reach.email.length === 0) return 0
+  const existing =
+    m.prompt && m.reach.telegram.length
+      ? await tx
+          .select({ recipient: deliveries.recipient })
+          .from(deliveries)
+          .where(and(eq(deliveries.key, m.key), eq(deliveries.channel, 'telegram')))
+      : []
+  const have = new Set(existing.map((r) => r.recipient))
+  const items: OutboxItem[] = []
+  for (const r of m.reach.telegram) {
+    if (have.has(r.recipient)) continue
+    let promptId: number | undefined
+    if (m.prompt) {
+      promptId = (
+        await createPrompt(tx, { unitId: m.unitId, taskIds: m.prompt.taskIds, kind: m.prompt.kind })
+      ).id
+      // createPrompt stamps the database clock; the prompt was made at the decision's moment.
+      await tx.update(prompts).set({ createdAt: m.now }).where(eq(prompts.id, promptId))
+    }
+    items.push({
+      key: m.key,
+      channel: 'telegram',
+      recipient: r.recipient,
+      personId: r.personId,
+      unitId: m.unitId,
+      payload: {
+        template: m.template,
+        params: promptId === undefined ? m.params : { ...m.params, promptId },
+        ...(promptId === undefined ? {} : { promptId }),
+      },
+    })
+  }
+  for (const r of m.reach.email)
+    items.push({
+      key: m.key,
+      channel: 'email',
+      recipient: r.recipient,
+      personId: r.personId,
+      unitId: m.unitId,
+      payload: { template: m.template, params: m.params },
+    })
+  return enqueue(tx, items)
+}
+
+/** Writes a message for the supervisors to the outbox (every target of `supervisorRecipients`). */
+export async function enqueueToSupervisors(
+  tx: Db,
+  key: string,
+  recipients: Recipient[],
+  template: string,
+  params: Record<string, unknown>,
+): Promise<number> {
+  return enqueue(
+    tx,
+    recipients.map((r) => ({
+      key,
+      channel: r.channel,
+      recipient: r.recipient,
+      personId: r.personId,
+      payload: { template, params },
+    })),
+  )
+}
