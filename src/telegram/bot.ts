@@ -184,6 +184,7 @@ export interface RunningBot {
 export async function startBot(deps: CreateBotDeps): Promise<RunningBot> {
   const bot = createBot(deps)
   const { logger, config, db } = deps
+  const now = deps.now ?? (() => new Date())
   try {
     await bot.init()
   } catch (err) {
@@ -193,8 +194,8 @@ export async function startBot(deps: CreateBotDeps): Promise<RunningBot> {
   }
   await db
     .insert(settings)
-    .values({ key: 'bot_username', value: bot.botInfo.username, updatedAt: new Date() })
-    .onConflictDoUpdate({ target: settings.key, set: { value: bot.botInfo.username, updatedAt: new Date() } })
+    .values({ key: 'bot_username', value: bot.botInfo.username, updatedAt: now() })
+    .onConflictDoUpdate({ target: settings.key, set: { value: bot.botInfo.username, updatedAt: now() } })
   await publishCommands(bot, deps)
 
   if (config.botMode === 'webhook') {
@@ -207,6 +208,7 @@ export async function startBot(deps: CreateBotDeps): Promise<RunningBot> {
       secret,
       port: config.port,
       path: new URL(webhookUrl).pathname,
+      now: deps.now,
     })
     await bot.api.setWebhook(webhookUrl, { secret_token: secret, allowed_updates: [...allowedUpdates] })
     logger.info({ username: bot.botInfo.username, mode: 'webhook', port: server.port }, 'bot started')

@@ -12,6 +12,7 @@ import http from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { BotError, type Bot } from 'grammy'
 import type { Update } from 'grammy/types'
+import { lt } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { processedUpdates } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
@@ -30,6 +31,8 @@ export interface WebhookOptions {
   host?: string
   /** Only POSTs to this path are accepted (default: any path). */
   path?: string
+  /** The clock, for forgetting old update ids. */
+  now?: () => Date
 }
 
 export interface WebhookServer {
@@ -77,6 +80,9 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   })
 }
 
+/** Telegram gives up redelivering an update after about a day; ids older than this are forgotten. */
+const REMEMBER_UPDATES_MS = 48 * 3_600_000
+
 /** Records the update id; false when it was already there (a duplicate). */
 async function claimUpdate(db: Db, updateId: number): Promise<boolean> {
   const rows = await db
@@ -87,11 +93,19 @@ async function claimUpdate(db: Db, updateId: number): Promise<boolean> {
   return rows.length > 0
 }
 
+/** Forgets update ids Telegram can no longer send again, so the table stays small. */
+async function forgetOldUpdates(db: Db, now: Date): Promise<void> {
+  await db
+    .delete(processedUpdates)
+    .where(lt(processedUpdates.processedAt, new Date(now.getTime() - REMEMBER_UPDATES_MS)))
+}
+
 /** Starts the webhook server; resolves once it listens. */
 export async function startWebhookServer(options: WebhookOptions): Promise<WebhookServer> {
   const { bot, db, logger, secret } = options
   const chains = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<void>>()
+  let claimed = 0
 
   const handle = async (update: Update): Promise<void> => {
     try {
@@ -152,6 +166,10 @@ export async function startWebhookServer(options: WebhookOptions): Promise<Webho
       }
       answer(200)
       schedule(update)
+      if (++claimed % 1000 === 0)
+        forgetOldUpdates(db, (options.now ?? (() => new Date()))()).catch((err: unknown) =>
+          logger.warn({ err }, 'could not prune processed_updates'),
+        )
     })().catch((err: unknown) => {
       // The update was not recorded: a 500 makes Telegram send it again.
       logger.error({ err }, 'webhook request failed')

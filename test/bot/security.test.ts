@@ -323,4 +323,25 @@ describeDb('errors and refusals', (t) => {
     expect(errors).toHaveLength(2)
     expect(JSON.stringify(errors)).not.toContain(TOKEN)
   })
+
+  it('starts even when setMyCommands fails, and says so in the log', async () => {
+    const emulator = await BotApiEmulator.start({ limits: { enforce: false } })
+    emulator.failNext(
+      'setMyCommands',
+      { kind: 'http', code: 400, description: 'Bad Request: test failure' },
+      4,
+    )
+    const logger = createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s)) })
+    const running = await startBot({ db: t.db, config: testConfig(emulator.apiRoot), logger, now: () => NOW })
+    try {
+      await seed(t.db)
+      emulator.sendText(users.stranger, dm(users.stranger), '/help')
+      const answer = await emulator.waitFor((sent) => sent.find((m) => m.chat_id === users.stranger.id))
+      expect(answer.visibleText).toContain('邀请链接')
+      expect(lines.filter((l) => l.msg === 'setMyCommands failed; continuing')).toHaveLength(4)
+    } finally {
+      await running.stop()
+      await emulator.stop()
+    }
+  })
 })
