@@ -140,9 +140,21 @@ export function commandMenus(): {
     'hours',
     'deadlines',
     'overdue',
+    'remind',
+    'digest',
     'bindcode',
   ] as const
-  const groupNames = ['help', 'status', 'tasks', 'report', 'hours', 'deadlines', 'overdue', 'bind'] as const
+  const groupNames = [
+    'help',
+    'status',
+    'tasks',
+    'report',
+    'hours',
+    'deadlines',
+    'overdue',
+    'remind',
+    'bind',
+  ] as const
   return [
     { scope: 'all_private_chats', commands: menu('zh-CN', [...privateNames]) },
     { scope: 'all_private_chats', language: 'en', commands: menu('en', [...privateNames]) },
