@@ -87,13 +87,16 @@ interface ShownPlan {
 const DUES = ['2026-08-20', '2026-11-30', '2026-10-20', '2026-10-20', '2026-10-10']
 
 for (const driver of drivers) {
-  describe(`duban units and plan [${driver}]`, () => {
+  // Each test opens the embedded database several times (every CLI run, every row count).
+  describe(`duban units and plan [${driver}]`, { timeout: 120_000 }, () => {
     let target: Target
     const tmp = mkdtempSync(path.join(tmpdir(), 'duban-plan-files-'))
 
     beforeAll(async () => {
       target = await openTarget(driver)
-    })
+      // Creating and migrating a fresh embedded database is the slow part: done once, here.
+      expect((await run(target, 'migrate')).code).toBe(0)
+    }, 120_000)
     afterAll(async () => {
       await target.close()
     })
