@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerDeliveries } from './deliveries.ts'
 import { registerPlan } from './plan.ts'
 import { registerUnits } from './units.ts'
 import { registerJob } from './job.ts'
@@ -13,6 +14,7 @@ import { registerStatus } from './status.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerMigrate(program, ctx)
+  registerDeliveries(program, ctx)
   registerPlan(program, ctx)
   registerUnits(program, ctx)
   registerJob(program, ctx)

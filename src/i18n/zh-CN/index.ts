@@ -1,5 +1,6 @@
 /** All zh-CN texts, one file per area. The English locale mirrors this shape exactly. */
 import common from './common.ts'
+import delivery from './delivery.ts'
 import plan from './plan.ts'
 import scheduler from './scheduler.ts'
 import status from './status.ts'
@@ -7,4 +8,4 @@ import bot from './bot.ts'
 import statusView from './status-view.ts'
 import rhythm from './rhythm.ts'
 
-export default { common, plan, status, bot, statusView, scheduler, rhythm }
+export default { common, delivery, plan, status, bot, statusView, scheduler, rhythm }

@@ -1,0 +1,246 @@
+/**
+ * The Telegram rate budget, one per bot token, shared by every replica through Postgres
+ * (`rate_scopes`): about 30 messages per second in total, 1 per second into one chat, 20 per
+ * minute into one group. Slots are computed on the database clock so replicas agree whatever
+ * their own clocks say.
+ *
+ * - The token scope hands out evenly spaced slots: `reserve` takes the next one atomically (rows
+ *   locked token-first, so concurrent reservations never deadlock) and the caller waits for it.
+ *   Each process maps database time to its own clock with the offset measured on its quickest
+ *   recent round trip, so a slow answer to one reservation does not make that send late.
+ * - A chat is held from its reservation until `finish` reports the send's answer; only then is its
+ *   next slot set, from the database clock at that moment. Two messages into one chat are
+ *   therefore always a full interval apart as Telegram sees them, however late the first one was.
+ * - A reservation is granted only when the chat is free by the time the next token slot comes,
+ *   so one busy chat never makes the token budget idle: the caller is told when to come back.
+ * - A 429's `retry_after` pauses a scope (`paused_until`) for every replica.
+ */
+import { performance } from 'node:perf_hooks'
+import { sql } from 'drizzle-orm'
+import type { Db } from '../db/client.ts'
+import { num, query } from './sql.ts'
+
+export interface TelegramLimits {
+  /** Messages per second per bot token, all chats together. */
+  perSecond: number
+  /** Messages per second into one chat. */
+  perChatPerSecond: number
+  /** Messages per minute into one group (a chat whose id is negative). */
+  groupPerMinute: number
+}
+
+/** Telegram's published limits (the exact ones are unspecified). */
+export const publishedTelegramLimits: TelegramLimits = {
+  perSecond: 30,
+  perChatPerSecond: 1,
+  groupPerMinute: 20,
+}
+
+export interface RateBudgetOptions {
+  /** The bot's id (the token's numeric prefix): one budget per token. */
+  botId: string
+  limits?: TelegramLimits
+  /**
+   * Share of the per-token limit used, a margin for jitter between our slot and the moment the
+   * server counts the message (default 0.98: 29.4 msg/s).
+   */
+  pace?: number
+  /** Extra time between two messages into one chat, and added to a group's minute (default 100 ms). */
+  chatMarginMs?: number
+}
+
+export type Reservation = { granted: true; waitMs: number } | { granted: false; retryInMs: number }
+
+export interface RateBudget {
+  readonly globalScope: string
+  /** `<globalScope>:chat:`, followed by the chat id. */
+  readonly chatScopePrefix: string
+  chatScope(chatId: string): string
+  /**
+   * Reserves the next slot for one message into `chatId`: granted with how long to wait for it,
+   * or refused (nothing reserved) with when to ask again, when the chat is busy or the next token
+   * slot is more than `maxWaitMs` away. A granted chat stays held for up to `holdMs` (the wait
+   * plus the send's timeout) unless `finish` is called, as it must be, once the send is answered.
+   */
+  reserve(chatId: string, maxWaitMs: number, holdMs: number): Promise<Reservation>
+  /**
+   * The send into `chatId` was answered (`sent`: it may have been counted by Telegram) or never
+   * made: sets when the chat may have its next message.
+   */
+  finish(chatId: string, sent: boolean): Promise<void>
+  /**
+   * After a 429 for a send into `chatId`: pauses the chat, and the whole token unless the chat's
+   * own limit explains the 429. Returns the scope that explained it.
+   */
+  pauseAfter429(chatId: string, retryAfterSec: number): Promise<'chat' | 'global'>
+  /** Nobody sends in that scope for `retryAfterSec` seconds. */
+  pause(scope: 'global' | 'chat', chatId: string, retryAfterSec: number): Promise<void>
+}
+
+/** Whether a Telegram chat id names a group or supergroup (negative ids), not a private chat. */
+export function isGroupChat(chatId: string): boolean {
+  return chatId.startsWith('-')
+}
+
+interface ScopeRow {
+  scope: string
+  next_ms: number | string
+  paused_ms: number | string | null
+  window: number[] | null
+  now_ms: number | string
+}
+
+/** Granting a slot up to this much after the next token slot costs at most one token slot. */
+const JOIN_SLACK_MS = 40
+
+const msOf = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::float8`)
+
+export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget {
+  const limits = options.limits ?? publishedTelegramLimits
+  const pace = options.pace ?? 0.98
+  const globalIntervalMs = 1000 / (limits.perSecond * pace)
+  const chatMarginMs = options.chatMarginMs ?? 100
+  const chatIntervalMs = 1000 / limits.perChatPerSecond + chatMarginMs
+  const groupWindowMs = 60_000 + chatMarginMs
+  const globalScope = `tg:${options.botId}`
+  const chatScopePrefix = `${globalScope}:chat:`
+  const known = new Set<string>()
+
+  // Database time minus local time, from the quickest round trip of the last 10 s.
+  let offsetMs = 0
+  let offsetRtt = Infinity
+  let offsetAt = -Infinity
+  const localNow = () => performance.timeOrigin + performance.now()
+  const sampleClock = (dbNow: number, sentAt: number, answeredAt: number) => {
+    const rtt = answeredAt - sentAt
+    if (rtt <= offsetRtt || answeredAt - offsetAt > 10_000) {
+      offsetMs = dbNow - (sentAt + answeredAt) / 2
+      offsetRtt = rtt
+      offsetAt = answeredAt
+    }
+  }
+
+  const ensure = async (scope: string) => {
+    await db.execute(
+      sql`insert into rate_scopes (scope) values (${globalScope}), (${scope}) on conflict do nothing`,
+    )
+    known.add(scope)
+  }
+
+  const pause = async (which: 'global' | 'chat', chatId: string, retryAfterSec: number) => {
+    const scope = which === 'global' ? globalScope : chatScopePrefix + chatId
+    await db.execute(
+      sql`insert into rate_scopes (scope, paused_until)
+          values (${scope}, clock_timestamp() + make_interval(secs => ${Math.max(0, retryAfterSec)}::float8))
+          on conflict (scope) do update
+          set paused_until = greatest(coalesce(rate_scopes.paused_until, '-infinity'), excluded.paused_until)`,
+    )
+    known.add(scope)
+  }
+
+  return {
+    globalScope,
+    chatScopePrefix,
+    chatScope: (chatId) => chatScopePrefix + chatId,
+
+    async reserve(chatId, maxWaitMs, holdMs) {
+      const scope = chatScopePrefix + chatId
+      if (!known.has(scope)) await ensure(scope)
+      for (;;) {
+        const sentAt = localNow()
+        const outcome = await db.transaction(
+          async (tx): Promise<{ r: Reservation; now: number } | 'missing'> => {
+            const rows = await query<ScopeRow>(
+              tx,
+              sql`select scope, ${msOf('next_at')} as next_ms, ${msOf('paused_until')} as paused_ms, "window",
+                       ${msOf('clock_timestamp()')} as now_ms
+                from rate_scopes where scope in (${globalScope}, ${scope}) order by scope for update`,
+            )
+            const g = rows.find((r) => r.scope === globalScope)
+            const c = rows.find((r) => r.scope === scope)
+            if (!g || !c) return 'missing'
+            const now = num(g.now_ms)
+            const ready = (r: ScopeRow) =>
+              Math.max(num(r.next_ms), r.paused_ms === null ? 0 : num(r.paused_ms), now)
+            const globalReady = ready(g)
+            const chatReady = ready(c)
+            if (globalReady - now > maxWaitMs)
+              return { r: { granted: false, retryInMs: globalReady - now }, now }
+            if (chatReady > globalReady + JOIN_SLACK_MS)
+              return { r: { granted: false, retryInMs: chatReady - now }, now }
+            const slot = Math.max(globalReady, chatReady)
+            await tx.execute(
+              sql`update rate_scopes set next_at = to_timestamp(v.next_ms / 1000.0)
+                from (values (${globalScope}, ${slot + globalIntervalMs}::float8),
+                             (${scope}, ${slot + holdMs}::float8)) as v(scope, next_ms)
+                where rate_scopes.scope = v.scope`,
+            )
+            return { r: { granted: true, waitMs: slot }, now }
+          },
+        )
+        if (outcome === 'missing') {
+          // The table was emptied under us (tests truncate it): create the rows again.
+          await ensure(scope)
+          continue
+        }
+        const answeredAt = localNow()
+        sampleClock(outcome.now, sentAt, answeredAt)
+        if (!outcome.r.granted) return outcome.r
+        // The slot in database time, on this process's clock.
+        return { granted: true, waitMs: Math.max(0, outcome.r.waitMs - offsetMs - answeredAt) }
+      }
+    },
+
+    async finish(chatId, sent) {
+      const scope = chatScopePrefix + chatId
+      await db.transaction(async (tx) => {
+        const [c] = await query<{ window: number[] | null; now_ms: number | string }>(
+          tx,
+          sql`select "window", ${msOf('clock_timestamp()')} as now_ms from rate_scopes where scope = ${scope} for update`,
+        )
+        if (!c) return
+        const now = num(c.now_ms)
+        if (!sent) {
+          await tx.execute(sql`update rate_scopes set next_at = clock_timestamp() where scope = ${scope}`)
+          return
+        }
+        const group = isGroupChat(chatId)
+        // Recent answers: a minute's worth for groups (their 20/min), the last two seconds otherwise.
+        const window = [...(c.window ?? []).filter((t) => t > now - (group ? groupWindowMs : 2000)), now]
+        let next = now + chatIntervalMs
+        if (group) {
+          // With `limit` sends in the window, the next waits until the oldest that counts leaves it.
+          const oldest =
+            window.length >= limits.groupPerMinute ? window[window.length - limits.groupPerMinute] : undefined
+          if (oldest !== undefined) next = Math.max(next, oldest + groupWindowMs)
+        }
+        await tx.execute(
+          sql`update rate_scopes set next_at = to_timestamp(${next}::float8 / 1000.0), "window" = ${JSON.stringify(window)}::jsonb
+              where scope = ${scope}`,
+        )
+      })
+    },
+
+    async pauseAfter429(chatId, retryAfterSec) {
+      // Telegram's 429 does not say which limit was hit. If this chat had another send answered
+      // within the last 1.5 s, or a group had its minute's worth, it was the chat's limit;
+      // otherwise the token's, and every chat must wait.
+      const [c] = await query<{ window: number[] | null; now_ms: number | string }>(
+        db,
+        sql`select "window", ${msOf('clock_timestamp()')} as now_ms from rate_scopes where scope = ${chatScopePrefix + chatId}`,
+      )
+      const now = c ? num(c.now_ms) : 0
+      const previous = c?.window ?? []
+      const chatBusy =
+        previous.some((t) => t > now - 1500) ||
+        (isGroupChat(chatId) &&
+          previous.filter((t) => t > now - groupWindowMs).length >= limits.groupPerMinute)
+      const which = chatBusy ? 'chat' : 'global'
+      await pause(which, chatId, retryAfterSec)
+      if (which === 'global') await pause('chat', chatId, retryAfterSec)
+      return which
+    },
+
+    pause,
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * What a message template is: structured, validated parameters in; Telegram HTML and an email
+ * (subject, HTML, text) out, per locale. Templates are pure: no database, no clock but `ctx.now`.
+ */
+import type { z } from 'zod'
+import type { Locale } from '../db/schema.ts'
+
+/** An inline keyboard button; `callbackData` is 1–64 bytes of opaque ids. */
+export interface MessageButton {
+  text: string
+  callbackData: string
+}
+
+export interface TelegramMessage {
+  /** Telegram HTML (parse_mode HTML): every quoted value already escaped with escapeHtml. */
+  html: string
+  /** Inline keyboard rows; placed on the last part when the message is split. */
+  buttons?: MessageButton[][]
+  /** Ask the client to open a reply to this message (status prompts); last part only. */
+  forceReply?: boolean
+  replyToMessageId?: number
+}
+
+export interface EmailMessage {
+  subject: string
+  html: string
+  text: string
+}
+
+/** One message rendered for the channels it can go to; a channel a template omits is not sent. */
+export interface RenderedMessage {
+  telegram?: TelegramMessage
+  email?: EmailMessage
+}
+
+export interface RenderContext {
+  now: Date
+  /** The plan's timezone (IANA), for dates in the text. */
+  tz: string
+}
+
+export interface MessageTemplate<P> {
+  name: string
+  params: z.ZodType<P>
+  render(params: P, locale: Locale, ctx: RenderContext): RenderedMessage
+}
+
+/** What an outbox row carries: a template name and its parameters, rendered at send time. */
+export interface MessagePayload {
+  /** A name registered in src/messages/index.ts. */
+  template: string
+  /** JSON-serializable parameters, validated by the template's schema at send time. */
+  params: Record<string, unknown>
+  /** Default: the person's locale, else zh-CN. */
+  locale?: Locale
+  /** Telegram: after a successful send, the prompt is attached to (chat, message id) for replies. */
+  promptId?: number
+  /** Set on the email row that stands in for an undeliverable Telegram message. */
+  fallbackFor?: 'telegram'
+}
