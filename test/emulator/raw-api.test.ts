@@ -258,6 +258,7 @@ describe('rate limits', () => {
     })
     expect(e.violations).toBe(1)
     expect(e.violationsByKind).toEqual({ total: 1, token: 1, chat: 0, group: 0 })
+    expect(e.rateViolations()).toMatchObject([{ chatId: 4, method: 'sendMessage', kinds: ['token'], retryAfter: 1 }])
     expect(e.sentMessages(4)).toEqual([])
   })
 

@@ -5,13 +5,14 @@
 import { randomBytes } from 'node:crypto'
 import { isWellFormedText, parseTelegramHtml } from '../html.ts'
 import type { UploadedFile } from './http-body.ts'
-import { SendRateLimiter, type LimitKind, type ResolvedLimits } from './rate-limit.ts'
+import { SendRateLimiter, type ResolvedLimits } from './rate-limit.ts'
 import type {
   CallbackAnswer,
   EmulatedMessage,
   EmulatorBot,
   EmulatorChat,
   EmulatorUser,
+  RateViolation,
   SentFile,
   SentMessage,
   TgMessage,
@@ -64,6 +65,8 @@ export class EmulatorCore {
   readonly updates: UpdateQueue
   readonly limiter: SendRateLimiter
   readonly counts: ViolationCounts = { total: 0, token: 0, chat: 0, group: 0 }
+  /** Each violation: when (epoch ms), where, which limits, and the retry_after answered. */
+  violationLog: RateViolation[] = []
   private callbackQueries = new Map<string, { answered: boolean; chatId?: number }>()
   answers: CallbackAnswer[] = []
   private myCommands = new Map<string, unknown[]>()
@@ -432,7 +435,13 @@ export class EmulatorCore {
     const t = monotonic()
     const breach = this.limiter.check(c.id, t)
     if (breach) {
-      this.countViolation(breach.kinds)
+      this.countViolation({
+        at: now(),
+        chatId: c.id,
+        method: `send${kind === 'text' ? 'Message' : kind === 'photo' ? 'Photo' : 'Document'}`,
+        kinds: breach.kinds,
+        retryAfter: breach.retryAfter,
+      })
       if (this.options.limits.enforce) {
         throw new ApiError(429, `Too Many Requests: retry after ${breach.retryAfter}`, {
           retry_after: breach.retryAfter,
@@ -496,9 +505,11 @@ export class EmulatorCore {
     return message
   }
 
-  private countViolation(kinds: LimitKind[]): void {
+  private countViolation(v: RateViolation): void {
     this.counts.total++
-    for (const k of kinds) this.counts[k]++
+    for (const k of v.kinds) this.counts[k]++
+    this.violationLog.push(v)
+    if (this.violationLog.length > 10_000) this.violationLog.shift()
   }
 
   /** The text as Telegram parses it: HTML validated, UTF-8 checked, trimmed, length-limited. */
@@ -772,6 +783,7 @@ export class EmulatorCore {
     this.answers = []
     this.callbackQueries.clear()
     this.counts.total = this.counts.token = this.counts.chat = this.counts.group = 0
+    this.violationLog = []
     this.limiter.reset()
     this.updates.clear()
     this.notify()

@@ -25,6 +25,7 @@ import type {
   EmulatorFault,
   EmulatorOptions,
   EmulatorUser,
+  RateViolation,
   SentMessage,
   ViolationCounts,
 } from './types.ts'
@@ -40,6 +41,7 @@ export type {
   EmulatorLimits,
   EmulatorOptions,
   EmulatorUser,
+  RateViolation,
   SentFile,
   SentMessage,
   TgMessage,
@@ -82,7 +84,7 @@ export class BotApiEmulator {
   private sockets = new Set<Socket>()
   private stopped = false
 
-  private constructor(server: Server, core: EmulatorCore, opts: EmulatorOptions & { control?: boolean }) {
+  private constructor(server: Server, core: EmulatorCore, opts: EmulatorOptions) {
     this.server = server
     this.core = core
     this.token = opts.token
@@ -91,12 +93,8 @@ export class BotApiEmulator {
     this.apiRoot = `http://127.0.0.1:${this.port}`
   }
 
-  /**
-   * Starts an emulator listening on 127.0.0.1 (`port` 0 = a free one). With `control: true` it also
-   * serves the people's side as JSON over HTTP under `/_emulator/` (for the sandbox CLI in another
-   * process): POST sendText, editText, pressButton, blockBot; GET sentMessages?chatId=&after=.
-   */
-  static async start(opts: EmulatorOptions & { control?: boolean } = {}): Promise<BotApiEmulator> {
+  /** Starts an emulator listening on 127.0.0.1 (`port` 0 = a free one); see `EmulatorOptions`. */
+  static async start(opts: EmulatorOptions = {}): Promise<BotApiEmulator> {
     const ref: { emulator?: BotApiEmulator } = {}
     const core = new EmulatorCore({
       bot: opts.bot ?? DEFAULT_EMULATOR_BOT,
@@ -240,6 +238,11 @@ export class BotApiEmulator {
   /** The same, by the limit broken. */
   get violationsByKind(): ViolationCounts {
     return { ...this.core.counts }
+  }
+
+  /** The violations themselves (the last 10 000), for finding out which sends came too close. */
+  rateViolations(): RateViolation[] {
+    return [...this.core.violationLog]
   }
 
   /** The last setMyCommands per scope and language: keys like 'default', 'default@en',

@@ -34,6 +34,10 @@ export interface EmulatorOptions {
   /** Webhook delivery: first retry delay after a failed POST (default 250 ms, doubling up to 5 s) and
    *  the time a webhook may take to answer (default 30 s). */
   webhook?: { retryMs?: number; timeoutMs?: number }
+  /** Also serve the people's side as JSON under `/_emulator/` (for a sandbox CLI in another process):
+   *  POST sendText, editText, pressButton, blockBot; GET sentMessages?chatId=&after=<epoch ms>.
+   *  Off by default; there is no authentication beyond listening on 127.0.0.1. */
+  control?: boolean
 }
 
 /** A Telegram user as the emulator plays them. */
@@ -146,4 +150,14 @@ export interface ViolationCounts {
   token: number
   chat: number
   group: number
+}
+
+/** One send that broke a limit. */
+export interface RateViolation {
+  /** Epoch ms. */
+  at: number
+  chatId: number
+  method: string
+  kinds: ('token' | 'chat' | 'group')[]
+  retryAfter: number
 }
