@@ -135,17 +135,17 @@ export async function redeemChatBindCode(
   if (!CODE_PATTERN.test(c)) return { ok: false, reason: 'unknown' }
   const chatId = parseTelegramChatId(telegramChatId)
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(chatBindCodes).where(eq(chatBindCodes.code, c))
-    if (!row) return { ok: false as const, reason: 'unknown' as const }
-    if (row.usedAt) return { ok: false as const, reason: 'used' as const }
-    if (row.expiresAt.getTime() <= now.getTime()) return { ok: false as const, reason: 'expired' as const }
-    const spent = await tx
+    // Spend first: this conditional UPDATE is the only guard, and only one transaction can win it.
+    const [row] = await tx
       .update(chatBindCodes)
       .set({ usedAt: now })
       .where(and(eq(chatBindCodes.code, c), isNull(chatBindCodes.usedAt), gt(chatBindCodes.expiresAt, now)))
-      .returning({ code: chatBindCodes.code })
-    if (spent.length === 0) return { ok: false as const, reason: 'used' as const }
-    // The unit may have been deleted since the code was made; cascades removed the code then.
+      .returning()
+    if (!row) {
+      const [code] = await tx.select().from(chatBindCodes).where(eq(chatBindCodes.code, c))
+      if (!code) return { ok: false as const, reason: 'unknown' as const }
+      return { ok: false as const, reason: code.usedAt ? ('used' as const) : ('expired' as const) }
+    }
     const target: Target =
       row.purpose === 'unit' && row.unitId !== null
         ? { purpose: 'unit', unitId: row.unitId }

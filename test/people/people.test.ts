@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
@@ -16,6 +17,8 @@ import {
   supervisors,
 } from '../../src/domain/people.ts'
 import { UserError } from '../../src/cli/io.ts'
+import { importUnits, listUnits, parseUnitsFile } from '../../src/domain/units.ts'
+import { importOfficers } from '../../src/domain/training.ts'
 
 const roster = [
   { name: '台城街道', shortName: '台城', kind: 'subdistrict' as const, tags: ['镇街'] },
@@ -197,5 +200,34 @@ describeDb('people', (t) => {
     )
     await expect(importPeople(t.db, 'name,role,unit,email\n')).rejects.toThrow(/没有数据行/)
     await expect(importPeople(t.db, '')).rejects.toThrow(/CSV 表头/)
+  })
+})
+
+describeDb('sample roster files', (t) => {
+  it('import cleanly onto the Taishan roster: one liaison per unit, two supervisors, one admin, officers', async () => {
+    const read = (f: string) => readFileSync(new URL(`../../samples/${f}`, import.meta.url), 'utf8')
+    await importUnits(t.db, parseUnitsFile(read('taishan-units.yaml'), 'taishan-units.yaml'))
+    const unitCount = (await listUnits(t.db)).length
+    expect(await importPeople(t.db, read('taishan-people.csv'))).toEqual({
+      created: unitCount + 3,
+      updated: 0,
+    })
+    const all = await listPeople(t.db)
+    const liaisonUnits = all.filter((p) => p.role === 'liaison').map((p) => p.unitId)
+    expect(new Set(liaisonUnits).size).toBe(unitCount)
+    expect(all.filter((p) => p.role === 'supervisor').map((p) => p.unitName)).toEqual([
+      '市司法局',
+      '市司法局',
+    ])
+    expect(all.filter((p) => p.role === 'admin')).toHaveLength(1)
+    expect(all.every((p) => p.email?.endsWith('@example.gov.cn'))).toBe(true)
+    const result = await importOfficers(
+      t.db,
+      read('taishan-officers.csv'),
+      new Date('2026-07-02T01:00:00Z'),
+      'Asia/Shanghai',
+    )
+    expect(result.officers).toBeGreaterThanOrEqual(20)
+    expect(result.records).toBe(result.officers)
   })
 })
