@@ -258,7 +258,9 @@ describe('rate limits', () => {
     })
     expect(e.violations).toBe(1)
     expect(e.violationsByKind).toEqual({ total: 1, token: 1, chat: 0, group: 0 })
-    expect(e.rateViolations()).toMatchObject([{ chatId: 4, method: 'sendMessage', kinds: ['token'], retryAfter: 1 }])
+    expect(e.rateViolations()).toMatchObject([
+      { chatId: 4, method: 'sendMessage', kinds: ['token'], retryAfter: 1 },
+    ])
     expect(e.sentMessages(4)).toEqual([])
   })
 
@@ -403,6 +405,11 @@ describe('protocol', () => {
     expect(e.sentMessages()).toHaveLength(1)
     expect(e.sentMessages()[0]).toMatchObject({ visibleText: '已确认', edited: true, editCount: 1 })
     expect(e.sentMessages()[0]!.reply_markup).toBeUndefined()
+    const keyboard = { inline_keyboard: [[{ text: '撤销', callback_data: 'undo' }]] }
+    await api(e, 'editMessageReplyMarkup', { chat_id: alice.id, message_id: id, reply_markup: keyboard })
+    expect(e.sentMessages()[0]).toMatchObject({ visibleText: '已确认', reply_markup: keyboard, editCount: 2 })
+    await api(e, 'editMessageReplyMarkup', { chat_id: alice.id, message_id: id })
+    expect(e.sentMessages()[0]!.reply_markup).toBeUndefined()
     expect(
       (await api(e, 'editMessageText', { chat_id: alice.id, message_id: 99, text: 'x' })).body.description,
     ).toBe('Bad Request: message to edit not found')
@@ -517,6 +524,38 @@ describe('webhook', () => {
       expect((await api(e, 'setWebhook', { url, secret_token: 'bad token!' })).body.description).toBe(
         'Bad Request: secret token contains unallowed characters',
       )
+    } finally {
+      await new Promise((r) => server.close(r))
+    }
+  })
+})
+
+describe('webhook reply', () => {
+  it('runs a method the webhook answers with, as Telegram does', async () => {
+    const { createServer } = await import('node:http')
+    const server = createServer((req, res) => {
+      req.resume()
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(
+          JSON.stringify({
+            method: 'sendMessage',
+            chat_id: alice.id,
+            text: '<i>直接回复</i>',
+            parse_mode: 'HTML',
+          }),
+        )
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const e = await start()
+      await api(e, 'setWebhook', { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })
+      e.sendText(alice, { id: alice.id }, '/start')
+      const reply = await e.waitFor((sent) => sent[0])
+      expect(reply).toMatchObject({ chat_id: alice.id, visibleText: '直接回复' })
+      // Its answer goes nowhere, but the call is logged with it.
+      expect(await e.waitFor(() => e.calls('sendMessage')[0]?.code ?? undefined)).toBe(200)
     } finally {
       await new Promise((r) => server.close(r))
     }

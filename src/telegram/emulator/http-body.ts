@@ -49,6 +49,13 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       if (!failed) reject(e)
       failed = true
     })
+    // A client that gives up mid-body: settle instead of waiting forever.
+    req.on('close', () => {
+      if (!req.complete && !failed) {
+        failed = true
+        reject(new BodyError(400, 'Bad Request: request body was cut off'))
+      }
+    })
   })
 }
 

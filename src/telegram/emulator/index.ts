@@ -276,7 +276,8 @@ export class BotApiEmulator {
     this.core.reset()
   }
 
-  /** Resolves with the predicate's first truthy answer over sentMessages(), re-checked on every change;
+  /** Resolves with the predicate's first truthy answer over sentMessages(), re-checked on every change
+   *  (a message sent, edited or deleted, a request received or answered, anything a person does);
    *  after `timeoutMs` (default 5000) rejects with a list of what the bot sent. */
   waitFor<T>(predicate: (sent: SentMessage[]) => T | undefined | false | null, timeoutMs = 5000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -356,7 +357,7 @@ export class BotApiEmulator {
       send(res, 404, { ok: false, error_code: 404, description: 'Not Found' })
       return
     }
-    const token = decodeURIComponent(m[1]!)
+    const token = safeDecode(m[1]!)
     const rawMethod = m[2]!
     const entry = this.core.methods.get(rawMethod.toLowerCase())
     const call: ApiCall = {
@@ -453,6 +454,7 @@ export class BotApiEmulator {
     })
     call.code = answer.ok ? 200 : answer.error_code
     if (!answer.ok) call.description = answer.description
+    this.core.notify()
   }
 
   private answer(res: ServerResponse, call: ApiCall, answer: Answer): void {
@@ -528,6 +530,14 @@ export class BotApiEmulator {
     } catch (e) {
       send(res, 400, { ok: false, error_code: 400, description: (e as Error).message })
     }
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s)
+  } catch {
+    return s
   }
 }
 
