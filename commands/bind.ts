@@ -40,6 +40,7 @@ composer.chatType(['group', 'supergroup']).command('bind', async (ctx) => {
     return refuse(ctx, texts[result.reason], `bind_code_${result.reason}`)
   }
   const chat = result.chat
+  ctx.lookups.forgetChat(ctx.chat.id)
   ctx.boundChat = chat
   logger.info(
     { chatId: ctx.chat.id, personId: ctx.person?.id, purpose: chat.purpose, unitId: chat.unitId },

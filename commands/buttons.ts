@@ -12,13 +12,7 @@
 import { Composer, GrammyError, type InlineKeyboard } from 'grammy'
 import type { Db } from '../src/db/client.ts'
 import type { ReportState } from '../src/db/schema.ts'
-import {
-  attachPromptMessage,
-  createPrompt,
-  latestStatus,
-  promptByMessage,
-  type Prompt,
-} from '../src/domain/status.ts'
+import { attachPromptMessage, createPrompt, latestStatus, type Prompt } from '../src/domain/status.ts'
 import {
   decodeStatusButton,
   progressButtons,
@@ -27,7 +21,7 @@ import {
   type StatusAction,
 } from '../src/telegram/callback-data.ts'
 import { clip, h, logRefusal, mayReportFor, refuse, type BotContext } from '../src/telegram/context.ts'
-import { promptTasks, recordPromptItems, unitNameOf } from './status-reply.ts'
+import { recordPromptItems, unitNameOf } from './status-reply.ts'
 
 /** Prompt kinds whose message is the bot's own interactive chooser, edited in place. */
 const INTERACTIVE = new Set(['report', 'choose'])
@@ -141,29 +135,29 @@ async function handlePress(
   if (!button) return next()
   const { db } = ctx.deps
   const message = ctx.callbackQuery.message
-  const prompt = message ? await promptByMessage(db, message.chat.id, message.message_id) : null
-  if (!message || !prompt || prompt.id !== button.promptId) {
+  const found = message ? await ctx.lookups.prompt(message.chat.id, message.message_id) : null
+  if (!message || !found || found.prompt.id !== button.promptId) {
     logRefusal(ctx, 'button_not_a_prompt', { data: ctx.callbackQuery.data })
     await ctx.answerCallbackQuery({ text: ctx.t.buttons.expired })
     return
   }
+  const { prompt, tasks } = found
   if (!ctx.person) return refuse(ctx, ctx.t.buttons.notRegistered, 'button_stranger', { promptId: prompt.id })
   if (!mayReportFor(ctx.person, prompt.unitId)) {
-    const unit = await unitNameOf(db, prompt.unitId)
+    const unit = await unitNameOf(ctx, prompt.unitId)
     return refuse(ctx, ctx.t.buttons.notAllowed(h(clip(unit, 60))), 'button_other_unit', {
       promptId: prompt.id,
       unitId: prompt.unitId,
     })
   }
 
-  const tasks = await promptTasks(db, prompt)
   const item = button.item === 0 && tasks.length === 1 ? 1 : button.item
   if (item > tasks.length) {
     logRefusal(ctx, 'button_bad_item', { promptId: prompt.id, item })
     await ctx.answerCallbackQuery({ text: ctx.t.buttons.expired })
     return
   }
-  const unit = await unitNameOf(db, prompt.unitId)
+  const unit = await unitNameOf(ctx, prompt.unitId)
 
   if (item === 0) {
     const titles = tasks.map((t) => t?.title ?? '—')

@@ -35,6 +35,7 @@ composer.chatType('private').command('start', async (ctx) => {
     return
   }
   const person = result.person
+  ctx.lookups.forgetPerson(ctx.from.id)
   ctx.person = person
   useLocale(ctx, person.locale)
   logger.info({ userId: ctx.from.id, personId: person.id, role: person.role }, 'person registered')

@@ -10,9 +10,9 @@
  */
 import { Composer } from 'grammy'
 import type { Message } from 'grammy/types'
-import { inArray } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Db } from '../src/db/client.ts'
-import { tasks as tasksTable } from '../src/db/schema.ts'
+import { units } from '../src/db/schema.ts'
 import { LocalizedUserError } from '../src/domain/people.ts'
 import {
   MAX_NOTE_CHARS,
@@ -22,13 +22,11 @@ import {
 } from '../src/domain/status-reply.ts'
 import {
   keepNote,
-  promptByMessage,
   recordEditedStatus,
   recordStatus,
   type Prompt,
   type StatusSource,
 } from '../src/domain/status.ts'
-import { listUnits } from '../src/domain/units.ts'
 import {
   clip,
   h,
@@ -38,28 +36,19 @@ import {
   replyHtml,
   type BotContext,
 } from '../src/telegram/context.ts'
+import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
 
-/** A prompt's task as the confirmation names it. */
-export interface PromptTask {
-  id: number
-  ref: string
-  title: string
-}
+export type { PromptTask }
 
-/** The prompt's tasks in its numbering (1..n); a task deleted since is null. */
-export async function promptTasks(db: Db, prompt: Prompt): Promise<(PromptTask | null)[]> {
-  if (prompt.taskIds.length === 0) return []
-  const rows = await db
-    .select({ id: tasksTable.id, ref: tasksTable.ref, title: tasksTable.title })
-    .from(tasksTable)
-    .where(inArray(tasksTable.id, prompt.taskIds))
-  const byId = new Map(rows.map((r) => [r.id, r]))
-  return prompt.taskIds.map((id) => byId.get(id) ?? null)
-}
-
-/** The unit's name, for confirmations and refusals. */
-export async function unitNameOf(db: Db, unitId: number): Promise<string> {
-  return (await listUnits(db)).find((u) => u.id === unitId)?.name ?? `#${unitId}`
+/**
+ * The unit's name, for confirmations and refusals: usually known already (the group's unit or
+ * the liaison's own), else read from the roster.
+ */
+export async function unitNameOf(ctx: BotContext, unitId: number): Promise<string> {
+  if (ctx.boundChat?.unitId === unitId && ctx.boundChat.unitName) return ctx.boundChat.unitName
+  if (ctx.person?.unitId === unitId && ctx.person.unitName) return ctx.person.unitName
+  const [row] = await ctx.deps.db.select({ name: units.name }).from(units).where(eq(units.id, unitId))
+  return row?.name ?? `#${unitId}`
 }
 
 /** `已记录：台城街道 · 开展涉企乱罚款专项整治 → 进行中 80%` (escaped HTML). */
@@ -93,25 +82,29 @@ export async function recordPromptItems(
 ): Promise<{ ok: true; text: string } | { ok: false; text: string }> {
   const { db, now } = ctx.deps
   const at = now()
-  const unit = await unitNameOf(db, prompt.unitId)
-  try {
-    await db.transaction(async (tx) => {
-      for (const { task, status } of items)
-        await recordStatus(tx, {
-          taskId: task.id,
-          unitId: prompt.unitId,
-          state: status.state,
-          progress: status.progress,
-          note: status.note,
-          personId: ctx.person?.id ?? null,
-          source,
-          promptId: prompt.id,
-          telegramChatId: message.chatId,
-          telegramMessageId: message.messageId,
-          rawText: message.rawText,
-          now: at,
-        })
+  const unit = await unitNameOf(ctx, prompt.unitId)
+  const record = (tx: Db, { task, status }: RecordItem) =>
+    recordStatus(tx, {
+      taskId: task.id,
+      unitId: prompt.unitId,
+      state: status.state,
+      progress: status.progress,
+      note: status.note,
+      personId: ctx.person?.id ?? null,
+      source,
+      promptId: prompt.id,
+      telegramChatId: message.chatId,
+      telegramMessageId: message.messageId,
+      rawText: message.rawText,
+      now: at,
     })
+  try {
+    // Several items are all or nothing; one needs no transaction of its own.
+    if (items.length === 1) await record(db, items[0]!)
+    else
+      await db.transaction(async (tx) => {
+        for (const item of items) await record(tx, item)
+      })
   } catch (err) {
     if (err instanceof LocalizedUserError) {
       logRefusal(ctx, 'task_not_assigned', { promptId: prompt.id })
@@ -132,11 +125,13 @@ function messageText(msg: Message): string {
 }
 
 /** The prompt a message replies to, or null (not a reply to the bot, or not a prompt). */
-async function repliedPrompt(ctx: BotContext, msg: Message): Promise<Prompt | 'not_a_prompt' | null> {
+async function repliedPrompt(
+  ctx: BotContext,
+  msg: Message,
+): Promise<PromptWithTasks | 'not_a_prompt' | null> {
   const target = msg.reply_to_message
   if (!target || target.from?.id !== ctx.me.id) return null
-  const prompt = await promptByMessage(ctx.deps.db, msg.chat.id, target.message_id)
-  return prompt ?? 'not_a_prompt'
+  return (await ctx.lookups.prompt(msg.chat.id, target.message_id)) ?? 'not_a_prompt'
 }
 
 /** Decides what a reply means for the prompt: items to record, or a question back. */
@@ -197,7 +192,7 @@ async function authorized(ctx: BotContext, prompt: Prompt): Promise<boolean> {
     return false
   }
   if (!mayReportFor(ctx.person, prompt.unitId)) {
-    const unit = await unitNameOf(ctx.deps.db, prompt.unitId)
+    const unit = await unitNameOf(ctx, prompt.unitId)
     await refuse(ctx, ctx.t.refusals.notForUnit(h(unit)), 'reply_other_unit', {
       promptId: prompt.id,
       unitId: prompt.unitId,
@@ -211,9 +206,9 @@ const composer = new Composer<BotContext>()
 
 composer.on('message', async (ctx, next) => {
   const msg = ctx.message
-  const prompt = await repliedPrompt(ctx, msg)
-  if (prompt === null) return next()
-  if (prompt === 'not_a_prompt') {
+  const found = await repliedPrompt(ctx, msg)
+  if (found === null) return next()
+  if (found === 'not_a_prompt') {
     // Commands that happen to reply to the bot are still commands.
     if (msg.entities?.some((e) => e.type === 'bot_command' && e.offset === 0)) return next()
     if (!ctx.person) return refuse(ctx, ctx.t.refusals.notRegistered, 'stranger_reply')
@@ -221,9 +216,9 @@ composer.on('message', async (ctx, next) => {
     await replyHtml(ctx, ctx.t.replies.notAPrompt)
     return
   }
+  const { prompt, tasks } = found
   if (!(await authorized(ctx, prompt))) return
   const text = messageText(msg)
-  const tasks = await promptTasks(ctx.deps.db, prompt)
   const reading = readReply(ctx, prompt, tasks, text)
   if ('question' in reading) {
     await keepAsNote(ctx, prompt, msg, text)
@@ -241,12 +236,12 @@ composer.on('message', async (ctx, next) => {
 
 composer.on('edited_message', async (ctx) => {
   const msg = ctx.editedMessage
-  const prompt = await repliedPrompt(ctx, msg)
+  const found = await repliedPrompt(ctx, msg)
   // Edits of anything but a reply to a prompt change nothing and need no answer.
-  if (prompt === null || prompt === 'not_a_prompt') return
+  if (found === null || found === 'not_a_prompt') return
+  const { prompt, tasks } = found
   if (!(await authorized(ctx, prompt))) return
   const text = messageText(msg)
-  const tasks = await promptTasks(ctx.deps.db, prompt)
   const reading = readReply(ctx, prompt, tasks, text)
   if ('question' in reading) {
     await keepAsNote(ctx, prompt, msg, text)
@@ -256,7 +251,7 @@ composer.on('edited_message', async (ctx) => {
   }
   const { db, now } = ctx.deps
   const at = now()
-  const unit = await unitNameOf(db, prompt.unitId)
+  const unit = await unitNameOf(ctx, prompt.unitId)
   const lines: string[] = []
   const fresh: RecordItem[] = []
   for (const item of reading.items) {

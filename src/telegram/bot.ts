@@ -13,6 +13,7 @@ import { settings } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import type { BotContext, BotDeps } from './context.ts'
 import { provideDeps, resolveContext } from './middleware/resolve.ts'
+import { Lookups, type LookupOptions } from './lookups.ts'
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit.ts'
 import { groupGate } from './middleware/group-gate.ts'
 import { updateChatKey, startWebhookServer } from './webhook.ts'
@@ -40,6 +41,8 @@ export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
   token?: string
   /** Per-user limit; false turns it off (load tests). Default 20 updates per 10 s. */
   rateLimit?: RateLimitOptions | false
+  /** How long person, chat and prompt lookups are remembered (default 10 s / 60 s; ttlMs 0: never). */
+  lookups?: LookupOptions
 }
 
 /** The update kinds the bot handles; everything else is not even fetched. */
@@ -91,7 +94,7 @@ export function createBot(deps: CreateBotDeps): Bot<BotContext> {
   )
 
   bot.use(sequentialize((ctx: BotContext) => updateChatKey(ctx.update)))
-  bot.use(provideDeps(full))
+  bot.use(provideDeps(full, new Lookups(full.db, deps.lookups)))
   if (deps.rateLimit !== false) bot.use(rateLimit(deps.rateLimit ?? {}))
   bot.errorBoundary(handleError, resolveContext, chatMigrationFeature, groupGate(), ...features())
   bot.catch(handleError)

@@ -18,6 +18,7 @@ import type { Logger } from '../log.ts'
 import { messages, type Messages } from '../i18n/index.ts'
 import type { Person } from '../domain/people.ts'
 import type { BoundChat } from '../domain/chats.ts'
+import type { Lookups } from './lookups.ts'
 import { findUnit, formatSuggestions, type Unit } from '../domain/units.ts'
 import { escapeHtml, splitHtmlMessage } from './html.ts'
 
@@ -34,6 +35,8 @@ export type { BoundChat }
 
 export interface DubanFlavor {
   deps: BotDeps
+  /** This bot's remembered person, chat and prompt lookups (src/telegram/lookups.ts). */
+  lookups: Lookups
   person: Person | null
   boundChat: BoundChat | null
   locale: Locale
@@ -70,7 +73,8 @@ type SendExtra = Parameters<Context['reply']>[1]
  * replies to the user's message, so it is clear whom it answers. Returns the sent messages.
  */
 export async function replyHtml(ctx: BotContext, html: string, extra: SendExtra = {}) {
-  const parts = splitHtmlMessage(html)
+  // The visible text is never longer than the source, so short answers need no splitting.
+  const parts = html.length <= 4096 ? [html] : splitHtmlMessage(html)
   const replyTo = ctx.chat?.type !== 'private' ? ctx.msg?.message_id : undefined
   const sent = []
   for (let i = 0; i < parts.length; i++) {

@@ -168,7 +168,13 @@ export interface Harness {
 /** Starts the emulator and the real bot polling it. */
 export async function startHarness(
   db: Db,
-  opts: { logger?: Logger; rateLimit?: CreateBotDeps['rateLimit']; now?: () => Date } = {},
+  opts: {
+    logger?: Logger
+    rateLimit?: CreateBotDeps['rateLimit']
+    now?: () => Date
+    /** Default: nothing remembered, since suites rewrite the database under a running bot. */
+    lookups?: CreateBotDeps['lookups']
+  } = {},
 ): Promise<Harness> {
   const emulator = await BotApiEmulator.start({
     limits: { enforce: false },
@@ -180,6 +186,7 @@ export async function startHarness(
     logger: opts.logger ?? silentLogger,
     now: opts.now ?? (() => NOW),
     rateLimit: opts.rateLimit ?? false,
+    lookups: opts.lookups ?? { ttlMs: 0 },
   })
   const settle = async () => {
     // Idle twice in a row: nothing queued at the emulator and nothing being handled by the bot.

@@ -5,14 +5,14 @@
  */
 import type { NextFunction } from 'grammy'
 import type { Locale } from '../../db/schema.ts'
-import { findPersonByTelegramId } from '../../domain/people.ts'
-import { chatByTelegramId } from '../../domain/chats.ts'
 import { useLocale, type BotContext, type BotDeps } from '../context.ts'
+import type { Lookups } from '../lookups.ts'
 
 /** First middleware: every handler reaches the database, config, logger and clock through ctx.deps. */
-export function provideDeps(deps: BotDeps) {
+export function provideDeps(deps: BotDeps, lookups: Lookups) {
   return (ctx: BotContext, next: NextFunction): Promise<void> => {
     ctx.deps = deps
+    ctx.lookups = lookups
     const locale: Locale = ctx.from?.language_code?.startsWith('en') ? 'en' : 'zh-CN'
     useLocale(ctx, locale)
     ctx.person = null
@@ -21,14 +21,13 @@ export function provideDeps(deps: BotDeps) {
   }
 }
 
-/** Loads `ctx.person` and `ctx.boundChat` (two indexed lookups) and switches to the person's locale. */
+/** Loads `ctx.person` and `ctx.boundChat` (remembered briefly, see lookups.ts) and switches to the person's locale. */
 export async function resolveContext(ctx: BotContext, next: NextFunction): Promise<void> {
-  const { db } = ctx.deps
   const userId = ctx.from?.id
   const chat = ctx.chat
   const [person, boundChat] = await Promise.all([
-    userId !== undefined && !ctx.from?.is_bot ? findPersonByTelegramId(db, userId) : null,
-    chat && chat.type !== 'private' ? chatByTelegramId(db, chat.id) : null,
+    userId !== undefined && !ctx.from?.is_bot ? ctx.lookups.person(userId) : null,
+    chat && chat.type !== 'private' ? ctx.lookups.chat(chat.id) : null,
   ])
   ctx.person = person
   ctx.boundChat = boundChat
