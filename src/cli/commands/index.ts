@@ -1,7 +1,9 @@
 /** Every CLI command group, registered on the program. One file per group. */
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { registerStart } from './start.ts'
 import { registerMigrate } from './migrate.ts'
+import { registerSandbox } from './sandbox.ts'
 import { registerDeliveries } from './deliveries.ts'
 import { registerPlan } from './plan.ts'
 import { registerUnits } from './units.ts'
@@ -13,6 +15,7 @@ import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
+  registerStart(program, ctx)
   registerMigrate(program, ctx)
   registerDeliveries(program, ctx)
   registerPlan(program, ctx)
@@ -23,4 +26,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerInvite(program, ctx)
   registerChats(program, ctx)
   registerStatus(program, ctx)
+  registerSandbox(program, ctx)
 }

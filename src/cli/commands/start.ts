@@ -1,0 +1,32 @@
+import type { Command } from 'commander'
+import type { CliContext } from '../context.ts'
+import { createLogger } from '../../log.ts'
+
+export function registerStart(program: Command, ctx: CliContext): void {
+  program
+    .command('start')
+    .description('run the service: bot, scheduler and delivery worker (sandbox mode without BOT_TOKEN)')
+    .option('--no-bot', 'do not run the Telegram bot in this process')
+    .option('--no-scheduler', 'do not run scheduled jobs in this process')
+    .option('--no-worker', 'do not send deliveries from this process')
+    .action(async (opts: { bot: boolean; scheduler: boolean; worker: boolean }) => {
+      const config = ctx.config()
+      const logger = createLogger(config.logLevel)
+      const { startService } = await import('../../service.ts')
+      const service = await startService(config, logger, {
+        bot: opts.bot,
+        scheduler: opts.scheduler,
+        worker: opts.worker,
+      })
+      if (service.sandbox) ctx.output.out(service.sandbox.welcome)
+      const onSignal = (signal: NodeJS.Signals) => void service.stop(signal)
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      await service.stopped
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      // Everything is closed; a library timer (an aborted long poll, a pool's idle timer) must not
+      // keep the process alive past a supervisor's patience.
+      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref()
+    })
+}

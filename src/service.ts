@@ -1,0 +1,117 @@
+/**
+ * `duban start`: the long-running service. It opens and migrates the database, then runs up to
+ * three roles: the bot (Telegram updates), the scheduler (jobs that decide what to send and write
+ * it to the outbox) and the delivery worker (sends what the outbox holds). Replicas can run any
+ * subset against one PostgreSQL. In sandbox mode (no BOT_TOKEN) it also starts the local Bot API
+ * emulator and loads the sample data on first start.
+ *
+ * Shutdown on SIGINT/SIGTERM: stop taking updates, stop claiming work, let in-flight sends finish
+ * (or release them), close the database; the whole within 30 s.
+ */
+import type { Config } from './config.ts'
+import { openDatabase, type Database } from './db/client.ts'
+import type { Logger } from './log.ts'
+import { chinaCalendar } from './domain/working-days.ts'
+import { createScheduler } from './scheduler/scheduler.ts'
+import { registeredJobs } from '../jobs/index.ts'
+import { createDeliveryWorker } from './delivery/worker.ts'
+import { startBot } from './telegram/bot.ts'
+import { startSandbox, type Sandbox } from './sandbox/sandbox.ts'
+
+export interface ServiceRoles {
+  bot: boolean
+  scheduler: boolean
+  worker: boolean
+}
+
+export interface RunningService {
+  database: Database
+  sandbox: Sandbox | undefined
+  /** Resolves when the service has fully stopped. */
+  stopped: Promise<void>
+  stop(reason?: string): Promise<void>
+}
+
+const SHUTDOWN_DEADLINE_MS = 25_000
+
+export async function startService(
+  config: Config,
+  logger: Logger,
+  roles: ServiceRoles,
+): Promise<RunningService> {
+  const startedAt = Date.now()
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    embedded: 'host',
+  })
+  const stops: { name: string; stop: () => Promise<void> }[] = []
+  let sandbox: Sandbox | undefined
+  try {
+    await database.migrate()
+    const { db } = database
+
+    let effective = config
+    if (config.sandbox) {
+      sandbox = await startSandbox({ db, config, logger })
+      effective = sandbox.config
+      stops.push({ name: 'sandbox', stop: () => sandbox!.stop() })
+    }
+
+    if (roles.worker) {
+      const worker = createDeliveryWorker({ db, config: effective, logger: logger.child({ role: 'worker' }) })
+      worker.start()
+      stops.push({ name: 'worker', stop: () => worker.stop() })
+    }
+    if (roles.scheduler) {
+      const scheduler = createScheduler({
+        db,
+        config: effective,
+        logger: logger.child({ role: 'scheduler' }),
+        calendar: chinaCalendar,
+        jobs: registeredJobs(),
+      })
+      await scheduler.start()
+      stops.push({ name: 'scheduler', stop: () => scheduler.stop() })
+    }
+    if (roles.bot) {
+      const bot = await startBot({ db, config: effective, logger: logger.child({ role: 'bot' }) })
+      stops.push({ name: 'bot', stop: () => bot.stop() })
+    }
+  } catch (err) {
+    for (const s of stops.reverse()) await s.stop().catch(() => {})
+    await database.close().catch(() => {})
+    throw err
+  }
+
+  logger.info(
+    { roles, driver: database.driver, sandbox: config.sandbox, ms: Date.now() - startedAt },
+    'duban is ready',
+  )
+
+  let resolveStopped!: () => void
+  const stopped = new Promise<void>((r) => (resolveStopped = r))
+  let stopping: Promise<void> | undefined
+  const stop = (reason = 'stop requested') => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'duban is stopping')
+      // Bot first (no new updates), then scheduler (no new decisions), then the worker drains.
+      const order = ['bot', 'scheduler', 'worker', 'sandbox']
+      const sorted = [...stops].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
+      const deadline = new Promise<void>((r) => setTimeout(r, SHUTDOWN_DEADLINE_MS).unref())
+      for (const s of sorted) {
+        const t0 = Date.now()
+        await Promise.race([
+          s.stop().catch((err: unknown) => logger.error({ err, part: s.name }, 'error while stopping')),
+          deadline,
+        ])
+        logger.debug({ part: s.name, ms: Date.now() - t0 }, 'stopped')
+      }
+      await database.close().catch((err: unknown) => logger.error({ err }, 'error closing the database'))
+      logger.info('duban stopped')
+      resolveStopped()
+    })()
+    return stopping
+  }
+  return { database, sandbox, stopped, stop }
+}
