@@ -9,7 +9,15 @@ import { buildDigest } from '../src/domain/digest.ts'
 import { enqueueToSupervisors, supervisorRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { messages } from '../src/i18n/index.ts'
-import { beforeRoundDay, fireDay, jobOptions, nameList, nonWorkingDay, runRound } from './rhythm.ts'
+import {
+  beforeRoundDay,
+  fireDay,
+  jobOptions,
+  nameList,
+  nonWorkingDay,
+  roundDoneAt,
+  runRound,
+} from './rhythm.ts'
 import type { Job } from './types.ts'
 
 const NAME = 'weekly-digest'
@@ -42,11 +50,17 @@ export const weeklyDigestJob: Job = {
     if (gate) return gate
     const week = isoWeek(today)
 
+    // Built before the round's transaction, so its independent reads can run side by side; a
+    // second run of the same week stops here (or at the round's claim, if it raced).
+    const skip = messages('en').rhythm.skipped
+    if (await roundDoneAt(ctx.db, NAME, week)) return { enqueued: 0, skipped: skip.alreadyDone(week) }
+    const recipients = await supervisorRecipients(ctx.db)
+    // Not a done round: once a supervisor can be reached, a later run this week sends it.
+    if (recipients.length === 0)
+      return { enqueued: 0, detail: 'no supervisor can be reached: no supervisors group bound, no email' }
+    const digest = await buildDigest(ctx.db, fire.now, ctx.config.timezone, digestOptions)
+
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
-      const recipients = await supervisorRecipients(tx)
-      if (recipients.length === 0)
-        return { enqueued: 0, detail: 'no supervisor can be reached: no group bound, no email' }
-      const digest = await buildDigest(tx, fire.now, ctx.config.timezone, digestOptions)
       const enqueued = await enqueueToSupervisors(
         tx,
         `digest:${week}`,

@@ -6,10 +6,20 @@
  *
  * It must stay fast at province scale (1,600 units × 50 tasks × a year of weekly replies): the
  * latest report of every (task, unit) pair is found ONCE, by an index probe per assignment on
- * status_reports_latest_idx, and every section is aggregated from that one set in the same
- * statement. Definitions match /status and /overdue (overviewStatus): a pair is overdue when its
+ * status_reports_latest_idx, and every section about tasks is aggregated from that one set in
+ * the same statement; the other reads (roster, reach, training, the week's report count) are
+ * independent and run side by side with it. Definitions match /status and /overdue (overviewStatus): a pair is overdue when its
  * task's due date is before today (in the plan's timezone) and its latest state is not done; a
  * pair without any report is "no reply".
+ *
+ * The probe reads the latest TWO reports of each pair (the second is the next entry of the same
+ * index range, nearly free), so "newly done / newly blocked" needs no second probe: the latest
+ * report is within the window, done (blocked), and the report before it was not (or none).
+ *
+ * Every "latest report" probe orders by `reported_at DESC NULLS LAST, id DESC NULLS LAST`, exactly
+ * as status_reports_latest_idx is defined: a plain `DESC` means NULLS FIRST, which PostgreSQL does
+ * not serve from that index (the columns being NOT NULL does not matter to the planner), and
+ * the probe then reads and sorts all of the pair's reports instead of one (7× slower at scale).
  */
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
@@ -133,8 +143,6 @@ interface DigestRow {
   blocked: PairRow[] | null
   upcoming: UpcomingRow[] | null
   notable: NotableRow[] | null
-  reports: number | string
-  reporting_units: number | string
 }
 
 const iso = (v: string | Date | null): string | null => (v === null ? null : new Date(v).toISOString())
@@ -165,19 +173,25 @@ export async function buildDigest(
   const since = new Date(now.getTime() - o.changesDays * 86_400_000).toISOString()
   const upcomingUntil = addDays(today, o.upcomingDays)
 
-  const [row] = plan
-    ? await query<DigestRow>(
-        db,
-        sql`
+  const latestSql = plan
+    ? sql`
       with pairs as materialized (
-        select a.unit_id, a.task_id, t.due_date, l.state, l.note, l.reported_at
+        select a.unit_id, a.task_id, t.due_date, l.state, l.prev_state, l.note, l.reported_at
         from assignments a
         join tasks t on t.id = a.task_id
         left join lateral (
-          select s.state, s.note, s.reported_at
-          from status_reports s
-          where s.unit_id = a.unit_id and s.task_id = a.task_id and s.reported_at <= ${nowIso}::timestamptz
-          order by s.reported_at desc, s.id desc
+          select x.state, x.prev_state, x.note, x.reported_at
+          from (
+            select r.state, r.note, r.reported_at,
+              lead(r.state) over (order by r.reported_at desc nulls last, r.id desc nulls last) as prev_state
+            from (
+              select s.state, s.note, s.reported_at, s.id
+              from status_reports s
+              where s.unit_id = a.unit_id and s.task_id = a.task_id and s.reported_at <= ${nowIso}::timestamptz
+              order by s.reported_at desc nulls last, s.id desc nulls last
+              limit 2
+            ) r
+          ) x
           limit 1
         ) l on true
         where t.plan_id = ${plan.id}
@@ -204,44 +218,67 @@ export async function buildDigest(
           group by task_id
         ) d) as upcoming,
         (select json_agg(n) from (
-          select p.unit_id, p.task_id, p.state, p.note, p.reported_at as at
-          from pairs p
-          left join lateral (
-            select s.state from status_reports s
-            where s.unit_id = p.unit_id and s.task_id = p.task_id and s.reported_at < ${since}::timestamptz
-            order by s.reported_at desc, s.id desc
-            limit 1
-          ) prev on true
-          where p.reported_at >= ${since}::timestamptz and p.state in ('done', 'blocked')
-            and prev.state is distinct from p.state
-        ) n) as notable,
-        (select count(*) from status_reports s join tasks t on t.id = s.task_id
-          where t.plan_id = ${plan.id} and s.reported_at >= ${since}::timestamptz and s.reported_at <= ${nowIso}::timestamptz
-        ) as reports,
-        (select count(distinct s.unit_id) from status_reports s join tasks t on t.id = s.task_id
-          where t.plan_id = ${plan.id} and s.reported_at >= ${since}::timestamptz and s.reported_at <= ${nowIso}::timestamptz
-        ) as reporting_units
-    `,
-      )
-    : []
+          select unit_id, task_id, state, note, reported_at as at from pairs
+          where reported_at >= ${since}::timestamptz and state in ('done', 'blocked')
+            and prev_state is distinct from state
+        ) n) as notable
+    `
+    : sql``
+  const year = Number(today.slice(0, 4))
+  // Independent reads, side by side (on a pool they run in parallel; in a transaction, in turn).
+  const [[row], [changes], roster, taskRows, reach, refused, trainingRows] = await Promise.all([
+    plan ? query<DigestRow>(db, latestSql) : Promise.resolve([] as DigestRow[]),
+    plan
+      ? query<{ reports: number | string; reporting_units: number | string }>(
+          db,
+          sql`select count(*) as reports, count(distinct s.unit_id) as reporting_units
+            from status_reports s join tasks t on t.id = s.task_id
+            where t.plan_id = ${plan.id} and s.reported_at >= ${since}::timestamptz and s.reported_at <= ${nowIso}::timestamptz`,
+        )
+      : Promise.resolve([]),
+    listUnits(db),
+    plan
+      ? query<{
+          id: number
+          ref: string
+          title: string
+          due_date: string | null
+          due_text: string | null
+          position: number
+        }>(
+          db,
+          sql`select id, ref, title, due_date::text as due_date, due_text, position from tasks where plan_id = ${plan.id}`,
+        )
+      : Promise.resolve([]),
+    // Every unit's reach at once; a unit with neither a group nor a liaison is absent from it.
+    unitRecipients(db),
+    query<{ unit_id: number; name: string; email: string | null }>(
+      db,
+      sql`select unit_id, name, email from people
+        where role = 'liaison' and active and unit_id is not null and unreachable_at is not null
+        order by id`,
+    ),
+    query<{ unit_id: number; officers: number; below: number; hours: number | string }>(
+      db,
+      sql`
+        select o.unit_id, count(*)::int as officers,
+          (count(*) filter (where coalesce(h.hours, 0) < ${pace}))::int as below,
+          coalesce(sum(h.hours), 0) as hours
+        from officers o
+        left join (
+          select officer_id, round(sum(hours), 1) as hours from training_records
+          where taken_on >= ${`${year}-01-01`}::date and taken_on <= ${`${year}-12-31`}::date
+          group by officer_id
+        ) h on h.officer_id = o.id
+        where o.active
+        group by o.unit_id
+      `,
+    ),
+  ])
 
-  const roster = await listUnits(db)
   const unitById = new Map(roster.map((u) => [u.id, u]))
   const unitName = (id: number) => unitById.get(id)?.name ?? `#${id}`
-  const taskRows = plan
-    ? await query<{
-        id: number
-        ref: string
-        title: string
-        due_date: string | null
-        due_text: string | null
-        position: number
-      }>(
-        db,
-        sql`select id, ref, title, due_date::text as due_date, due_text, position from tasks where plan_id = ${plan.id}`,
-      )
-    : []
-  const taskById = new Map(taskRows.map((t) => [t.id, t]))
+  const taskById = new Map(taskRows.map((t) => [Number(t.id), t]))
   const taskRef = (id: number): DigestTaskRef => {
     const t = taskById.get(id)
     return { ref: t?.ref ?? `#${id}`, title: t?.title ?? '' }
@@ -250,10 +287,6 @@ export async function buildDigest(
   const rosterOrder = (id: number) => rosterIndex.get(id) ?? Number.MAX_SAFE_INTEGER
 
   const unitRows = (row?.units ?? []).map((u) => ({ ...u, unit_id: Number(u.unit_id) }))
-  const reach = await unitRecipients(
-    db,
-    unitRows.map((u) => u.unit_id),
-  )
   const units: DigestUnit[] = unitRows
     .map((u) => ({
       unitId: u.unit_id,
@@ -266,7 +299,8 @@ export async function buildDigest(
       noReply: u.no_reply,
       overdue: u.overdue,
       lastReplyAt: iso(u.last_reply),
-      unreachable: reach.get(u.unit_id)?.unreachable ?? null,
+      // Absent from the reach map: neither a group nor a liaison.
+      unreachable: reach.has(u.unit_id) ? reach.get(u.unit_id)!.unreachable : 'no_liaison',
     }))
     .sort(
       (a, b) =>
@@ -321,12 +355,6 @@ export async function buildDigest(
     .sort((a, b) => rosterOrder(a.unitId) - rosterOrder(b.unitId))
     .map((u) => ({ unit: u.name, reason: u.unreachable! }))
 
-  const refused = await query<{ unit_id: number; name: string; email: string | null }>(
-    db,
-    sql`select unit_id, name, email from people
-        where role = 'liaison' and active and unit_id is not null and unreachable_at is not null
-        order by id`,
-  )
   const unreachableLiaisons = refused
     .filter((p) => rank.has(Number(p.unit_id)))
     .map((p) => ({ unit: unitName(Number(p.unit_id)), name: p.name, hasEmail: p.email !== null }))
@@ -354,28 +382,6 @@ export async function buildDigest(
     .filter((n) => n.state === 'blocked')
     .map((n) => ({ unit: unitName(n.unit_id), ...taskRef(n.task_id), reason: n.note, at: iso(n.at)! }))
 
-  const year = Number(today.slice(0, 4))
-  const trainingRows = await query<{
-    unit_id: number
-    officers: number
-    below: number
-    hours: number | string
-  }>(
-    db,
-    sql`
-      select o.unit_id, count(*)::int as officers,
-        (count(*) filter (where round(coalesce(h.hours, 0)::numeric, 1) < ${pace}))::int as below,
-        coalesce(sum(round(coalesce(h.hours, 0)::numeric, 1)), 0) as hours
-      from officers o
-      left join (
-        select officer_id, sum(hours) as hours from training_records
-        where taken_on >= ${`${year}-01-01`}::date and taken_on <= ${`${year}-12-31`}::date
-        group by officer_id
-      ) h on h.officer_id = o.id
-      where o.active
-      group by o.unit_id
-    `,
-  )
   const officers = trainingRows.reduce((s, r) => s + r.officers, 0)
   const totalHours = trainingRows.reduce((s, r) => s + Number(r.hours), 0)
   const training = {
@@ -404,8 +410,8 @@ export async function buildDigest(
     unreachableLiaisons,
     upcoming: limited(upcoming, o.listLimit),
     changes: {
-      reports: Number(row?.reports ?? 0),
-      units: Number(row?.reporting_units ?? 0),
+      reports: Number(changes?.reports ?? 0),
+      units: Number(changes?.reporting_units ?? 0),
       newlyDone: limited(newlyDone, o.listLimit),
       newlyBlocked: limited(newlyBlocked, o.listLimit),
     },
@@ -476,7 +482,7 @@ export async function assignmentStates(
         from status_reports s
         left join people p on p.id = s.person_id
         where s.unit_id = a.unit_id and s.task_id = a.task_id and s.reported_at <= ${now.toISOString()}::timestamptz
-        order by s.reported_at desc, s.id desc
+        order by s.reported_at desc nulls last, s.id desc nulls last
         limit 1
       ) l on true
       where t.plan_id = ${planId}

@@ -306,3 +306,37 @@ describeDb('the weekly digest', (t) => {
     expect(refs).toEqual(['A1', 'A2', 'A4', 'A3'])
   })
 })
+
+describeDb('the weekly digest without supervisors', (t) => {
+  it('does not use up the week: once a supervisor can be reached, the next working day sends it', async () => {
+    const db = t.db
+    await importUnits(db, [{ name: '台城街道', shortName: '台城', kind: 'subdistrict' }])
+    await importPlan(
+      db,
+      parsePlanStructured({
+        title: '测试 2026 年度督办方案',
+        tasks: [{ ref: 'A1', title: '任务甲', units: ['台城街道'] }],
+      }),
+      {
+        now: at('2026-08-01'),
+      },
+    )
+    const job = jobByName('weekly-digest')!
+    const deps = {
+      db,
+      config: loadConfig({ TIMEZONE: TZ, LOG_LEVEL: 'silent' }),
+      calendar: chinaCalendar,
+      logger: createLogger('silent'),
+    }
+    const run = async (when: Date) =>
+      runJob(deps, job, await loadJobOptions(db, job), { scheduledAt: when, now: when, late: false })
+    const monday = await run(NOW)
+    expect([monday.enqueued, monday.detail]).toEqual([
+      0,
+      'no supervisor can be reached: no supervisors group bound, no email',
+    ])
+    await addPerson(db, { name: '张督办', role: 'supervisor', email: 'zhang@sfj.example' })
+    expect((await run(at('2026-10-13', '08:30'))).enqueued).toBe(1)
+    expect((await run(at('2026-10-14', '08:30'))).enqueued).toBe(0)
+  })
+})
