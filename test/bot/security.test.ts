@@ -324,6 +324,16 @@ describeDb('errors and refusals', (t) => {
     expect(JSON.stringify(errors)).not.toContain(TOKEN)
   })
 
+  it('does not retry a request whose connection dropped (it may have arrived), and apologizes', async () => {
+    await seed(t.db)
+    h.emulator.failNext('sendMessage', { kind: 'drop' }, 1)
+    h.emulator.sendText(users.stranger, dm(users.stranger), '/help')
+    const apology = await h.emulator.waitFor((s) => s.find((m) => m.chat_id === users.stranger.id))
+    expect(apology.visibleText).toBe('抱歉，处理时出错，请稍后再试。')
+    await h.settle()
+    expect(h.emulator.calls('sendMessage').map((c) => c.code)).toEqual([null, 200])
+  })
+
   it('starts even when setMyCommands fails, and says so in the log', async () => {
     const emulator = await BotApiEmulator.start({ limits: { enforce: false } })
     emulator.failNext(
