@@ -18,7 +18,15 @@ import { eq, gt, inArray } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { loadConfig } from '../../src/config.ts'
 import type { Db } from '../../src/db/client.ts'
-import { deliveries, people, prompts, scheduleFires, tasks, type Channel } from '../../src/db/schema.ts'
+import {
+  assignments,
+  deliveries,
+  people,
+  prompts,
+  scheduleFires,
+  tasks,
+  type Channel,
+} from '../../src/db/schema.ts'
 import { addDays, zonedInstant } from '../../src/domain/dates.ts'
 import { importPlan, parsePlanFile } from '../../src/domain/plan-import.ts'
 import { addPerson } from '../../src/domain/people.ts'
@@ -352,9 +360,12 @@ describeDb('a simulated year of the rhythm', (t) => {
     // Every responsible unit but 台城街道 (done on 10-20) is listed, unreachable ones marked.
     const assigned = await t.db
       .select()
-      .from(tasks)
-      .where(eq(tasks.id, task('二（五）2')))
-    expect(assigned).toHaveLength(1)
+      .from(assignments)
+      .where(eq(assignments.taskId, task('二（五）2')))
+    expect(first[1]).toBe(
+      `截止：今年10月中旬前（按10月20日计）。以下 ${assigned.length - 1} 个单位逾期未完成：`,
+    )
+    expect(first).toHaveLength(2 + (assigned.length - 1) + 1)
     expect(first).toContain('大江镇：逾期 4 个工作日 · 无回复')
     expect(first).toContain('四九镇：逾期 4 个工作日 · 无回复，无法联系')
     expect(first.some((l) => l.startsWith('台城街道'))).toBe(false)
