@@ -226,6 +226,15 @@ export const statusReports = pgTable(
   ],
 )
 
+/**
+ * "Latest report first", in exactly the order of status_reports_latest_idx (DESC NULLS LAST):
+ * a plain DESC means NULLS FIRST, and PostgreSQL then cannot walk the index and sorts every report.
+ */
+export const latestReportFirst = [
+  sql`${statusReports.reportedAt} desc nulls last`,
+  sql`${statusReports.id} desc nulls last`,
+] as const
+
 /** Text from a unit that was not understood as a status: kept, never dropped. */
 export const notes = pgTable(
   'notes',

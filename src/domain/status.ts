@@ -10,6 +10,7 @@ import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle
 import type { Db } from '../db/client.ts'
 import {
   assignments,
+  latestReportFirst,
   notes,
   people,
   plans,
@@ -208,7 +209,7 @@ export async function latestStatus(db: Db, taskId: number, unitId: number): Prom
     .select()
     .from(statusReports)
     .where(and(eq(statusReports.unitId, unitId), eq(statusReports.taskId, taskId)))
-    .orderBy(desc(statusReports.reportedAt), desc(statusReports.id))
+    .orderBy(...latestReportFirst)
     .limit(1)
   return report ?? null
 }
@@ -300,7 +301,7 @@ async function unitTasks(
         ),
       ),
     )
-    .orderBy(statusReports.taskId, desc(statusReports.reportedAt), desc(statusReports.id))
+    .orderBy(statusReports.taskId, ...latestReportFirst)
   const byTask = new Map(latest.map((r) => [r.taskId, r]))
   return assigned.map((a) => {
     const r = byTask.get(a.taskId)
@@ -409,7 +410,7 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
     .select({ state: statusReports.state, reportedAt: statusReports.reportedAt })
     .from(statusReports)
     .where(and(eq(statusReports.unitId, assignments.unitId), eq(statusReports.taskId, assignments.taskId)))
-    .orderBy(desc(statusReports.reportedAt), desc(statusReports.id))
+    .orderBy(...latestReportFirst)
     .limit(1)
     .as('latest')
   const count = (condition: ReturnType<typeof sql>) =>

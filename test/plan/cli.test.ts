@@ -16,7 +16,7 @@ import { assignments, plans, statusReports, tasks, units } from '../../src/db/sc
 import { drivers, openTestDb, type Driver, type OpenedTestDb } from '../helpers/db.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
-const taishanFile = path.resolve(repo, '../shared/plans/taishan-2024.txt')
+const taishanFile = path.resolve(repo, 'samples/taishan-2024.txt')
 const rosterFile = path.join(repo, 'samples/taishan-units.yaml')
 const fixture = (name: string) => path.join(repo, 'test/fixtures/plans', name)
 
@@ -370,7 +370,7 @@ for (const driver of drivers) {
           encoding: 'utf8',
         })
       await exec('units', 'import', 'samples/taishan-units.yaml')
-      const imp = await exec('plan', 'import', '../shared/plans/taishan-2024.txt', '--year', '2026')
+      const imp = await exec('plan', 'import', 'samples/taishan-2024.txt', '--year', '2026')
       expect(imp.stdout).toContain('16 项任务')
       const show = await exec('plan', 'show', '--json')
       expect(show.stderr).toBe('')

@@ -11,7 +11,7 @@ import { activePlanTasks, getActivePlan, listPlanTasks } from '../../src/domain/
 import { UserError } from '../../src/cli/io.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
-const taishan = readFileSync(path.resolve(repo, '../shared/plans/taishan-2024.txt'), 'utf8')
+const taishan = readFileSync(path.resolve(repo, 'samples/taishan-2024.txt'), 'utf8')
 const rosterFile = path.join(repo, 'samples/taishan-units.yaml')
 const fixture = (name: string) => readFileSync(path.join(repo, 'test/fixtures/plans', name), 'utf8')
 const now = new Date('2026-03-02T01:00:00Z')

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
@@ -13,7 +13,7 @@ import { planKey } from '../../src/domain/plans.ts'
 import { UserError } from '../../src/cli/io.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
-const taishanFile = path.resolve(repo, '../shared/plans/taishan-2024.txt')
+const taishanFile = path.resolve(repo, 'samples/taishan-2024.txt')
 const taishan = readFileSync(taishanFile, 'utf8')
 const fixture = (name: string) => readFileSync(path.join(repo, 'test/fixtures/plans', name), 'utf8')
 
@@ -271,4 +271,14 @@ describe('the structured form', () => {
     expect(plan.year).toBe(2024)
     expect(plan.tasks[0]?.deadline).toEqual({ date: '2024-12-31', phrase: '年底前', rule: 'year' })
   })
+})
+
+describe('the bundled plan document', () => {
+  const shared = path.resolve(repo, '../shared/plans/taishan-2024.txt')
+  it.runIf(existsSync(shared))(
+    'is the bureau’s document byte for byte (../shared/plans/taishan-2024.txt)',
+    () => {
+      expect(readFileSync(taishanFile)).toEqual(readFileSync(shared))
+    },
+  )
 })
