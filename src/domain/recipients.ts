@@ -14,7 +14,7 @@
  */
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { chats, deliveries, people, prompts, type Channel, type Locale } from '../db/schema.ts'
+import { chats, deliveries, people, type Channel, type Locale } from '../db/schema.ts'
 import { enqueue, type OutboxItem } from '../delivery/outbox.ts'
 import { createPrompt } from './status.ts'
 
@@ -242,10 +242,13 @@ export async function enqueueUnitMessage(tx: Db, m: UnitMessage): Promise<number
     let promptId: number | undefined
     if (m.prompt) {
       promptId = (
-        await createPrompt(tx, { unitId: m.unitId, taskIds: m.prompt.taskIds, kind: m.prompt.kind })
+        await createPrompt(tx, {
+          unitId: m.unitId,
+          taskIds: m.prompt.taskIds,
+          kind: m.prompt.kind,
+          now: m.now,
+        })
       ).id
-      // createPrompt stamps the database clock; the prompt was made at the decision's moment.
-      await tx.update(prompts).set({ createdAt: m.now }).where(eq(prompts.id, promptId))
     }
     items.push({
       key: m.key,

@@ -504,12 +504,12 @@ export interface Prompt {
 /** Records a prompt before it is sent; the message ids are attached once Telegram accepted it. */
 export async function createPrompt(
   db: Db,
-  input: { unitId: number; taskIds: number[]; kind: string },
+  input: { unitId: number; taskIds: number[]; kind: string; now?: Date },
 ): Promise<{ id: number }> {
   if (input.taskIds.length === 0) throw new Error('a prompt asks about at least one task')
   const [row] = await db
     .insert(prompts)
-    .values({ unitId: input.unitId, taskIds: input.taskIds, kind: input.kind })
+    .values({ unitId: input.unitId, taskIds: input.taskIds, kind: input.kind, createdAt: input.now })
     .returning({ id: prompts.id })
   return row!
 }
