@@ -114,11 +114,8 @@ describeDb('duban job', (t) => {
 
   it('job list shows each job with its schedule and last fire', async () => {
     await syncSchedules(db, [reminders, broken, holiday], new Date('2024-10-13T00:00:00Z'))
-    // Embedded: one connection, because pglite-socket 0.2.17 interleaves the extended-protocol
-    // messages of concurrent connections (a src/db/client.ts matter, reported separately).
-    const single = embedded ? await openDatabase({ dataDir, max: 1 }) : undefined
     const scheduler = createScheduler({
-      db: single?.db ?? db,
+      db,
       config: loadConfig({ TIMEZONE: 'Asia/Shanghai' }),
       logger: silentLogger,
       calendar: { isWorkingDay: () => true },
@@ -127,7 +124,6 @@ describeDb('duban job', (t) => {
     await scheduler.tick(new Date('2024-10-18T01:00:00Z'))
     await scheduler.tick(new Date('2024-10-18T02:00:00Z'))
     await scheduler.stop()
-    await single?.close()
 
     const r = await duban('job', 'list', '--json')
     expect(r.code).toBe(0)
