@@ -8,6 +8,7 @@
  */
 import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
+import { query } from '../delivery/sql.ts'
 import {
   assignments,
   latestReportFirst,
@@ -89,34 +90,42 @@ export interface StatusInput {
 export async function recordStatus(db: Db, input: StatusInput): Promise<StatusReport> {
   if (!(reportStates as readonly string[]).includes(input.state)) throw new Error(`bad state ${input.state}`)
   const progress = checkProgress(input.progress)
-  const [task] = await db
-    .select({ ref: tasks.ref, assigned: assignments.unitId })
-    .from(tasks)
-    .leftJoin(assignments, and(eq(assignments.taskId, tasks.id), eq(assignments.unitId, input.unitId)))
-    .where(eq(tasks.id, input.taskId))
-  if (!task) throw userError((t) => t.status.taskUnknown(input.taskId))
-  if (task.assigned === null) {
+  const note = cleanText(input.note, MAX_NOTE_CHARS)
+  const rawText = cleanText(input.rawText, MAX_RAW_CHARS)
+  // One statement: the assignment check and the insert together (a reply is on the bot's hot path).
+  const [inserted] = await query<{ id: number | string }>(
+    db,
+    sql`insert into status_reports (task_id, unit_id, state, progress, note, person_id, reported_at, source,
+          prompt_id, telegram_chat_id, telegram_message_id, raw_text)
+        select ${input.taskId}, ${input.unitId}, ${input.state}, ${progress}, ${note}, ${input.personId ?? null},
+          ${input.now.toISOString()}::timestamptz, ${input.source}, ${input.promptId ?? null},
+          ${input.telegramChatId ?? null}, ${input.telegramMessageId ?? null}, ${rawText}
+        where exists (select 1 from assignments where task_id = ${input.taskId} and unit_id = ${input.unitId})
+        returning id`,
+  )
+  if (!inserted) {
+    // Nothing written: say why.
+    const [task] = await db.select({ ref: tasks.ref }).from(tasks).where(eq(tasks.id, input.taskId))
+    if (!task) throw userError((t) => t.status.taskUnknown(input.taskId))
     const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, input.unitId))
     throw userError((t) => t.status.notAssigned(task.ref, unit?.name ?? `#${input.unitId}`))
   }
-  const [report] = await db
-    .insert(statusReports)
-    .values({
-      taskId: input.taskId,
-      unitId: input.unitId,
-      state: input.state,
-      progress,
-      note: cleanText(input.note, MAX_NOTE_CHARS),
-      personId: input.personId ?? null,
-      reportedAt: input.now,
-      source: input.source,
-      promptId: input.promptId ?? null,
-      telegramChatId: input.telegramChatId ?? null,
-      telegramMessageId: input.telegramMessageId ?? null,
-      rawText: cleanText(input.rawText, MAX_RAW_CHARS),
-    })
-    .returning()
-  return report!
+  return {
+    id: Number(inserted.id),
+    taskId: input.taskId,
+    unitId: input.unitId,
+    state: input.state,
+    progress,
+    note,
+    personId: input.personId ?? null,
+    reportedAt: input.now,
+    source: input.source,
+    promptId: input.promptId ?? null,
+    telegramChatId: input.telegramChatId ?? null,
+    telegramMessageId: input.telegramMessageId ?? null,
+    supersedesId: null,
+    rawText,
+  }
 }
 
 /**
