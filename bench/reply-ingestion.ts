@@ -319,8 +319,8 @@ export function resultsSection(r: ReplyIngestionResult): string {
     `| for reference: duban with nothing remembered | ${r.coldPerSecond.toFixed(0)} (${((r.coldPerSecond / r.ceilingPerSecond) * 100).toFixed(0)}% of the ceiling) | ${r.coldQueries.toFixed(1)} |`,
     '',
     `Each unit's liaison sends ${r.replies / UNITS} replies per round, so the remembered lookups are mostly hits; the last row is the ` +
-      "worst case, every reply from someone the bot has not seen for 10 s. Both of duban's queries per reply are recordStatus's " +
-      '(it checks the assignment, then inserts and returns the row). ' +
+      'worst case, every reply from someone the bot has not seen for 10 s. With warm lookups a reply costs one statement, ' +
+      "recordStatus's insert that checks the assignment in the same statement. " +
       `Load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after the run on ${os.cpus().length} cores: ` +
       'on a busy machine the rounds vary, hence the range.',
     '',
