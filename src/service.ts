@@ -11,7 +11,8 @@
 import type { Config } from './config.ts'
 import { openDatabase, type Database } from './db/client.ts'
 import type { Logger } from './log.ts'
-import { chinaCalendar } from './domain/working-days.ts'
+import { chinaCalendar, coveredYears } from './domain/working-days.ts'
+import { localDate } from './domain/dates.ts'
 import { createScheduler } from './scheduler/scheduler.ts'
 import { registeredJobs } from '../jobs/index.ts'
 import { createDeliveryWorker } from './delivery/worker.ts'
@@ -84,6 +85,12 @@ export async function startService(
     throw err
   }
 
+  const year = Number(localDate(new Date(), config.timezone).slice(0, 4))
+  if (!coveredYears().includes(year))
+    logger.warn(
+      { year, known: coveredYears().at(-1) },
+      'the holiday calendar does not know this year: only weekends count as days off until the chinese-days package is updated',
+    )
   logger.info(
     { roles, driver: database.driver, sandbox: config.sandbox, ms: Date.now() - startedAt },
     'duban is ready',
