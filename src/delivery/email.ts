@@ -73,10 +73,15 @@ export function classifySmtpError(err: unknown): SendFailure {
   if (code !== undefined && code >= 500)
     return e.command === 'RCPT TO' ? { kind: 'rejected', reason } : { kind: 'permanent', reason }
   if (code !== undefined && code >= 400) return { kind: 'retry', reason, ambiguous: false }
-  // No reply code: the connection failed. Before the message went out it is a plain retry;
-  // after DATA (or a pool connection closed mid-send) the server may have accepted it.
-  const beforeData = e.command === 'CONN' || e.code === 'EDNS' || e.code === 'EAUTH' || e.command === 'API'
-  return { kind: 'retry', reason, ambiguous: !beforeData }
+  // No reply code: the connection failed. If it never opened (refused, unknown host, no greeting)
+  // the message did not go out; a connection that closed or broke during the session may have
+  // delivered it (nodemailer reports both as 'CONN', so only the cause tells them apart).
+  const text = `${e.code ?? ''} ${e.message ?? ''}`
+  const neverOpened =
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EDNS|Greeting never received|Connection timeout/i.test(
+      text,
+    ) || e.code === 'EAUTH'
+  return { kind: 'retry', reason, ambiguous: !neverOpened }
 }
 
 /** The sender for the configuration: SMTP when `smtpUrl` is set, else .eml files. */

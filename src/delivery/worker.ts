@@ -57,7 +57,7 @@ export interface DeliveryWorkerOptions {
   email?: EmailSender | null
   /** The Telegram limits this bot works under (default: the published 30/s, 1/s/chat, 20/min/group). */
   limits?: TelegramLimits
-  /** Share of each Telegram limit used (default 0.98). */
+  /** Share of the per-token Telegram limit used (default 0.975). */
   pace?: number
   /** Telegram deliveries in flight per process (default 16). */
   concurrency?: number
@@ -119,6 +119,8 @@ interface Job {
   claimedAt: number
   /** A request may be on the wire: releasing the row now could duplicate it. */
   onWire: boolean
+  /** A request left for this row during this claim (whatever came of it). */
+  attempted: boolean
 }
 
 interface ClaimedRow {
@@ -133,6 +135,9 @@ interface ClaimedRow {
   external_id: string | null
   person_locale: Locale | null
 }
+
+/** A send this late for its rate slot takes a new one. */
+const LATE_SLOT_MS = 20
 
 const AMBIGUOUS_LEASE = 'ambiguous: a worker stopped mid-send (lease expired); sent again'
 const AMBIGUOUS_STOP = 'ambiguous: stopped while the send was on the wire; will be sent again'
@@ -262,7 +267,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       with scan as (
         (select d.id, d.recipient, d.next_attempt_at from deliveries d
           where d.status = 'pending' and d.next_attempt_at <= now() and d.channel = ${channel}
-          order by d.next_attempt_at, d.id limit ${Math.max(2000, n * 20)})
+          order by d.next_attempt_at, d.id limit ${channel === 'telegram' ? Math.max(2000, n * 20) : n * 3})
         union all
         (select d.id, d.recipient, d.next_attempt_at from deliveries d
           where d.status = 'sending' and d.lease_until < now() and d.channel = ${channel}
@@ -301,6 +306,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       personLocale: r.person_locale,
       claimedAt,
       onWire: false,
+      attempted: false,
     }))
   }
 
@@ -320,10 +326,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   function launch(job: Job): void {
     inflight.set(job.id, job)
     const task = deliver(job)
-      .catch((err: unknown) => {
-        // Recording the outcome failed (the database is away): the lease expires and the row is
-        // claimed again, marked ambiguous if it may have been sent.
-        logger.error({ err, delivery: job.id }, 'delivery worker: could not record an outcome')
+      .catch(async (err: unknown) => {
+        logger.error({ err, delivery: job.id }, 'delivery worker: a database step failed')
+        // Nothing went out for this row: give it back as soon as the database answers again.
+        // Otherwise the lease expires and the row is claimed again, marked ambiguous.
+        if (!job.attempted)
+          await giveBack(job, 0).catch((e: unknown) =>
+            logger.error(
+              { err: e, delivery: job.id },
+              'delivery worker: the row waits for its lease to expire',
+            ),
+          )
       })
       .finally(() => {
         inflight.delete(job.id)
@@ -421,9 +434,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   async function markSent(job: Job, ids: string[], chatId: string): Promise<void> {
     const external = ids.join(',')
+    const done = sql`status = 'sent', sent_at = now(), external_id = ${external}`
+    if (chatId === job.recipient && (job.channel !== 'telegram' || job.payload.promptId === undefined)) {
+      await persist(() => transition(db, job, done))
+      return
+    }
     const record = async (withPrompt: boolean) =>
       db.transaction(async (tx) => {
-        const ok = await transition(tx, job, sql`status = 'sent', sent_at = now(), external_id = ${external}`)
+        const ok = await transition(tx, job, done)
         if (!ok) return
         if (chatId !== job.recipient)
           await tx.execute(sql`update deliveries d set recipient = ${chatId} where d.id = ${job.id}
@@ -461,6 +479,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     sendTimeoutMs: number,
   ): Promise<boolean> {
     const signal = abort.signal
+    let lateSlots = 0
     for (;;) {
       if (signal.aborted) {
         await giveBack(job, 0, progress)
@@ -469,15 +488,25 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       // The chat stays held through the send; finish() releases it when the answer is in.
       const r = await budget!.reserve(chatId, maxSlotWaitMs, maxSlotWaitMs + sendTimeoutMs + 2000)
       if (r.granted) {
+        const target = performance.now() + r.waitMs
         if (!(await sleep(r.waitMs, signal)) || !leaseAllows(job, sendTimeoutMs)) {
           await finishSlot(chatId, false)
           await giveBack(job, 0, progress)
           return false
         }
+        // Woken well after the slot (a busy machine): sending now would crowd this message into
+        // the next slots' second, so take a fresh slot instead (twice at most).
+        if (performance.now() - target > LATE_SLOT_MS && lateSlots < 2) {
+          lateSlots++
+          await finishSlot(chatId, false)
+          continue
+        }
         return true
       }
       if (r.retryInMs > maxSlotWaitMs) {
-        await giveBack(job, r.retryInMs, progress)
+        // A busy chat: the claim filter hands the row out again once the chat is free (another
+        // replica's send into it may finish any moment). A paused or long token queue: wait it out.
+        await giveBack(job, r.busy === 'chat' ? 0 : r.retryInMs, progress)
         return false
       }
       if (!(await sleep(r.retryInMs, signal))) {
@@ -612,6 +641,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (!(await awaitSlot(job, chatId, done, sender.timeoutMs))) return
       let messageId: number
       job.onWire = true
+      job.attempted = true
       try {
         messageId = await sender.sendMessage(chatId, part)
       } catch (err) {
@@ -659,6 +689,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (abort.signal.aborted || !leaseAllows(job, sender.timeoutMs)) return giveBack(job, 0)
     let messageId: string
     job.onWire = true
+    job.attempted = true
     try {
       messageId = await sender.send({ deliveryId: job.id, key: job.key, to: job.recipient, message })
     } catch (err) {
@@ -723,8 +754,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
           resolve()
         }
       })
-      // Let a few more sends finish so one claim serves them together.
-      if (running) await sleep(10)
+      // Let sends finishing in the same turn free their places, so one claim serves them together.
+      if (running) await new Promise((resolve) => setImmediate(resolve))
     }
   }
 

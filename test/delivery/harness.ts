@@ -1,4 +1,5 @@
 /** What the delivery tests share: a bot token, config, outbox items, workers on a real emulator. */
+import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -9,6 +10,7 @@ import { createDeliveryWorker, type DeliveryWorkerOptions } from '../../src/deli
 import { createTelegramSender } from '../../src/delivery/telegram.ts'
 import type { OutboxItem } from '../../src/delivery/outbox.ts'
 import type { EmailSender } from '../../src/delivery/email.ts'
+import type { WorkerProcessConfig } from '../helpers/worker-process.ts'
 
 export const TOKEN = '7000000001:AAdelivery-test_token_0123456789'
 export const MAIL_FROM = '督办助手 <duban@sfj.example.gov.cn>'
@@ -87,4 +89,49 @@ export function testWorker(
     idlePollMs: 50,
     ...options,
   })
+}
+
+export interface WorkerChild {
+  readonly pid: number
+  /** Resolves when the child printed `ready`. */
+  ready: Promise<void>
+  /** Resolves with the exit code (null when killed by a signal) and what it printed. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>
+  kill(signal: NodeJS.Signals): void
+}
+
+/** Starts test/helpers/worker-process.ts in its own process (see there for the configuration). */
+export function spawnWorkerProcess(config: WorkerProcessConfig): WorkerChild {
+  const entry = path.resolve(import.meta.dirname, '../helpers/worker-process.ts')
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, DUBAN_WORKER: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  let onReady: () => void = () => {}
+  let onFail: (err: Error) => void = () => {}
+  const ready = new Promise<void>((resolve, reject) => {
+    onReady = resolve
+    onFail = reject
+  })
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+    if (stdout.includes('"event":"ready"')) onReady()
+  })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
+  const exited = new Promise<{
+    code: number | null
+    signal: NodeJS.Signals | null
+    stdout: string
+    stderr: string
+  }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      onFail(new Error(`worker process exited before it was ready (${code ?? signal}): ${stderr}`))
+      resolve({ code, signal, stdout, stderr })
+    })
+  })
+  return { pid: child.pid!, ready, exited, kill: (signal) => child.kill(signal) }
 }

@@ -206,6 +206,24 @@ describeDb('telegram delivery', (t) => {
     expect(rows.map((r) => r.key)).toEqual(['k801', 'k802'])
   })
 
+  it('takes over the rows of a worker that died mid-send (lease expired), sends them once more and marks them', async () => {
+    knownChats(emulator, [851, 852])
+    await enqueue(t.db, [notice('k851', 851), notice('k852', 852)])
+    // A worker claimed k851 and died: its lease ran out. k852 is claimed by a live worker.
+    await t.db.execute(sql`update deliveries set status = 'sending', attempts = 1, attempt_id = 'dead:1',
+      lease_until = now() - interval '1 second' where key = 'k851'`)
+    await t.db.execute(sql`update deliveries set status = 'sending', attempts = 1, attempt_id = 'alive:1',
+      lease_until = now() + interval '1 hour' where key = 'k852'`)
+    expect(await testWorker(t.db, emulator).drainOnce()).toBe(1)
+    const rows = await listDeliveries(t.db)
+    expect(rows.map((r) => [r.key, r.status, r.attempts, r.ambiguous])).toEqual([
+      ['k851', 'sent', 2, true],
+      ['k852', 'sending', 1, false],
+    ])
+    expect(rows[0]!.lastError).toMatch(/^ambiguous: /)
+    expect([...countByKey(emulator).keys()]).toEqual(['k851'])
+  })
+
   it('honours a 429 retry_after in every replica before the next call in that scope', async () => {
     const chatIds = Array.from({ length: 12 }, (_, i) => 901 + i)
     knownChats(emulator, chatIds)

@@ -23,6 +23,8 @@ export interface TestSmtp {
   readonly rejected: Set<string>
   /** The next `n` messages are answered `code` (default 451) after DATA. */
   failNext(n: number, code?: number): void
+  /** The next `n` messages are kept, then the connection drops before the 250 reply. */
+  dropAfterAcceptNext(n: number): void
   /** Stops listening and drops open connections; `up()` listens again on the same port. */
   down(): Promise<void>
   up(): Promise<void>
@@ -39,6 +41,7 @@ export async function startTestSmtp(): Promise<TestSmtp> {
   const received: ReceivedMail[] = []
   const rejected = new Set<string>()
   let failures: number[] = []
+  let drops = 0
   let port = 0
   let server: SMTPServer | undefined
   const listeners = new Set<() => void>()
@@ -69,6 +72,15 @@ export async function startTestSmtp(): Promise<TestSmtp> {
               parsed,
             })
             for (const l of listeners) l()
+            if (drops > 0) {
+              drops--
+              // The message is in; the client never hears so.
+              for (const c of (
+                server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }
+              ).connections)
+                if (c.id === session.id) c._socket.destroy()
+              return
+            }
             callback()
           })
           .catch((err: Error) => callback(err))
@@ -107,6 +119,9 @@ export async function startTestSmtp(): Promise<TestSmtp> {
     rejected,
     failNext(n, code = 451) {
       failures = [...failures, ...Array.from({ length: n }, () => code)]
+    },
+    dropAfterAcceptNext(n) {
+      drops += n
     },
     down: close,
     up: listen,
