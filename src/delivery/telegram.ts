@@ -18,6 +18,11 @@ export interface TelegramSender {
   readonly timeoutMs: number
   /** Sends one message; resolves to its message id. Throws SendError. */
   sendMessage(chatId: string, part: TelegramPart): Promise<number>
+  /**
+   * Opens `connections` connections ahead of the first sends (getMe), so the first messages are
+   * not late for their rate slots while connections are set up. Never throws.
+   */
+  warmUp?(connections: number): Promise<void>
 }
 
 export interface TelegramSenderOptions {
@@ -118,6 +123,9 @@ export function createTelegramSender(options: TelegramSenderOptions): TelegramSe
   return {
     botId,
     timeoutMs: (options.timeoutSeconds ?? 15) * 1000,
+    async warmUp(connections) {
+      await Promise.allSettled(Array.from({ length: connections }, () => api.getMe()))
+    },
     async sendMessage(chatId, part) {
       let reply_markup: InlineKeyboardMarkup | ForceReply | undefined
       if (part.buttons?.length)

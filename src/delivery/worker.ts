@@ -728,6 +728,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   // ---- the loop -----------------------------------------------------------------------------------
 
   async function loop(): Promise<void> {
+    if (telegram?.warmUp) await Promise.race([telegram.warmUp(Math.min(capacity.telegram, 8)), sleep(5000)])
     let errorDelay = 250
     while (running) {
       let claimed = 0
