@@ -728,7 +728,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   // ---- the loop -----------------------------------------------------------------------------------
 
   async function loop(): Promise<void> {
-    if (telegram?.warmUp) await Promise.race([telegram.warmUp(Math.min(capacity.telegram, 8)), sleep(5000)])
+    if (telegram?.warmUp) {
+      // Bounded: an unreachable Bot API must not hold up email.
+      const warm = new AbortController()
+      await Promise.race([telegram.warmUp(Math.min(capacity.telegram, 8)), sleep(5000, warm.signal)])
+      warm.abort()
+    }
     let errorDelay = 250
     while (running) {
       let claimed = 0
@@ -789,7 +794,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       }
       abort.abort()
       const all = Promise.allSettled([...tasks])
-      const finished = await Promise.race([all.then(() => true), sleep(stopDeadlineMs).then(() => false)])
+      let timer: NodeJS.Timeout | undefined
+      const finished = await Promise.race([
+        all.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), stopDeadlineMs))),
+      ])
+      clearTimeout(timer)
       if (!finished) {
         // Sends still on the wire after the deadline: give their rows back, marked ambiguous.
         for (const job of inflight.values()) {
