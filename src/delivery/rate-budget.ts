@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { num, query } from './sql.ts'
+import { num, query } from '../db/sql.ts'
 
 export interface TelegramLimits {
   /** Messages per second per bot token, all chats together. */

@@ -44,7 +44,7 @@ import { createEmailSender, type EmailSender } from './email.ts'
 import { describeError, SendError, type SendFailure } from './errors.ts'
 import { enqueue, type OutboxItem } from './outbox.ts'
 import { createRateBudget, isGroupChat, type RateBudget, type TelegramLimits } from './rate-budget.ts'
-import { num, query, textArray } from './sql.ts'
+import { num, query, textArray } from '../db/sql.ts'
 import { createTelegramSender, type TelegramPart, type TelegramSender } from './telegram.ts'
 
 export interface DeliveryWorkerOptions {

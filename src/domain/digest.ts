@@ -23,7 +23,7 @@
  */
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { query } from '../delivery/sql.ts'
+import { query } from '../db/sql.ts'
 import type { ReportState } from '../db/schema.ts'
 import { addDays, localDate } from './dates.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'

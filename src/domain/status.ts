@@ -8,7 +8,7 @@
  */
 import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { query } from '../delivery/sql.ts'
+import { query } from '../db/sql.ts'
 import {
   assignments,
   latestReportFirst,

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm'
 import { describeDb, openTestDb, pgUrl, type OpenedTestDb } from '../helpers/db.ts'
 import { resetDb } from '../helpers/db.ts'
 import { enqueue, listDeliveries } from '../../src/delivery/outbox.ts'
-import { query } from '../../src/delivery/sql.ts'
+import { query } from '../../src/db/sql.ts'
 import type { BotApiEmulator } from '../../src/telegram/emulator/index.ts'
 import {
   countByKey,

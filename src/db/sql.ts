@@ -1,6 +1,6 @@
-/** Small helpers for the raw SQL of the outbox and the rate budget (both drivers). */
+/** Raw SQL helpers shared by the outbox, the rate budget, the digest and status reports (both drivers). */
 import { sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../db/client.ts'
+import type { Db } from './client.ts'
 
 /** Rows of a `db.execute` result: postgres.js returns an array, PGlite `{ rows }`. */
 export async function query<T>(db: Db, q: SQL): Promise<T[]> {
