@@ -34,9 +34,19 @@ function rssMb(pid: number): number {
   return Math.round(kb / 1024)
 }
 
+/** The node arguments of `npm start` (package.json's start script), so the benchmark runs what users run. */
+function startArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')) as {
+    scripts: { start: string }
+  }
+  const [node, ...args] = pkg.scripts.start.split(/\s+/)
+  if (node !== 'node') throw new Error(`unexpected start script: ${pkg.scripts.start}`)
+  return args
+}
+
 async function startService(env: NodeJS.ProcessEnv): Promise<Started> {
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['bin/duban.js', 'start'], {
+  const child = spawn(process.execPath, startArgs(), {
     cwd: repo,
     env: { ...processEnv(), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -174,7 +184,7 @@ export async function main(): Promise<number> {
     '',
     machineLine(),
     '',
-    'The service (`duban start`: bot, scheduler, worker) as a child process against the local Bot API emulator; "ready" is its `duban is ready` log line, timed from spawn (so it includes Node and the TypeScript loader).',
+    'The service as `npm start` runs it (bot, scheduler, worker; node flags from package.json) as a child process against the local Bot API emulator; "ready" is its `duban is ready` log line, timed from spawn (so it includes Node and the TypeScript loader).',
     '',
     table,
     '',
