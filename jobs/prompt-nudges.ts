@@ -15,15 +15,7 @@ import { activePlan } from '../src/domain/status.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
-import {
-  beforeRoundDay,
-  fireDay,
-  jobOptions,
-  nameList,
-  nonWorkingDay,
-  roundDoneAt,
-  runRound,
-} from './rhythm.ts'
+import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import { promptTasks } from './status-prompts.ts'
 import type { Job } from './types.ts'
 
@@ -46,12 +38,11 @@ export const promptNudges: Job = {
   catchUp: 'latest',
   catchUpWindowHours: 72,
   async run(ctx, fire) {
-    const today = fireDay(ctx, fire)
-    const off = nonWorkingDay(ctx, today)
-    if (off) return off
-    const opts = jobOptions(NAME, options, ctx)
-    const gate = beforeRoundDay(today, weeklyRoundDay(ctx.calendar, today, opts.weekday))
-    if (gate) return gate
+    const opened = openRound(ctx, fire, NAME, options, (day, o) =>
+      weeklyRoundDay(ctx.calendar, day, o.weekday),
+    )
+    if ('end' in opened) return opened.end
+    const { today } = opened
     const plan = await activePlan(ctx.db)
     if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
     const week = isoWeek(today)

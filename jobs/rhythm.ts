@@ -89,6 +89,27 @@ export function beforeRoundDay(today: string, roundDay: string | null): JobResul
   return null
 }
 
+/**
+ * The opening every round job shares: the fire's day, nothing on a day off, the job's options,
+ * nothing before the period's round day. Returns either the result to end the run with, or the
+ * day and the options to go on with.
+ */
+export function openRound<S extends z.ZodType>(
+  ctx: JobContext,
+  fire: JobFire,
+  job: string,
+  schema: S,
+  roundDay: (today: string, opts: z.output<S>) => string | null,
+): { end: JobResult } | { today: string; opts: z.output<S> } {
+  const today = fireDay(ctx, fire)
+  const off = nonWorkingDay(ctx, today)
+  if (off) return { end: off }
+  const opts = jobOptions(job, schema, ctx)
+  const gate = beforeRoundDay(today, roundDay(today, opts))
+  if (gate) return { end: gate }
+  return { today, opts }
+}
+
 /** A short list of unit names for a job's detail: `大江镇、三合镇 (+3)`. */
 export function nameList(names: string[], max = 10): string {
   const shown = names.slice(0, max).join('、')

@@ -14,7 +14,7 @@ import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
 import { statusOf, taskOf } from './deadline-reminders.ts'
-import { beforeRoundDay, fireDay, jobOptions, nameList, nonWorkingDay, runRound } from './rhythm.ts'
+import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 
 const NAME = 'status-prompts'
@@ -40,12 +40,11 @@ export const statusPrompts: Job = {
   catchUp: 'latest',
   catchUpWindowHours: 72,
   async run(ctx, fire) {
-    const today = fireDay(ctx, fire)
-    const off = nonWorkingDay(ctx, today)
-    if (off) return off
-    const opts = jobOptions(NAME, options, ctx)
-    const gate = beforeRoundDay(today, weeklyRoundDay(ctx.calendar, today, opts.weekday))
-    if (gate) return gate
+    const opened = openRound(ctx, fire, NAME, options, (day, o) =>
+      weeklyRoundDay(ctx.calendar, day, o.weekday),
+    )
+    if ('end' in opened) return opened.end
+    const { today } = opened
     const plan = await activePlan(ctx.db)
     if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
     const week = isoWeek(today)

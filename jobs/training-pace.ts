@@ -21,7 +21,7 @@ import { trainingPace, trainingSummary, DEFAULT_TRAINING_HOURS_PER_YEAR } from '
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { TrainingPaceParams, TrainingRiskParams } from '../src/messages/training-pace.ts'
-import { beforeRoundDay, fireDay, jobOptions, nameList, nonWorkingDay, runRound } from './rhythm.ts'
+import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 
 const NAME = 'training-pace'
@@ -54,12 +54,11 @@ export const trainingPaceJob: Job = {
   catchUp: 'latest',
   catchUpWindowHours: 72,
   async run(ctx, fire) {
-    const today = fireDay(ctx, fire)
-    const off = nonWorkingDay(ctx, today)
-    if (off) return off
-    const opts = jobOptions(NAME, options, ctx)
-    const gate = beforeRoundDay(today, monthlyRoundDay(ctx.calendar, today, opts.dayOfMonth))
-    if (gate) return gate
+    const opened = openRound(ctx, fire, NAME, options, (day, o) =>
+      monthlyRoundDay(ctx.calendar, day, o.dayOfMonth),
+    )
+    if ('end' in opened) return opened.end
+    const { today, opts } = opened
     const month = monthOf(today)
 
     return runRound(ctx.db, NAME, month, fire.now, async (tx) => {

@@ -9,15 +9,7 @@ import { buildDigest } from '../src/domain/digest.ts'
 import { enqueueToSupervisors, supervisorRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { messages } from '../src/i18n/index.ts'
-import {
-  beforeRoundDay,
-  fireDay,
-  jobOptions,
-  nameList,
-  nonWorkingDay,
-  roundDoneAt,
-  runRound,
-} from './rhythm.ts'
+import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 
 const NAME = 'weekly-digest'
@@ -42,12 +34,12 @@ export const weeklyDigestJob: Job = {
   catchUp: 'latest',
   catchUpWindowHours: 168,
   async run(ctx, fire) {
-    const today = fireDay(ctx, fire)
-    const off = nonWorkingDay(ctx, today)
-    if (off) return off
-    const { weekday, ...digestOptions } = jobOptions(NAME, options, ctx)
-    const gate = beforeRoundDay(today, weeklyRoundDay(ctx.calendar, today, weekday))
-    if (gate) return gate
+    const opened = openRound(ctx, fire, NAME, options, (day, o) =>
+      weeklyRoundDay(ctx.calendar, day, o.weekday),
+    )
+    if ('end' in opened) return opened.end
+    const { today } = opened
+    const { weekday: _weekday, ...digestOptions } = opened.opts
     const week = isoWeek(today)
 
     // Built before the round's transaction, so its independent reads can run side by side; a
