@@ -21,12 +21,11 @@ import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
-import { processEnv } from '../src/config.ts'
 import * as schema from '../src/db/schema.ts'
 import { migrationsFolder, type Db } from '../src/db/client.ts'
 import { buildDigest } from '../src/domain/digest.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
-import { machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
 
 const DB_NAME = 'duban_bench_digest'
 const TZ = 'Asia/Shanghai'
@@ -283,14 +282,8 @@ export function resultsSection(r: DigestScaleResult): string {
 
 /** Runs the benchmark with the URL from the environment and writes the results; exit code 1 on FAIL. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const env = processEnv()
-  const url = env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL
-  if (!url) {
-    console.error(
-      'digest-scale: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server, e.g. postgres://duban:duban@127.0.0.1:5432/duban_test',
-    )
-    return 1
-  }
+  const url = benchDatabaseUrl()
+  if (!url) return needsDatabase('digest-scale')
   const runsAt = argv.indexOf('--runs')
   const result = await runDigestScale({
     url,

@@ -14,7 +14,7 @@ import { enqueue } from '../src/delivery/outbox.ts'
 import { BotApiEmulator } from '../src/telegram/emulator/index.ts'
 import { countByKey, knownChats, notice, spawnWorkerProcess, TOKEN } from '../test/delivery/harness.ts'
 import { withDatabase } from '../test/helpers/global-setup.ts'
-import { machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
 
 const PRIVATE = 2000
 const GROUPS = 50
@@ -115,11 +115,8 @@ async function fanout(url: string, processes: number): Promise<Run> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
-  if (!url) {
-    console.error('fanout: set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server')
-    return 1
-  }
+  const url = benchDatabaseUrl()
+  if (!url) return needsDatabase('fanout')
   const verbose = argv.includes('--verbose')
   const runs: Run[] = []
   for (const processes of [1, 3]) {

@@ -19,7 +19,7 @@ import { createDeliveryWorker } from '../src/delivery/worker.ts'
 import type { EmailSender } from '../src/delivery/email.ts'
 import { silentLogger } from '../src/log.ts'
 import { withDatabase } from '../test/helpers/global-setup.ts'
-import { machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, machineLine, writeSection } from './results.ts'
 
 const ROWS = 10_000
 const BUDGET = 30
@@ -107,7 +107,7 @@ async function onPglite(concurrency: number): Promise<Measure> {
 }
 
 export async function main(_argv: string[]): Promise<number> {
-  const url = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL
+  const url = benchDatabaseUrl()
   const results: Measure[] = []
   if (url) for (const c of [8, 32]) results.push(await onPostgres(url, c))
   results.push(await onPglite(8))

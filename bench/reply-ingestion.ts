@@ -30,14 +30,14 @@ import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import { Bot } from 'grammy'
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner'
-import { loadConfig, processEnv } from '../src/config.ts'
+import { loadConfig } from '../src/config.ts'
 import * as schema from '../src/db/schema.ts'
 import { migrationsFolder, type Db } from '../src/db/client.ts'
 import { silentLogger } from '../src/log.ts'
 import { allowedUpdates, createBot } from '../src/telegram/bot.ts'
 import { updateChatKey } from '../src/telegram/webhook.ts'
 import { BotApiEmulator, DEFAULT_EMULATOR_BOT } from '../src/telegram/emulator/index.ts'
-import { machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
 
 const DB_NAME = 'duban_bench_replies'
 const TOKEN = '123456789:AAH5ex-ample_TokenForTheBenchmark0'
@@ -331,14 +331,8 @@ export function resultsSection(r: ReplyIngestionResult): string {
 
 /** Runs the benchmark with the URL from the environment and writes the results; exit code 1 on FAIL. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const env = processEnv()
-  const url = env.BENCH_DATABASE_URL || env.TEST_DATABASE_URL
-  if (!url) {
-    console.error(
-      'reply-ingestion: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server, e.g. postgres://duban:duban@127.0.0.1:5432/duban_test',
-    )
-    return 1
-  }
+  const url = benchDatabaseUrl()
+  if (!url) return needsDatabase('reply-ingestion')
   const arg = (name: string) => {
     const i = argv.indexOf(name)
     return i >= 0 ? Number(argv[i + 1]) : undefined

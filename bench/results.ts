@@ -23,3 +23,16 @@ export function writeSection(name: string, body: string, file = resultsFile): vo
   else text = `${text.trimEnd()}\n\n${block}\n`
   writeFileSync(file, text)
 }
+
+/** The PostgreSQL server benchmarks run on: BENCH_DATABASE_URL, else TEST_DATABASE_URL (empty counts as unset). */
+export function benchDatabaseUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || undefined
+}
+
+/** Says, once and the same way for every benchmark, that a PostgreSQL server is needed; returns exit code 1. */
+export function needsDatabase(bench: string): number {
+  console.error(
+    `${bench}: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server, e.g. postgres://duban:duban@127.0.0.1:5432/duban_test`,
+  )
+  return 1
+}

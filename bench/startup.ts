@@ -16,7 +16,7 @@ import { processEnv } from '../src/config.ts'
 import { openDatabase } from '../src/db/client.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
 import { BotApiEmulator } from '../src/telegram/emulator/index.ts'
-import { machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, machineLine, writeSection } from './results.ts'
 
 const repo = path.resolve(import.meta.dirname, '..')
 const TOKEN = '7000000001:bench-token-not-a-secret-000000'
@@ -85,7 +85,7 @@ async function freshPostgres(base: string): Promise<{ url: string; drop: () => P
 }
 
 export async function main(): Promise<number> {
-  const pgBase = processEnv().BENCH_DATABASE_URL ?? processEnv().TEST_DATABASE_URL
+  const pgBase = benchDatabaseUrl()
   const emulator = await BotApiEmulator.start({ token: TOKEN })
   const common = { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot, SMTP_URL: '' }
   const rows: string[][] = []
