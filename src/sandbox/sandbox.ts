@@ -7,7 +7,7 @@
  * that `duban sandbox say` in another process can talk to it. Nothing here reaches the internet.
  */
 import path from 'node:path'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { eq, isNotNull } from 'drizzle-orm'
 import type { Config } from '../config.ts'
 import type { Db } from '../db/client.ts'
@@ -49,28 +49,31 @@ export interface Sandbox {
 
 /** Loads the sample roster, plan, people, officers, invites and groups into an empty database. */
 export async function seedSandbox(db: Db, now: Date, tz: string): Promise<boolean> {
-  if ((await listUnits(db)).length > 0) return false
-  const year = Number(localDate(now, tz).slice(0, 4))
-  const read = (name: string) => readFile(path.join(samplesDir, name), 'utf8')
-  await importUnits(db, parseUnitsFile(await read('taishan-units.yaml'), 'taishan-units.yaml'))
-  const plan = await readPlanFile(path.join(samplesDir, 'taishan-2024.txt'), { year })
-  await importPlan(db, plan, { now, sourceName: 'taishan-2024.txt' })
-  await importPeople(db, await read('taishan-people.csv'))
-  await importOfficers(db, await read('taishan-officers.csv'), now, tz)
-  // Everyone registers through the real invite flow, as if they had opened their link.
-  for (const person of await listPeople(db)) {
-    const invite = await createInvite(db, person.id, now)
-    await redeemInvite(db, invite.code, sandboxUserId(person.id), now)
-  }
-  for (const unit of await listUnits(db)) {
-    await bindChat(db, sandboxGroupId(unit.id), unit.name, { title: `${unit.shortName}督办工作群` })
-  }
-  await bindChat(db, SUPERVISORS_GROUP_ID, 'supervisors', { title: '市司法局督办组' })
-  await db
-    .insert(settings)
-    .values({ key: 'sandbox_seeded_at', value: now.toISOString() })
-    .onConflictDoNothing()
-  return true
+  // One transaction: a start that fails half-way leaves nothing, and the next start seeds again.
+  return db.transaction(async (tx) => {
+    if ((await listUnits(tx)).length > 0) return false
+    const year = Number(localDate(now, tz).slice(0, 4))
+    const read = (name: string) => readFile(path.join(samplesDir, name), 'utf8')
+    await importUnits(tx, parseUnitsFile(await read('taishan-units.yaml'), 'taishan-units.yaml'))
+    const plan = await readPlanFile(path.join(samplesDir, 'taishan-2024.txt'), { year })
+    await importPlan(tx, plan, { now, sourceName: 'taishan-2024.txt' })
+    await importPeople(tx, await read('taishan-people.csv'))
+    await importOfficers(tx, await read('taishan-officers.csv'), now, tz)
+    // Everyone registers through the real invite flow, as if they had opened their link.
+    for (const person of await listPeople(tx)) {
+      const invite = await createInvite(tx, person.id, now)
+      await redeemInvite(tx, invite.code, sandboxUserId(person.id), now)
+    }
+    for (const unit of await listUnits(tx)) {
+      await bindChat(tx, sandboxGroupId(unit.id), unit.name, { title: `${unit.shortName}督办工作群` })
+    }
+    await bindChat(tx, SUPERVISORS_GROUP_ID, 'supervisors', { title: '市司法局督办组' })
+    await tx
+      .insert(settings)
+      .values({ key: 'sandbox_seeded_at', value: now.toISOString() })
+      .onConflictDoNothing()
+    return true
+  })
 }
 
 /** The chats the emulator must know so the bot can write to them. */
@@ -98,6 +101,8 @@ export async function startSandbox(deps: {
   const seeded = await seedSandbox(db, now, config.timezone)
   const emulator = await BotApiEmulator.start({ token: SANDBOX_TOKEN, control: true })
   emulator.addChats(...(await knownChats(db)))
+  // With DATABASE_URL nothing else has created DATA_DIR yet.
+  await mkdir(config.dataDir, { recursive: true })
   const stateFile = sandboxStateFile(config.dataDir)
   const state: SandboxState = { apiRoot: emulator.apiRoot, pid: process.pid }
   await writeFile(stateFile, JSON.stringify(state))
