@@ -25,8 +25,5 @@ export function registerStart(program: Command, ctx: CliContext): void {
       await service.stopped
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
-      // Everything is closed; a library timer (an aborted long poll, a pool's idle timer) must not
-      // keep the process alive past a supervisor's patience.
-      setTimeout(() => process.exit(process.exitCode ?? 0), 2000).unref()
     })
 }
