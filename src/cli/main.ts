@@ -6,8 +6,9 @@ import { Command, CommanderError } from 'commander'
 import { ConfigError, processEnv } from '../config.ts'
 import { LockHeldError } from '../db/client.ts'
 import { createCliContext, type CliContext } from './context.ts'
-import { processOutput, UserError, type Output } from './io.ts'
+import { processOutput, type Output } from './io.ts'
 import { registerCommands } from './commands/index.ts'
+import { UserError } from '../errors.ts'
 
 export interface MainOptions {
   env?: NodeJS.ProcessEnv

@@ -13,13 +13,11 @@ import { latestFires } from '../../scheduler/fires.ts'
 import { loadJobOptions, runJob } from '../../scheduler/run.ts'
 import { formatInstant, parseInstant } from '../../scheduler/time.ts'
 import type { CliContext } from '../context.ts'
-import { formatTable, printJson, UserError } from '../io.ts'
+import { formatTable, printJson } from '../io.ts'
+import { bilingual, UserError } from '../../errors.ts'
 
 const zh = messages('zh-CN').scheduler
 const en = messages('en').scheduler
-type Texts = typeof zh
-/** One line for the admin in both languages, Chinese first. */
-const bilingual = (text: (t: Texts) => string) => `${text(zh)} / ${text(en)}`
 
 export function registerJob(program: Command, ctx: CliContext): void {
   const job = program
@@ -62,7 +60,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
         }
       })
       if (opts.json) return printJson(ctx.output, list)
-      if (list.length === 0) return ctx.output.out(bilingual((t) => t.list.noJobs))
+      if (list.length === 0) return ctx.output.out(bilingual('scheduler', (t) => t.list.noJobs))
       const t = zh.list
       const header = zh.list.header.map((h, i) => `${h} ${en.list.header[i] ?? ''}`.trim())
       ctx.output.out(
@@ -96,11 +94,11 @@ export function registerJob(program: Command, ctx: CliContext): void {
       if (!found)
         throw new UserError(
           all.length === 0
-            ? bilingual((t) => t.run.noJobs)
-            : bilingual((t) => t.run.unknownJob(name, all.map((j) => j.name).join(', '))),
+            ? bilingual('scheduler', (t) => t.run.noJobs)
+            : bilingual('scheduler', (t) => t.run.unknownJob(name, all.map((j) => j.name).join(', '))),
         )
       const at = opts.at === undefined ? ctx.now() : parseInstant(opts.at, config.timezone)
-      if (!at) throw new UserError(bilingual((t) => t.run.badAt(opts.at ?? '')))
+      if (!at) throw new UserError(bilingual('scheduler', (t) => t.run.badAt(opts.at ?? '')))
       const db = await ctx.db()
       const options = await loadJobOptions(db, found)
       let result
@@ -112,7 +110,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
         })
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err)
-        throw new UserError(bilingual((t) => t.run.failed(found.name, message)))
+        throw new UserError(bilingual('scheduler', (t) => t.run.failed(found.name, message)))
       }
       if (opts.json)
         return printJson(ctx.output, {
@@ -126,8 +124,8 @@ export function registerJob(program: Command, ctx: CliContext): void {
       const skipped = result.skipped
       ctx.output.out(
         skipped
-          ? bilingual((t) => t.run.skipped(found.name, when, skipped))
-          : bilingual((t) => t.run.done(found.name, when, result.enqueued)),
+          ? bilingual('scheduler', (t) => t.run.skipped(found.name, when, skipped))
+          : bilingual('scheduler', (t) => t.run.done(found.name, when, result.enqueued)),
       )
     })
 }
