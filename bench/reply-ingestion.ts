@@ -36,7 +36,7 @@ import { migrationsFolder, type Db } from '../src/db/client.ts'
 import { silentLogger } from '../src/log.ts'
 import { allowedUpdates, createBot } from '../src/telegram/bot.ts'
 import { updateChatKey } from '../src/telegram/webhook.ts'
-import { BotApiEmulator, DEFAULT_EMULATOR_BOT } from '../src/telegram/emulator/index.ts'
+import { BotApiEmulator, DEFAULT_EMULATOR_BOT } from '../src/sandbox/emulator/index.ts'
 import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
 
 const DB_NAME = 'duban_bench_replies'

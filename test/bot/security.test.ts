@@ -9,7 +9,7 @@ import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { people, processedUpdates, statusReports } from '../../src/db/schema.ts'
 import { createLogger, silentLogger } from '../../src/log.ts'
-import { BotApiEmulator } from '../../src/telegram/emulator/index.ts'
+import { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
 import { startBot, type RunningBot } from '../../src/telegram/bot.ts'
 import {
   groups,
