@@ -8,7 +8,7 @@
  * not considered a schedule yet (it just started) takes the schedule's latest recorded fire, or the
  * row's `updated_at` when it has none (a fresh install never back-fills history). A fire found
  * within `onTimeToleranceMs` of its time runs on time; an older one was missed and the job's
- * catch-up policy decides (see jobs/types.ts). Every missed fire gets a row, run or skipped with
+ * catch-up policy decides (see job.ts). Every missed fire gets a row, run or skipped with
  * the reason; of those older than the catch-up window at most `maxOutsideWindowRows` (default 50)
  * get a row each, the oldest of them saying that even earlier ones were not recorded one by one.
  *
@@ -23,8 +23,7 @@ import type { Db } from '../db/client.ts'
 import { schedules } from '../db/schema.ts'
 import type { WorkingCalendar } from '../domain/working-days.ts'
 import type { Logger } from '../log.ts'
-import type { Job } from '../../jobs/types.ts'
-import { jobByName } from '../../jobs/index.ts'
+import { jobByName, type Job } from './job.ts'
 import { cronProblem } from './cron.ts'
 import {
   claimFire,

@@ -4,11 +4,11 @@
  * make running the same moment again enqueue nothing new.
  */
 import type { Command } from 'commander'
-import { registeredJobs, jobByName } from '../../../jobs/index.ts'
 import { schedules } from '../../db/schema.ts'
 import { chinaCalendar } from '../../domain/working-days.ts'
 import { messages } from '../../i18n/index.ts'
 import { cronProblem } from '../../scheduler/cron.ts'
+import { jobByName } from '../../scheduler/job.ts'
 import { latestFires } from '../../scheduler/fires.ts'
 import { loadJobOptions, runJob } from '../../scheduler/run.ts'
 import { formatInstant, parseInstant } from '../../scheduler/time.ts'
@@ -33,7 +33,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
       const db = await ctx.db()
       const rows = new Map((await db.select().from(schedules)).map((r) => [r.name, r]))
       const fires = await latestFires(db)
-      const list = registeredJobs().map((j) => {
+      const list = (await ctx.parts.jobs()).map((j) => {
         const row = rows.get(j.name)
         const fire = fires.get(j.name)
         const cron = row?.cron ?? j.defaultCron
@@ -89,7 +89,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON { job, at, enqueued }')
     .action(async (name: string, opts: { at?: string; json?: boolean }) => {
       const config = ctx.config()
-      const all = registeredJobs()
+      const all = await ctx.parts.jobs()
       const found = jobByName(name, all)
       if (!found)
         throw new UserError(
