@@ -10,11 +10,15 @@
  * group is bound, each supervisor's private chat instead.
  *
  * Groups and people that Telegram refused (403, chat not found: `unreachableAt` set) are not
- * used for Telegram; a person's email is still used.
+ * used for Telegram; a person's email is still used. When Telegram refuses a chat for good, the
+ * message goes by email instead (`telegramFallback`): to the group's liaisons (the supervisors,
+ * for the supervisors' group), or to the person whose private chat it was.
  */
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { chats, people, type Channel, type Locale } from '../db/schema.ts'
+import { chatByTelegramId, isGroupChat } from './chats.ts'
+import { findPersonById, findPersonByTelegramId, liaisonsOf, supervisors, type Person } from './people.ts'
 
 export interface Recipient {
   channel: Channel
@@ -184,4 +188,46 @@ export async function supervisorRecipients(db: Db): Promise<Recipient[]> {
     .filter((p) => p.email)
     .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
   return dedupe([...telegram, ...email])
+}
+
+/** Whose Telegram chat was refused, and who gets the message by email instead. */
+export interface TelegramFallback {
+  /** The group or the person Telegram refused, to be marked unreachable; null for a stranger. */
+  refused: { kind: 'group'; telegramChatId: number } | { kind: 'person'; personId: number } | null
+  /** Email recipients of the copy, each with the unit the copy is about. */
+  emails: { recipient: string; personId: number; unitId: number | null }[]
+}
+
+/**
+ * Who gets an email copy of a message Telegram refused for good (403, chat not found) in
+ * `chatId`: a group's liaisons (the supervisors, for the supervisors' group), or the person whose
+ * private chat it was. Only active people with an email. `sent` is what the outbox row knew: its
+ * person and unit (a group row without a unit takes the group's).
+ */
+export async function telegramFallback(
+  db: Db,
+  chatId: string,
+  sent: { personId: number | null; unitId: number | null },
+): Promise<TelegramFallback> {
+  let refused: TelegramFallback['refused'] = null
+  let fallback: Person[] = []
+  if (isGroupChat(chatId)) {
+    refused = { kind: 'group', telegramChatId: Number(chatId) }
+    const chat = await chatByTelegramId(db, Number(chatId))
+    const unitId = sent.unitId ?? chat?.unitId ?? null
+    if (chat?.purpose === 'supervisors') fallback = await supervisors(db)
+    else if (unitId !== null) fallback = await liaisonsOf(db, unitId)
+  } else {
+    const person =
+      (sent.personId !== null ? await findPersonById(db, sent.personId) : null) ??
+      (await findPersonByTelegramId(db, Number(chatId)))
+    if (person) {
+      refused = { kind: 'person', personId: person.id }
+      fallback = [person]
+    }
+  }
+  const emails = fallback
+    .filter((p): p is Person & { email: string } => !!p.email)
+    .map((p) => ({ recipient: p.email, personId: p.id, unitId: sent.unitId ?? p.unitId }))
+  return { refused, emails }
 }
