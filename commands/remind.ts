@@ -16,8 +16,16 @@ import { activePlan } from '../src/domain/status.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import type { DeadlineReminderParams } from '../src/messages/deadline-reminder.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
-import { wallTime } from '../src/scheduler/time.ts'
-import { clip, commandArgs, h, refuse, replyHtml, unitFromQuery, type BotContext } from '../src/telegram/context.ts'
+import { wallTime } from '../src/domain/dates.ts'
+import {
+  clip,
+  commandArgs,
+  h,
+  refuse,
+  replyHtml,
+  unitFromQuery,
+  type BotContext,
+} from '../src/telegram/context.ts'
 import { momentParams, statusOf, taskOf } from '../jobs/deadline-reminders.ts'
 import { promptTasks } from '../jobs/status-prompts.ts'
 import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'

@@ -1,7 +1,8 @@
 /**
- * Calendar dates and instants. A date without time is a `YYYY-MM-DD` string in the plan's time zone;
- * an instant is a `Date`. Calendar arithmetic runs on UTC midnights, so the host's time zone never
- * leaks in.
+ * Calendar dates and instants: the one time-zone module. A date without time is a `YYYY-MM-DD`
+ * string in the plan's time zone; an instant is a `Date`. Calendar arithmetic runs on UTC
+ * midnights, so the host's time zone never leaks in. Offsets come from the IANA database through
+ * Intl, so this is right for zones with daylight saving time too.
  */
 
 const DAY_MS = 86_400_000
@@ -72,8 +73,18 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
   return f
 }
 
-/** Wall-clock fields of `instant` in `tz`. */
-function wallClock(instant: Date, tz: string) {
+/** A wall-clock reading in some time zone. */
+export interface WallTime {
+  year: number
+  month: number
+  day: number
+  hour: number
+  minute: number
+  second: number
+}
+
+/** The wall-clock time of `instant` in `tz`. */
+export function wallTime(instant: Date, tz: string): WallTime {
   const parts: Record<string, string> = {}
   for (const p of formatterFor(tz).formatToParts(instant)) parts[p.type] = p.value
   const yearOfEra = Number(parts.year)
@@ -91,7 +102,7 @@ function wallClock(instant: Date, tz: string) {
 
 /** Offset of `tz` from UTC at `ms`, in milliseconds (Asia/Shanghai: +8 h). */
 function offsetAt(ms: number, tz: string): number {
-  const w = wallClock(new Date(ms), tz)
+  const w = wallTime(new Date(ms), tz)
   const asUtc = utcDate(w.year, w.month, w.day, w.hour, w.minute, w.second)
   return asUtc - (ms - (((ms % 1000) + 1000) % 1000))
 }
@@ -99,7 +110,7 @@ function offsetAt(ms: number, tz: string): number {
 /** YYYY-MM-DD of `instant` in time zone `tz`. */
 export function localDate(instant: Date, tz: string): string {
   if (Number.isNaN(instant.getTime())) throw new RangeError('invalid instant')
-  const w = wallClock(instant, tz)
+  const w = wallTime(instant, tz)
   return toDateString(w.year, w.month, w.day)
 }
 
@@ -164,4 +175,57 @@ const MONTH_ABBR = [
 export function formatMonthDay(date: string, locale: DateLocale): string {
   const { month, day } = dateParts(date)
   return locale === 'en' ? `${day} ${MONTH_ABBR[month - 1]}` : `${month}月${day}日`
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instants people type and read: schedules, `--at`
+
+/** The instant at which the clock in `timeZone` reads the given wall time (the earlier one when it reads it twice). */
+export function fromWallTime(w: WallTime, timeZone: string, ms = 0): Date {
+  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, ms)
+  const first = guess - offsetAt(guess, timeZone)
+  const second = guess - offsetAt(first, timeZone)
+  return new Date(Math.min(first, second))
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0')
+
+/** `YYYY-MM-DD HH:mm` in `timeZone`, for people reading schedules. */
+export function formatInstant(instant: Date, timeZone: string): string {
+  const w = wallTime(instant, timeZone)
+  return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`
+}
+
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i
+
+/**
+ * Parses an ISO-8601 date and time. With an offset (`Z`, `+08:00`) it is that instant; without one
+ * it is a wall-clock time in `timeZone`. Returns undefined for anything else (a date alone, an
+ * impossible date such as 02-30, free text).
+ */
+export function parseInstant(text: string, timeZone: string): Date | undefined {
+  const m = isoPattern.exec(text.trim())
+  if (!m) return undefined
+  const [, y, mo, d, h, mi, s, frac, zone] = m
+  const w: WallTime = {
+    year: Number(y),
+    month: Number(mo),
+    day: Number(d),
+    hour: Number(h),
+    minute: Number(mi),
+    second: Number(s ?? 0),
+  }
+  const ms = Number((frac ?? '0').padEnd(3, '0'))
+  if (w.month < 1 || w.month > 12 || w.hour > 23 || w.minute > 59 || w.second > 59) return undefined
+  const asUtc = new Date(Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, ms))
+  if (asUtc.getUTCDate() !== w.day) return undefined // 2024-02-30 and the like
+  if (!zone) return fromWallTime(w, timeZone, ms)
+  if (zone.toUpperCase() === 'Z') return asUtc
+  const sign = zone.startsWith('-') ? -1 : 1
+  const digits = zone.slice(1).replace(':', '')
+  const offH = Number(digits.slice(0, 2))
+  const offM = Number(digits.slice(2) || '0')
+  if (offH > 14 || offM > 59) return undefined
+  return new Date(asUtc.getTime() - sign * (offH * 60 + offM) * 60_000)
 }

@@ -3,7 +3,7 @@ export { createScheduler, syncSchedules, type Scheduler, type SchedulerOptions }
 export { runJob, loadJobOptions, jobOptions, type JobDeps } from './run.ts'
 export { latestFires, firesOf, type FireRow } from './fires.ts'
 export { cronProblem } from './cron.ts'
-export { parseInstant, formatInstant } from './time.ts'
+export { parseInstant, formatInstant } from '../domain/dates.ts'
 export {
   jobByName,
   type Job,

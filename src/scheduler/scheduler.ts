@@ -35,7 +35,7 @@ import {
 } from './fires.ts'
 import { planFires, type PlannedFire } from './plan.ts'
 import { jobOptions, runJob } from './run.ts'
-import { formatInstant } from './time.ts'
+import { formatInstant } from '../domain/dates.ts'
 import { bilingual } from '../errors.ts'
 
 export interface SchedulerOptions {

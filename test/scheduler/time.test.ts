@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { cronProblem, firesDescending } from '../../src/scheduler/cron.ts'
-import { formatInstant, parseInstant } from '../../src/scheduler/time.ts'
+import { formatInstant, parseInstant } from '../../src/domain/dates.ts'
 
 const fires = (cron: string, tz: string, after: string, until: string) =>
   [...firesDescending(cron, tz, new Date(after), new Date(until))].map((d) => d.toISOString()).reverse()
