@@ -9,7 +9,7 @@ import { activePlanTasks } from '../src/domain/plans.ts'
 import { formatState } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit } from '../src/domain/status.ts'
 import { clip, commandArgs, h, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
-import { dueLabel } from './tasks.ts'
+import { dueLabel } from '../src/messages/rhythm-parts.ts'
 
 export const DEADLINE_WINDOW_DAYS = 30
 

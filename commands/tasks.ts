@@ -3,11 +3,8 @@
  * is itself a prompt (force_reply), so the liaison can answer it directly: `1 已完成；2 进行中 60%`.
  */
 import { Composer } from 'grammy'
-import { describeDeadline } from '../src/domain/deadline-phrase.ts'
-import { formatMonthDay } from '../src/domain/dates.ts'
 import { formatState } from '../src/domain/status-reply.ts'
-import { attachPromptMessage, createPrompt, openTasksOfUnit, type OpenTask } from '../src/domain/status.ts'
-import type { Locale } from '../src/db/schema.ts'
+import { attachPromptMessage, createPrompt, openTasksOfUnit } from '../src/domain/status.ts'
 import { splitHtmlMessage } from '../src/telegram/html.ts'
 import {
   clip,
@@ -18,14 +15,7 @@ import {
   unitForCommand,
   type BotContext,
 } from '../src/telegram/context.ts'
-
-/** How a due date reads: `10月中旬前（按10月20日计）`, `10月10日前`, or "not set". */
-export function dueLabel(task: Pick<OpenTask, 'due' | 'dueText'>, locale: Locale, none: string): string {
-  if (!task.due) return none
-  return task.dueText
-    ? describeDeadline({ phrase: task.dueText, date: task.due }, locale)
-    : formatMonthDay(task.due, locale)
-}
+import { dueLabel } from '../src/messages/rhythm-parts.ts'
 
 const composer = new Composer<BotContext>()
 

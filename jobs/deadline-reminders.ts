@@ -30,7 +30,7 @@ import type {
   DeadlineReminderParams,
   MomentParams,
 } from '../src/messages/deadline-reminder.ts'
-import { fireDay, jobOptions, nameList, nonWorkingDay } from './rhythm.ts'
+import { fireDay, nameList, nonWorkingDay, parseJobOptions } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 
@@ -91,7 +91,7 @@ export const deadlineReminders: Job = {
     const today = fireDay(ctx, fire)
     const off = nonWorkingDay(ctx, today)
     if (off) return off
-    const ladder = jobOptions(NAME, options, ctx)
+    const ladder = parseJobOptions(NAME, options, ctx)
     const plan = await activePlan(ctx.db)
     if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
 

@@ -17,8 +17,8 @@ import { messages } from '../src/i18n/index.ts'
 import type { JobContext, JobFire, JobResult } from './types.ts'
 import { decideAndEnqueue } from '../src/delivery/notify.ts'
 
-/** The job's options (schedule row over defaults), validated; a bad option fails the run with its reason. */
-export function jobOptions<S extends z.ZodType>(job: string, schema: S, ctx: JobContext): z.output<S> {
+/** Validates the options in force (the scheduler's `jobOptions`: schedule row over defaults); a bad option fails the run with its reason. */
+export function parseJobOptions<S extends z.ZodType>(job: string, schema: S, ctx: JobContext): z.output<S> {
   const parsed = schema.safeParse(ctx.options)
   if (!parsed.success)
     throw new Error(
@@ -104,7 +104,7 @@ export function openRound<S extends z.ZodType>(
   const today = fireDay(ctx, fire)
   const off = nonWorkingDay(ctx, today)
   if (off) return { end: off }
-  const opts = jobOptions(job, schema, ctx)
+  const opts = parseJobOptions(job, schema, ctx)
   const gate = beforeRoundDay(today, roundDay(today, opts))
   if (gate) return { end: gate }
   return { today, opts }

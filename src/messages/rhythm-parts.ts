@@ -34,8 +34,11 @@ export const statusParams = z
   .nullable()
 export type StatusParams = z.infer<typeof statusParams>
 
-/** `10月中旬前（按10月20日计）`, the date alone without a phrase, or the locale's "not set". */
-export function dueLabel(task: TaskParams, locale: Locale, noDue: string): string {
+/**
+ * How a due date reads, in messages and bot answers alike: `10月中旬前（按10月20日计）`, the date
+ * alone when the plan gave no phrase, or `noDue` when there is no date.
+ */
+export function dueLabel(task: Pick<TaskParams, 'due' | 'dueText'>, locale: Locale, noDue: string): string {
   if (!task.due) return noDue
   return describeDeadline({ phrase: task.dueText ?? '', date: task.due }, locale)
 }
