@@ -22,7 +22,7 @@ import {
   reminderKey,
   type LadderStep,
 } from '../src/domain/reminder-ladder.ts'
-import { activePlan } from '../src/domain/status.ts'
+import { getActivePlan } from '../src/domain/plans.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type {
@@ -92,7 +92,7 @@ export const deadlineReminders: Job = {
     const off = nonWorkingDay(ctx, today)
     if (off) return off
     const ladder = parseJobOptions(NAME, options, ctx)
-    const plan = await activePlan(ctx.db)
+    const plan = await getActivePlan(ctx.db)
     if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
 
     const all = await assignmentStates(ctx.db, plan.id, fire.now)

@@ -11,7 +11,7 @@ import { addDays } from '../src/domain/dates.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weekStart, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { activePlan } from '../src/domain/status.ts'
+import { getActivePlan } from '../src/domain/plans.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -44,7 +44,7 @@ export const promptNudges: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const plan = await activePlan(ctx.db)
+    const plan = await getActivePlan(ctx.db)
     if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
     const week = isoWeek(today)
     const lastWeek = isoWeek(addDays(weekStart(today), -7))

@@ -28,9 +28,9 @@ import type { ReportState } from '../db/schema.ts'
 import { addDays, localDate } from './dates.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'
 import { isoWeek } from './reminder-ladder.ts'
-import { activePlan } from './status.ts'
 import { trainingPace } from './training.ts'
 import { listUnits } from './units.ts'
+import { getActivePlan } from './plans.ts'
 
 export interface DigestOptions {
   /** Deadlines due within this many calendar days from today are listed. */
@@ -166,7 +166,7 @@ export async function buildDigest(
   for (const [k, v] of Object.entries(opts) as [keyof DigestOptions, number | undefined][])
     if (v !== undefined) o[k] = v
   const today = localDate(now, tz)
-  const plan = await activePlan(db)
+  const plan = await getActivePlan(db)
   const required = plan?.trainingHoursPerYear ?? 60
   const pace = trainingPace(required, today)
   const nowIso = now.toISOString()

@@ -2,7 +2,7 @@
  * Reading the plan back: the active plan and its tasks with the units that answer for them.
  * What jobs, /status and the digest start from.
  */
-import { and, asc, eq, inArray } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { assignments, plans, tasks, units as unitsTable } from '../db/schema.ts'
 import { compareUnits, type Unit } from './units.ts'
@@ -62,9 +62,12 @@ function toPlan(row: typeof plans.$inferSelect): Plan {
   }
 }
 
-/** The plan that jobs and /status work on, or null when none was imported. */
+/**
+ * The plan that jobs, /status, the digest and training pace work on: the most recently created
+ * active plan, or null when none was imported. The one reader of "the active plan".
+ */
 export async function getActivePlan(db: Db): Promise<Plan | null> {
-  const [row] = await db.select().from(plans).where(eq(plans.active, true)).orderBy(asc(plans.id)).limit(1)
+  const [row] = await db.select().from(plans).where(eq(plans.active, true)).orderBy(desc(plans.id)).limit(1)
   return row ? toPlan(row) : null
 }
 

@@ -14,7 +14,6 @@ import {
   latestReportFirst,
   notes,
   people,
-  plans,
   prompts,
   reportStates,
   statusReports,
@@ -28,6 +27,7 @@ import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
 import { listUnits, type Unit } from './units.ts'
 import { userError } from '../errors.ts'
+import { getActivePlan } from './plans.ts'
 
 export type TaskState = ReportState | 'no_reply'
 export const taskStates: readonly TaskState[] = [...reportStates, 'no_reply']
@@ -37,24 +37,6 @@ export type StatusSource = StatusReport['source']
 
 /** Raw text kept with a report is capped like a Telegram message. */
 const MAX_RAW_CHARS = 4096
-
-/** The plan that /status and the jobs work on: the most recently created active plan. */
-export async function activePlan(
-  db: Db,
-): Promise<{ id: number; title: string; year: number; trainingHoursPerYear: number } | null> {
-  const [plan] = await db
-    .select({
-      id: plans.id,
-      title: plans.title,
-      year: plans.year,
-      trainingHoursPerYear: plans.trainingHoursPerYear,
-    })
-    .from(plans)
-    .where(eq(plans.active, true))
-    .orderBy(desc(plans.id))
-    .limit(1)
-  return plan ?? null
-}
 
 function cleanText(text: string | null | undefined, max: number): string | null {
   const t = stripControls(text ?? '').trim()
@@ -363,7 +345,7 @@ async function unitById(db: Db, unitId: number): Promise<Unit> {
 export async function unitStatus(db: Db, unitId: number, now: Date, tz: string): Promise<UnitStatus> {
   const unit = await unitById(db, unitId)
   const today = localDate(now, tz)
-  const plan = await activePlan(db)
+  const plan = await getActivePlan(db)
   const lines: TaskStatusLine[] = plan
     ? (await unitTasks(db, plan.id, unitId)).map(({ position: _position, ...t }) => ({
         ...t,
@@ -413,7 +395,7 @@ export interface UnitOverview {
  * the assignments with the latest report per (task, unit) through the status_reports index.
  */
 export async function overviewStatus(db: Db, now: Date, tz: string): Promise<UnitOverview[]> {
-  const plan = await activePlan(db)
+  const plan = await getActivePlan(db)
   if (!plan) return []
   const today = localDate(now, tz)
   const latest = db
@@ -482,7 +464,7 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
 
 /** The unit's tasks in the active plan that are not done, by due date (none last), then plan order. */
 export async function openTasksOfUnit(db: Db, unitId: number): Promise<OpenTask[]> {
-  const plan = await activePlan(db)
+  const plan = await getActivePlan(db)
   if (!plan) return []
   return (await unitTasks(db, plan.id, unitId))
     .filter((t) => t.state !== 'done')

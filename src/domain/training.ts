@@ -6,12 +6,13 @@
  * single entries logged with /hours (added on top). Officers are added only by an import: an
  * entry for an unknown name is refused with suggestions, never creates one.
  */
-import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, gte, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { officers, plans, trainingRecords, units, type Locale } from '../db/schema.ts'
+import { officers, trainingRecords, units, type Locale } from '../db/schema.ts'
 import { isValidDate, localDate } from './dates.ts'
 import { checkName, readCsvTable, resolveUnit, throwLineProblems } from './people.ts'
 import { localized, LocalizedUserError, userError } from '../errors.ts'
+import { getActivePlan } from './plans.ts'
 
 export const DEFAULT_TRAINING_HOURS_PER_YEAR = 60
 /** One /hours entry: half an hour to a full day. */
@@ -31,13 +32,8 @@ export interface Officer {
 
 /** Hours a year the active plan requires (the plan's quantitative rule), 60 without a plan. */
 export async function requiredHoursPerYear(db: Db): Promise<number> {
-  const [plan] = await db
-    .select({ hours: plans.trainingHoursPerYear })
-    .from(plans)
-    .where(eq(plans.active, true))
-    .orderBy(desc(plans.id))
-    .limit(1)
-  return plan?.hours ?? DEFAULT_TRAINING_HOURS_PER_YEAR
+  const plan = await getActivePlan(db)
+  return plan?.trainingHoursPerYear ?? DEFAULT_TRAINING_HOURS_PER_YEAR
 }
 
 /**
