@@ -16,7 +16,11 @@ function cellText(value: unknown): string {
     if (typeof v.text === 'string') return v.text
     return ''
   }
-  return String(value)
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : ''
 }
 
 export async function xlsxBlocks(bytes: Uint8Array): Promise<Block[]> {
