@@ -287,6 +287,8 @@ const ONGOING_WORDS =
   '长期坚持|长期推进|长期执行|长期开展|持续推进|持续开展|持续实施|常态化推进|常态化开展|常态化|长期|持续'
 const ONGOING_CLAUSE = new RegExp(`^(?:并|且|要|需|须)?(?:${ONGOING_WORDS})(?:下去|抓好落实|进行)?$`)
 const ONGOING_IN_CELL = new RegExp(ONGOING_WORDS)
+/** `…年底前完成并长期推进`: a first date, then the work goes on. */
+const THEN_ONGOING = new RegExp(`(?:完成|前|后)(?:后)?(?:并|且)(?:${ONGOING_WORDS})(?:下去|抓好落实|进行)?$`)
 /** A labelled time slot in prose: `完成时限：…`, `时间节点：…`. */
 const TIME_LABEL =
   /(?:完成时限|完成期限|时间节点|完成时间|时限要求|办结时限|截止时间|时间安排|时限)\s*[:：]\s*([^。；;\n]{1,40})/
@@ -380,6 +382,8 @@ function ongoingClause(text: string): string | null {
   for (const clause of text.split(/[，,。；;！!\n]/)) {
     const c = clause.trim()
     if (c.length <= 12 && ONGOING_CLAUSE.test(c)) return c
+    const then = THEN_ONGOING.exec(c)
+    if (then) return then[0].replace(/^(?:完成|前|后)+/, '')
   }
   return null
 }
