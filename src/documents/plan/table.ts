@@ -154,7 +154,8 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
     })
     const distinct = new Set(values)
     const deadline = cell(row, 'deadline')
-    if (distinct.size === 1 && values.length >= 2 && units.length === 0) {
+    // A row merged across the table (one text in every cell) is a heading.
+    if (distinct.size === 1 && values.length >= 2) {
       section = stripNumbering(values[0] ?? '')
       continue
     }
