@@ -73,38 +73,50 @@ export interface CleanDocument {
 
 /** Removes page numbers and running headers; finds the title and drops what stands before it. */
 export function cleanBlocks(input: Block[]): CleanDocument {
-  // Page numbers, on their own line or inline.
+  // Page numbers, on their own line or inline. A line next to a page number is at a page edge.
   const lines: Block[] = []
+  const atPageEdge = new Set<string>()
+  let afterPageNumber = false
   for (const b of input) {
     if (b.kind === 'row') {
       lines.push(b)
+      afterPageNumber = false
       continue
     }
-    if (isPageNumber(b.text)) continue
+    if (isPageNumber(b.text)) {
+      const prev = lines[lines.length - 1]
+      if (prev?.kind === 'line' && headerLike(prev.text)) atPageEdge.add(squash(prev.text))
+      afterPageNumber = true
+      continue
+    }
+    if (afterPageNumber && headerLike(b.text)) atPageEdge.add(squash(b.text))
+    afterPageNumber = false
     const text =
       b.text.includes('页') || /[—–－]/.test(b.text) ? b.text.replace(PAGE_NUMBER_INLINE, ' ').trim() : b.text
     if (text === '') continue
     lines.push(text === b.text ? b : { ...b, text })
   }
 
-  // Running headers: counted first, removed after the title is found (the title may be one).
+  // Running headers: a short line seen three times, or twice with once at a page edge. Counted
+  // first, removed after the title is found (the title may be one).
   const counts = new Map<string, number>()
   for (const b of lines) {
     if (b.kind === 'line' && headerLike(b.text))
       counts.set(squash(b.text), (counts.get(squash(b.text)) ?? 0) + 1)
   }
-  const repeated = (b: LineBlock) => headerLike(b.text) && (counts.get(squash(b.text)) ?? 0) >= 3
+  const repeated = (b: LineBlock) => {
+    if (!headerLike(b.text)) return false
+    const key = squash(b.text)
+    const n = counts.get(key) ?? 0
+    return n >= 3 || (n >= 2 && atPageEdge.has(key))
+  }
 
   const { title, start, place } = findTitle(lines)
   const out: Block[] = []
   for (let i = start; i < lines.length; i++) {
     const b = lines[i]
     if (!b) continue
-    if (
-      b.kind === 'line' &&
-      (repeated(b) || (title !== null && i > start && squash(b.text) === squash(title) && repeated(b)))
-    )
-      continue
+    if (b.kind === 'line' && repeated(b)) continue
     out.push(b)
   }
   return { title, titlePlace: place, blocks: dropSignOffs(out) }
