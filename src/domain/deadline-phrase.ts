@@ -188,7 +188,9 @@ function* deadlines(
   source: RegExp = DEADLINE_RE,
 ): Generator<ResolvedDeadline & { index: number; end: number; explicitYear: boolean }> {
   const normalized = halfWidth(text)
-  const re = new RegExp(source.source, 'g')
+  // One compiled regex per rule, reused (a generator is consumed before the next call starts).
+  const re = source
+  re.lastIndex = 0
   let m: RegExpExecArray | null
   while ((m = re.exec(normalized)) !== null) {
     const g = (m.groups ?? {}) as Groups
@@ -348,8 +350,10 @@ function seriesDates(g: Groups, year: number): { dates: string[]; every: SeriesE
 
 /** The first recurring phrase in the text, with where it stands. */
 function findSeries(text: string, year: number): { draft: DeadlineDraft; index: number; end: number } | null {
+  if (!text.includes('每')) return null
   const normalized = halfWidth(text)
-  const re = new RegExp(SERIES_RE.source, 'g')
+  const re = SERIES_RE
+  re.lastIndex = 0
   let m: RegExpExecArray | null
   while ((m = re.exec(normalized)) !== null) {
     // Keep what follows 每月10日 as part of the phrase (前/以前), for display.
@@ -370,6 +374,8 @@ function firstDate(
   year: number,
   series: { index: number; end: number } | null,
 ): (DeadlineDraftDate & { index: number }) | null {
+  // Every phrase has one of these; most sentences of a plan have none.
+  if (!/[月年季度Qq\-/.]/.test(text)) return null
   for (const d of deadlines(text, year, DRAFT_RE)) {
     if (series && d.index < series.end && d.end > series.index) continue
     return { kind: 'date', text: d.phrase, date: d.date, explicitYear: d.explicitYear, index: d.index }

@@ -145,7 +145,9 @@ export function readNote(
   const clauses = content.split(/[，,；;]/)
   const timeClauses = clauses.filter(
     (c) =>
-      c.trim() !== '' && readDeadlinePhrase(c, 2000).deadline !== null && !/局|办|委|政府|单位|部门/.test(c),
+      /[月年季旬期长常持每底内]/.test(c) &&
+      !/局|办|委|政府|单位|部门/.test(c) &&
+      readDeadlinePhrase(c, 2000).deadline !== null,
   )
   const units = timeClauses.length > 0 ? clauses.filter((c) => !timeClauses.includes(c)).join('，') : content
   const reading = parseResponsibility(units)

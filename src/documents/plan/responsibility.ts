@@ -95,17 +95,20 @@ const LABEL_ROLES: Record<string, ResponsibilityRole> = {
 const UNIT_END =
   /(?:局|办|委|院|队|政府|镇|街道|街|区|县|部门|单位|中心|所|站|会|厅|处|科|室|组|部|公司|集团|机构|[）)])$/
 
-/** Splits at top-level separators (outside brackets). Linear. */
-function splitTopLevel(text: string, isSeparator: (ch: string, before: string) => number): string[] {
+/** Splits at top-level separators (outside brackets). Linear: no copies while scanning. */
+function splitTopLevel(
+  text: string,
+  separatorAt: (text: string, i: number, start: number) => number,
+): string[] {
   const pieces: string[] = []
   let depth = 0
   let start = 0
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i] ?? ''
+    const ch = text.charAt(i)
     if (OPENERS.includes(ch)) depth++
     else if (CLOSERS.includes(ch)) depth = Math.max(0, depth - 1)
     else if (depth === 0) {
-      const width = isSeparator(text.slice(i, i + 2), text.slice(Math.max(start, i - 12), i))
+      const width = separatorAt(text, i, start)
       if (width > 0) {
         pieces.push(text.slice(start, i))
         start = i + width
@@ -117,13 +120,18 @@ function splitTopLevel(text: string, isSeparator: (ch: string, before: string) =
   return pieces.map((p) => p.trim()).filter((p) => p !== '')
 }
 
-const isClauseSeparator = (s: string) => ('，,；;。\n'.includes(s[0] ?? '') ? 1 : 0)
+const isClauseSeparator = (text: string, i: number) => ('，,；;。\n'.includes(text.charAt(i)) ? 1 : 0)
 
-function isNameSeparator(s: string, before: string): number {
-  const c = s[0] ?? ''
-  if ('、/／'.includes(c)) return 1
-  if (s === '以及' && UNIT_END.test(before)) return 2
-  if ('和及与'.includes(c) && UNIT_END.test(before)) return 1
+/** Whether the name before position i (from start) is complete, as a unit's name ends. */
+function nameEnds(text: string, i: number, start: number): boolean {
+  return i > start && UNIT_END.test(text.slice(Math.max(start, i - 4), i))
+}
+
+function isNameSeparator(text: string, i: number, start: number): number {
+  const c = text.charAt(i)
+  if (c === '、' || c === '/' || c === '／') return 1
+  if (c === '以' && text.charAt(i + 1) === '及' && nameEnds(text, i, start)) return 2
+  if ((c === '和' || c === '及' || c === '与') && nameEnds(text, i, start)) return 1
   return 0
 }
 
