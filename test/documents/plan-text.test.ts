@@ -4,7 +4,7 @@ import path from 'node:path'
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import { readPlanDocument, readPlanFile } from '../../src/documents/plan/index.ts'
-import { UserError } from '../../src/cli/io.ts'
+import { UserError } from '../../src/errors.ts'
 import { doubts, rows } from './plan-helpers.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')

@@ -4,7 +4,7 @@
  * covers GBK and GB2312, the default of a Chinese Windows .txt).
  */
 import path from 'node:path'
-import { UserError } from '../../cli/io.ts'
+import { UserError } from '../../errors.ts'
 import { messages } from '../../i18n/index.ts'
 import type { PlanFormat } from './blocks.ts'
 

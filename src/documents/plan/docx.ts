@@ -8,7 +8,7 @@
  * Read with fflate (unzip, synchronous, small) and saxes (a streaming XML parser, in order): the
  * document is walked once, and merges are resolved on the grid, which mammoth's HTML does not give.
  */
-import { UserError } from '../../cli/io.ts'
+import { UserError } from '../../errors.ts'
 import type { Block } from './blocks.ts'
 import { bilingualDoc } from './detect.ts'
 

@@ -14,7 +14,7 @@
  */
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { UserError } from '../../cli/io.ts'
+import { UserError } from '../../errors.ts'
 import type { Doubt, PlanDraft, TaskDraft } from '../../domain/plan-draft.ts'
 import { messages } from '../../i18n/index.ts'
 import type { Block, PlanFormat, RowBlock } from './blocks.ts'

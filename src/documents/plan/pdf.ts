@@ -4,7 +4,7 @@
  * lines sorted top to bottom and items left to right; a gap wider than a character between two
  * Latin items becomes a space. A PDF without any text (a scan) is refused with a clear message.
  */
-import { UserError } from '../../cli/io.ts'
+import { UserError } from '../../errors.ts'
 import type { Block } from './blocks.ts'
 import { bilingualDoc } from './detect.ts'
 
