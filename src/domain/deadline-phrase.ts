@@ -6,8 +6,9 @@
  */
 import { formatMonthDay, isValidDate, lastDayOfMonth, toDateString } from './dates.ts'
 import { messages } from '../i18n/index.ts'
+import type { DeadlineDraft } from './plan-draft.ts'
 
-export type DeadlineRule = 'day' | 'early' | 'mid' | 'late' | 'half' | 'year' | 'quarter'
+export type DeadlineRule = 'day' | 'early' | 'mid' | 'late' | 'half' | 'year' | 'quarter' | 'start' | 'month'
 
 export interface ResolvedDeadline {
   /** YYYY-MM-DD */
@@ -100,8 +101,13 @@ function numberGroups(source: string): string {
 }
 
 const DEADLINE_RE = new RegExp(numberGroups(DEADLINE_SOURCE), 'g')
-/** After a date, these make it a start (`10月1日起施行`), not a deadline. */
-const STARTS_FROM = /^[ \t]*(?:起|开始|以来|以后|之后|后)/
+/** After a date, these make it a start (`10月1日起施行`), not a deadline. Sticky: tested at the match's end, no copy of the rest. */
+const STARTS_FROM = /[ \t]*(?:起|开始|以来|以后|之后|后)/y
+
+function startsFrom(text: string, at: number): boolean {
+  STARTS_FROM.lastIndex = at
+  return STARTS_FROM.test(text)
+}
 
 type Groups = Record<string, string | undefined>
 
@@ -115,6 +121,7 @@ function group(g: Groups, name: string): string | undefined {
 }
 
 const PART_RULES = {
+  初: 'start',
   上旬: 'early',
   中旬: 'mid',
   下旬: 'late',
@@ -123,6 +130,7 @@ const PART_RULES = {
 } as const satisfies Record<string, DeadlineRule>
 
 function monthPartDate(year: number, month: number, part: keyof typeof PART_RULES): string {
+  if (part === '初') return toDateString(year, month, 5)
   if (part === '上旬') return toDateString(year, month, 10)
   if (part === '中旬') return toDateString(year, month, 20)
   return lastDayOfMonth(year, month)
@@ -143,6 +151,12 @@ function resolveMatch(g: Groups, planYear: number): { date: string; rule: Deadli
 
   const ye = g.ye1 ?? g.ye2
   if (ye !== undefined) return { date: toDateString(year, 12, 31), rule: 'year' }
+  if (g.ym1 !== undefined || g.ym2 !== undefined) return { date: toDateString(year, 6, 30), rule: 'half' }
+  const monthOnly = g.rm2 ?? g.mo
+  if (monthOnly !== undefined) {
+    const month = numeral(monthOnly)
+    return month >= 1 && month <= 12 ? { date: lastDayOfMonth(year, month), rule: 'month' } : null
+  }
   if (g.half !== undefined)
     return { date: toDateString(year, g.half === '上' ? 6 : 12, g.half === '上' ? 30 : 31), rule: 'half' }
   const q = g.q1 ?? g.q2 ?? g.q3
@@ -171,9 +185,12 @@ function resolveMatch(g: Groups, planYear: number): { date: string; rule: Deadli
 function* deadlines(
   text: string,
   year: number,
-): Generator<ResolvedDeadline & { index: number; end: number }> {
+  source: RegExp = DEADLINE_RE,
+): Generator<ResolvedDeadline & { index: number; end: number; explicitYear: boolean }> {
   const normalized = halfWidth(text)
-  const re = new RegExp(DEADLINE_RE.source, 'g')
+  // One compiled regex per rule, reused (a generator is consumed before the next call starts).
+  const re = source
+  re.lastIndex = 0
   let m: RegExpExecArray | null
   while ((m = re.exec(normalized)) !== null) {
     const g = (m.groups ?? {}) as Groups
@@ -183,9 +200,10 @@ function* deadlines(
       continue
     }
     const resolved = resolveMatch(g, year)
-    const isStart = group(g, 'before') === undefined && STARTS_FROM.test(normalized.slice(end))
+    const isStart = group(g, 'before') === undefined && startsFrom(normalized, end)
     if (resolved && !isStart) {
-      yield { ...resolved, phrase: text.slice(m.index, end), index: m.index, end }
+      const explicitYear = group(g, 'abs') !== undefined || g.iy !== undefined
+      yield { ...resolved, phrase: text.slice(m.index, end), index: m.index, end, explicitYear }
     } else {
       // Try again one character on: `2025年13月底` must not hide a later real deadline.
       re.lastIndex = m.index + 1
@@ -227,4 +245,230 @@ export function describeDeadline(d: { phrase: string; date: string }, locale: 'z
   const resolved = resolveDeadline(phrase, Number(d.date.slice(0, 4)))
   if (resolved?.rule === 'day' && resolved.date.slice(5) === d.date.slice(5)) return phrase
   return messages(locale).status.deadlineTakenAs(phrase, day)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deadline drafts: what a plan reader keeps (one date, a recurring series, or ongoing work).
+//
+// These read more phrases than findDeadline/resolveDeadline, which keep their narrower rule for
+// their callers: `X月初` (the 5th), `年中` (30 June), `X月份` and `X月前`/`X月完成` (last day of the
+// month), month ranges `3月至6月`, `3—6月` (end of the range), recurring phrases (`每月10日前`,
+// `每季度末`, `每半年`, `每年11月30日前`) and ongoing work (`长期坚持`, `持续推进`, `常态化`).
+
+const MONTH_RANGE =
+  `(?<rm1>${MONTH})${SP}(?:月${SP}(?:份${SP})?)?(?:至|到|——|[-—–~～])${SP}` +
+  `(?<rm2>1[0-2]|0?[1-9]|十[一二]|十|[一二三四五六七八九])${SP}月(?:${SP}(?:份|底|末))?`
+const MONTH_DAY_X = `(?<m>${MONTH})${SP}月${SP}(?:(?<d>${DAY})${SP}[日号]|(?<part>上旬|中旬|下旬|底|末|初))`
+// `6月份` anywhere; a bare `6月` only where it is plainly a deadline (`6月前`, `6月完成`, or alone).
+const MONTH_ALONE = `(?<mo>${MONTH})${SP}月(?:${SP}份|(?=${SP}(?:以前|之前|前|内完成|完成)|${SP}$))`
+const MID_YEAR_BARE = `(?<![\\d${ZH_NUM}两几半数多近每全当今本]${SP})(?<ym2>年中)(?![秋旬期])`
+
+const DRAFT_SOURCE =
+  `(?:${YEAR_PREFIX}${SP})?(?:${MONTH_RANGE}|${MONTH_DAY_X}${RANGE_END}|${MONTH_ALONE}|${HALF}|${QUARTER})${BEFORE}` +
+  `|(?:${YEAR_PREFIX})${SP}(?<ym1>年中)${BEFORE}` +
+  `|(?:${YEAR_PREFIX})${SP}${YEAR_END_AFTER_PREFIX}${BEFORE}` +
+  `|${YEAR_END_BARE}${BEFORE}` +
+  `|${MID_YEAR_BARE}${BEFORE}` +
+  `|${ISO}${BEFORE}`
+const DRAFT_RE = new RegExp(numberGroups(DRAFT_SOURCE), 'g')
+
+const SERIES_SOURCE =
+  `每${SP}(?:个${SP})?月(?:${SP}的)?${SP}(?<md>${DAY})${SP}[日号]` +
+  `|每${SP}(?:个${SP})?月(?:${SP}月)?${SP}(?<mend>底|末)` +
+  `|每${SP}(?:个${SP})?季度${SP}(?:第一个月|首月)${SP}(?<qd>${DAY})${SP}[日号]` +
+  `|每${SP}(?:个${SP})?季度${SP}结束后${SP}(?<qa>${DAY})${SP}日内` +
+  `|每${SP}(?:个${SP})?季度(?<qend>${SP}(?:末|结束前|最后一个月底?))?` +
+  `|每${SP}半年(?<hend>${SP}(?:末|结束前))?` +
+  `|每${SP}年(?:${SP}度)?${SP}(?<ym>${MONTH})${SP}月${SP}(?:(?<yd>${DAY})${SP}[日号]|(?<ypart>上旬|中旬|下旬|底|末|初))` +
+  `|每${SP}年(?:${SP}度)?${SP}(?<yend>年底|年末|底|末)` +
+  `|每${SP}(?:个${SP})?月`
+const SERIES_RE = new RegExp(SERIES_SOURCE, 'g')
+
+/** Words of work that never ends; read as a whole clause in prose, anywhere in a deadline cell. */
+const ONGOING_WORDS =
+  '长期坚持|长期推进|长期执行|长期开展|持续推进|持续开展|持续实施|常态化推进|常态化开展|常态化|长期|持续'
+const ONGOING_CLAUSE = new RegExp(`^(?:并|且|要|需|须)?(?:${ONGOING_WORDS})(?:下去|抓好落实|进行)?$`)
+const ONGOING_IN_CELL = new RegExp(ONGOING_WORDS)
+/** `…年底前完成并长期推进`: a first date, then the work goes on. */
+const THEN_ONGOING = new RegExp(`(?:完成|前|后)(?:后)?(?:并|且)(?:${ONGOING_WORDS})(?:下去|抓好落实|进行)?$`)
+/** A labelled time slot in prose: `完成时限：…`, `时间节点：…`. */
+const TIME_LABEL =
+  /(?:完成时限|完成期限|时间节点|完成时间|时限要求|办结时限|截止时间|时间安排|时限)\s*[:：]\s*([^。；;\n]{1,40})/
+/** Looks like a deadline, whether or not it resolves: to catch `2月30日前`, `13月底前`. */
+const LOOKS_LIKE_DEADLINE =
+  /(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:(?:\d{1,2}|[一二三四五六七八九十廿]{1,3})\s*[日号]|[上中下]旬|底|末)\s*(?:前|以前|之前)/
+
+/** What a reader makes of the time words of a task: a deadline, or the words it could not read. */
+export interface DeadlineReading {
+  deadline: DeadlineDraft | null
+  /** Words that look like a deadline but give no date (a doubt for the clerk), else null. */
+  unread: string | null
+}
+
+type DeadlineDraftDate = Extract<DeadlineDraft, { kind: 'date' }>
+type SeriesEvery = Extract<DeadlineDraft, { kind: 'series' }>['every']
+
+function seriesDates(g: Groups, year: number): { dates: string[]; every: SeriesEvery } | null {
+  const months = Array.from({ length: 12 }, (_, i) => i + 1)
+  const dayIn = (m: number, d: number) => {
+    const last = lastDayOfMonth(year, m)
+    return Number(last.slice(8)) < d ? last : toDateString(year, m, d)
+  }
+  if (g.md !== undefined) {
+    const d = numeral(g.md)
+    return d >= 1 && d <= 31 ? { dates: months.map((m) => dayIn(m, d)), every: 'month' } : null
+  }
+  if (g.qd !== undefined) {
+    const d = numeral(g.qd)
+    return d >= 1 && d <= 31 ? { dates: [1, 4, 7, 10].map((m) => dayIn(m, d)), every: 'quarter' } : null
+  }
+  if (g.qa !== undefined) {
+    // N days after each quarter: the first months of the next quarters, the last in the next year.
+    const d = numeral(g.qa)
+    if (!(d >= 1 && d <= 31)) return null
+    return {
+      dates: [...[4, 7, 10].map((m) => dayIn(m, d)), toDateString(year + 1, 1, Math.min(d, 31))],
+      every: 'quarter',
+    }
+  }
+  if (g.ym !== undefined) {
+    const m = numeral(g.ym)
+    if (!(m >= 1 && m <= 12)) return null
+    let date: string
+    if (g.yd !== undefined) date = toDateString(year, m, numeral(g.yd))
+    else date = monthPartDate(year, m, g.ypart as keyof typeof PART_RULES)
+    return isValidDate(date) ? { dates: [date], every: 'year' } : null
+  }
+  if (g.yend !== undefined) return { dates: [toDateString(year, 12, 31)], every: 'year' }
+  if (g.hend !== undefined || /半年/.test(g.all ?? ''))
+    return { dates: [toDateString(year, 6, 30), toDateString(year, 12, 31)], every: 'half' }
+  if (/季度/.test(g.all ?? ''))
+    return { dates: [3, 6, 9, 12].map((m) => lastDayOfMonth(year, m)), every: 'quarter' }
+  // 每月, 每月底
+  return { dates: months.map((m) => lastDayOfMonth(year, m)), every: 'month' }
+}
+
+/** The first recurring phrase in the text, with where it stands. */
+function findSeries(text: string, year: number): { draft: DeadlineDraft; index: number; end: number } | null {
+  if (!text.includes('每')) return null
+  const normalized = halfWidth(text)
+  const re = SERIES_RE
+  re.lastIndex = 0
+  let m: RegExpExecArray | null
+  while ((m = re.exec(normalized)) !== null) {
+    // Keep what follows 每月10日 as part of the phrase (前/以前), for display.
+    const before = /^[ \t]*(?:以前|之前|前)/.exec(
+      normalized.slice(m.index + m[0].length, m.index + m[0].length + 8),
+    )
+    const end = m.index + m[0].length + (before?.[0].length ?? 0)
+    const series = seriesDates({ ...(m.groups as Groups), all: m[0] }, year)
+    if (series)
+      return { draft: { kind: 'series', text: text.slice(m.index, end), ...series }, index: m.index, end }
+  }
+  return null
+}
+
+/** The first one-off date, leaving out one inside a recurring phrase (`每年11月30日前`). */
+function firstDate(
+  text: string,
+  year: number,
+  series: { index: number; end: number } | null,
+): (DeadlineDraftDate & { index: number }) | null {
+  // Every phrase has one of these; most sentences of a plan have none.
+  if (!/[月年季度Qq\-/.]/.test(text)) return null
+  for (const d of deadlines(text, year, DRAFT_RE)) {
+    if (series && d.index < series.end && d.end > series.index) continue
+    return { kind: 'date', text: d.phrase, date: d.date, explicitYear: d.explicitYear, index: d.index }
+  }
+  return null
+}
+
+/** Whole clauses of the text that say the work goes on (`，长期坚持。`). */
+function ongoingClause(text: string): string | null {
+  for (const clause of text.split(/[，,。；;！!\n]/)) {
+    const c = clause.trim()
+    if (c.length <= 12 && ONGOING_CLAUSE.test(c)) return c
+    const then = THEN_ONGOING.exec(c)
+    if (then) return then[0].replace(/^(?:完成|前|后)+/, '')
+  }
+  return null
+}
+
+/**
+ * Resolves the text with the plan's year, or without one: a phrase that names its own year
+ * resolves anyway; one that needs the plan's year is returned as unread.
+ */
+function withYear(year: number | null, read: (y: number) => DeadlineReading): DeadlineReading {
+  if (year !== null) return read(year)
+  const probe = read(2000)
+  const d = probe.deadline
+  if (d === null) return probe
+  if (d.kind === 'date' && d.explicitYear) return probe
+  if (d.kind === 'ongoing' && d.date === null) return probe
+  return { deadline: null, unread: d.text }
+}
+
+function readCellIn(text: string, year: number): DeadlineReading {
+  const t = text.trim()
+  if (t === '' || /^[—\-–/／无暂无]+$/.test(t)) return { deadline: null, unread: null }
+  const series = findSeries(t, year)
+  const date = firstDate(t, year, series)
+  if (ONGOING_IN_CELL.test(t)) {
+    return { deadline: { kind: 'ongoing', text: t, date: date?.date ?? null }, unread: null }
+  }
+  if (date)
+    return {
+      deadline: { kind: 'date', text: date.text, date: date.date, explicitYear: date.explicitYear },
+      unread: null,
+    }
+  if (series) return { deadline: series.draft, unread: null }
+  return { deadline: null, unread: t }
+}
+
+/**
+ * Reads a cell or field that is about time as a whole (a table's 完成时限, a YAML `dueText`):
+ * `2024年6月底前`, `每季度末`, `长期坚持`, `2025年年底前完成并长期推进`. A non-empty text that
+ * gives nothing is returned as unread (`—`, `/`, `无` are empty).
+ */
+export function readDeadlinePhrase(text: string, year: number | null): DeadlineReading {
+  return withYear(year, (y) => readCellIn(text, y))
+}
+
+function readProseIn(text: string, year: number): DeadlineReading {
+  const label = TIME_LABEL.exec(text)
+  if (label) {
+    const reading = readCellIn(label[1] ?? '', year)
+    if (reading.deadline || reading.unread) return reading
+  }
+  const series = findSeries(text, year)
+  const date = firstDate(text, year, series)
+  const ongoing = ongoingClause(text)
+  if (ongoing) {
+    return {
+      deadline: {
+        kind: 'ongoing',
+        text: date ? `${date.text}…${ongoing}` : ongoing,
+        date: date?.date ?? null,
+      },
+      unread: null,
+    }
+  }
+  if (date)
+    return {
+      deadline: { kind: 'date', text: date.text, date: date.date, explicitYear: date.explicitYear },
+      unread: null,
+    }
+  if (series) return { deadline: series.draft, unread: null }
+  const loose = LOOKS_LIKE_DEADLINE.exec(text)
+  return { deadline: null, unread: loose ? loose[0] : null }
+}
+
+/**
+ * Reads the deadline of a task written in prose: a labelled slot (`完成时限：…`) first; else the
+ * first one-off date (`今年10月中旬前`), made ongoing when a clause says the work goes on
+ * (`2025年年底前完成并长期推进`); else a recurring phrase (`每月10日前报送`). Words that look like a
+ * deadline but name no real day (`2月30日前`) come back as unread.
+ */
+export function readDeadlineInText(text: string, year: number | null): DeadlineReading {
+  return withYear(year, (y) => readProseIn(text, y))
 }

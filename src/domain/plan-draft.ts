@@ -20,13 +20,13 @@ export interface ResponsibilityEntry {
 /**
  * A deadline as the document wrote it and what it resolves to.
  * - `date`: one due date (`10月中旬前` → the 20th); `explicitYear` when the text named the year.
- * - `series`: a recurring deadline (`每月10日前`, `每季度末`, `每年11月30日前`): one due date per period of the plan's year.
+ * - `series`: a recurring deadline (`每月10日前`, `每季度末`, `每半年`, `每年11月30日前`): one due date per period of the plan's year.
  * - `ongoing`: no ladder (`长期坚持`, `持续推进`, `常态化`); `date` when a first date is also named
  *   (`2025年年底前完成并长期推进` → 2025-12-31, then ongoing).
  */
 export type DeadlineDraft =
   | { kind: 'date'; text: string; date: string; explicitYear: boolean }
-  | { kind: 'series'; text: string; dates: string[]; every: 'month' | 'quarter' | 'year' }
+  | { kind: 'series'; text: string; dates: string[]; every: 'month' | 'quarter' | 'half' | 'year' }
   | { kind: 'ongoing'; text: string; date: string | null }
 
 /** Where in the document something was read, for doubts and the preview. */

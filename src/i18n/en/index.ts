@@ -1,10 +1,11 @@
 import common from './common.ts'
 import delivery from './delivery.ts'
 import plan from './plan.ts'
+import planDocuments from './plan-documents.ts'
 import scheduler from './scheduler.ts'
 import status from './status.ts'
 import bot from './bot.ts'
 import statusView from './status-view.ts'
 import rhythm from './rhythm.ts'
 
-export default { common, delivery, plan, status, bot, statusView, scheduler, rhythm }
+export default { common, delivery, plan, planDocuments, status, bot, statusView, scheduler, rhythm }

@@ -1,0 +1,288 @@
+/**
+ * Tasks in a table (任务分解表, 工作台账): a Word table, a spreadsheet sheet, a CSV file or
+ * tab-separated text. The header row is found by column names (synonyms) in the first 15 rows;
+ * a second header row under a merged `责任单位` is read too. One row is one task, except:
+ * - a row whose cells are all one text (a merged row) or whose 序号 is `一`/`二、` with no units is
+ *   a section heading for the rows under it;
+ * - a row with the same 序号 as the row above (a merged 序号 cell), or with neither 序号 nor task
+ *   text, continues the task above (its measures and units are added);
+ * - when one 工作任务 cell spans rows with different 序号, each row is a task titled by its measure,
+ *   under the 工作任务 as its section.
+ * Unit columns give the role (牵头单位 → lead, 责任单位 → responsible, 配合单位 → support); a role
+ * word inside a cell wins (`市公安局（牵头）`).
+ */
+import type {
+  Doubt,
+  ResponsibilityEntry,
+  ResponsibilityRole,
+  SourcePlace,
+  TaskDraft,
+} from '../../domain/plan-draft.ts'
+import { readDeadlineInText, readDeadlinePhrase } from '../../domain/deadline-phrase.ts'
+import type { RowBlock } from './blocks.ts'
+import { findNote, readNote, splitLead } from './prose.ts'
+import { parseResponsibility } from './responsibility.ts'
+
+type Column = 'ref' | 'task' | 'measure' | 'lead' | 'responsible' | 'support' | 'deadline' | 'section'
+
+const SYNONYMS: [Column, RegExp][] = [
+  ['ref', /^(?:序号|编号|序|任务编号|No\.?)$/i],
+  ['lead', /^(?:牵头(?:责任)?(?:单位|部门)|主办(?:单位|部门)|牵头)/],
+  ['support', /^(?:配合|协办|协助|参与|协同)(?:单位|部门)/],
+  [
+    'responsible',
+    /^(?:责任(?:单位|部门|主体)|负责(?:单位|部门)|承办(?:单位|部门)|落实(?:单位|部门)|实施(?:单位|部门)|责任分工)/,
+  ],
+  [
+    'deadline',
+    /^(?:完成时限|完成期限|时间节点|完成时间|时限要求|办结时限|截止时间|时限|时间安排|进度安排|完成节点)/,
+  ],
+  [
+    'measure',
+    /^(?:具体措施|工作措施|主要措施|推进措施|具体内容|工作要求|具体任务|措施|具体工作|实施举措|工作举措|具体举措|任务要求|目标要求)/,
+  ],
+  [
+    'task',
+    /^(?:工作任务|重点工作|任务内容|工作内容|主要任务|重点任务|工作事项|任务名称|工作项目|任务事项|改革任务|目标任务|任务|事项|工作名称|项目名称)/,
+  ],
+  ['section', /^(?:类别|领域|板块|工作类别|项目类别|分类)$/],
+]
+
+const ROLE_OF: Partial<Record<Column, ResponsibilityRole>> = {
+  lead: 'lead',
+  responsible: 'responsible',
+  support: 'support',
+}
+
+function norm(cell: string | undefined): string {
+  return (cell ?? '').replace(/[\s\u3000]+/g, '')
+}
+
+function columnOf(cell: string): Column | null {
+  const c = norm(cell)
+  if (c === '' || c.length > 16) return null
+  for (const [column, re] of SYNONYMS) if (re.test(c)) return column
+  return null
+}
+
+type Columns = Partial<Record<Column, number>>
+
+/** The header: the first row among the first 15 naming a task (or measure) column and one more. */
+function findHeader(rows: RowBlock[]): { columns: Columns; next: number } | null {
+  for (let r = 0; r < Math.min(rows.length, 15); r++) {
+    const cells = rows[r]?.cells ?? []
+    const columns: Columns = {}
+    cells.forEach((cell, i) => {
+      const col = columnOf(cell)
+      if (col && columns[col] === undefined) columns[col] = i
+    })
+    const kinds = Object.keys(columns).length
+    if ((columns.task === undefined && columns.measure === undefined) || kinds < 2) continue
+    // A second header row under a merged `责任单位`: `牵头单位 | 配合单位`.
+    let next = r + 1
+    const below = rows[next]?.cells ?? []
+    const sub: Columns = {}
+    below.forEach((cell, i) => {
+      const col = columnOf(cell)
+      if (col && ROLE_OF[col]) sub[col] = i
+    })
+    if (Object.keys(sub).length > 0 && !below.some((c) => /^\d+$/.test(norm(c)))) {
+      for (const [col, i] of Object.entries(sub) as [Column, number][]) {
+        // The merged header cell named the whole group: its columns now have their own names.
+        for (const k of ['responsible', 'lead', 'support'] as const)
+          if (columns[k] === i && k !== col) delete columns[k]
+        columns[col] = i
+      }
+      next++
+    }
+    return { columns, next }
+  }
+  return null
+}
+
+const SECTION_REF = /^[一二三四五六七八九十]{1,3}[、.．]?$/
+
+interface RowRecord {
+  ref: string
+  task: string
+  measure: string
+  units: { text: string; role: ResponsibilityRole }[]
+  deadline: string
+  section: string
+  row: RowBlock
+}
+
+export interface TableResult {
+  tasks: TaskDraft[]
+  doubts: Doubt[]
+  /** False when no header was found: the rows are no task table. */
+  isTaskTable: boolean
+}
+
+function placeOf(row: RowBlock, column: number | undefined, text: string): SourcePlace {
+  const cell = column !== undefined ? row.cellRefs?.[column] : undefined
+  return {
+    ...(row.place.line !== undefined ? { line: row.place.line } : {}),
+    sheet: row.table,
+    cell: cell ?? row.place.cell ?? '',
+    text: text.slice(0, 60),
+  }
+}
+
+/** Reads one table's rows (in order) into tasks; `prefix` keeps refs apart (`附件1-`, `Sheet2-`). */
+export function readTable(rows: RowBlock[], year: number | null, prefix = ''): TableResult {
+  const header = findHeader(rows)
+  if (!header) return { tasks: [], doubts: [], isTaskTable: false }
+  const { columns } = header
+  const cell = (row: RowBlock, col: Column) => {
+    const i = columns[col]
+    return i === undefined ? '' : (row.cells[i] ?? '').trim()
+  }
+  const headerKey = rows[header.next - 1]?.cells.map(norm).join('|')
+  const records: RowRecord[] = []
+  let section = ''
+  for (let r = header.next; r < rows.length; r++) {
+    const row = rows[r]
+    if (!row) continue
+    const values = row.cells.map(norm).filter((c) => c !== '')
+    if (values.length === 0) continue
+    if (row.cells.map(norm).join('|') === headerKey) continue // the header repeated on a new page
+    const ref = norm(cell(row, 'ref')).replace(/[.．、]$/, '')
+    const units = (['lead', 'responsible', 'support'] as const).flatMap((k) => {
+      const text = cell(row, k)
+      return text ? [{ text, role: ROLE_OF[k] as ResponsibilityRole }] : []
+    })
+    const distinct = new Set(values)
+    const deadline = cell(row, 'deadline')
+    // A row merged across the table (one text in every cell) is a heading.
+    if (distinct.size === 1 && values.length >= 2) {
+      section = stripNumbering(values[0] ?? '')
+      continue
+    }
+    if (SECTION_REF.test(ref) && units.length === 0 && !deadline) {
+      section = stripNumbering(
+        cell(row, 'task') || cell(row, 'measure') || values.find((v) => v !== ref) || '',
+      )
+      continue
+    }
+    const ownSection = cell(row, 'section')
+    records.push({
+      ref,
+      task: cell(row, 'task'),
+      measure: cell(row, 'measure'),
+      units,
+      deadline,
+      section: ownSection || section,
+      row,
+    })
+  }
+
+  // Rows that continue the task above: same 序号, or neither 序号 nor task of their own.
+  const groups: RowRecord[][] = []
+  for (const rec of records) {
+    const prev = groups[groups.length - 1]?.[0]
+    const continues =
+      prev !== undefined &&
+      ((rec.ref !== '' && rec.ref === prev.ref) ||
+        (rec.ref === '' && (rec.task === '' || rec.task === prev.task)))
+    if (continues) groups[groups.length - 1]?.push(rec)
+    else groups.push([rec])
+  }
+  // A task cell shared by groups with different 序号 is a heading over them.
+  const refsPerTask = new Map<string, Set<string>>()
+  for (const [i, g] of groups.entries()) {
+    const first = g[0]
+    if (!first || first.task === '') continue
+    const set = refsPerTask.get(first.task) ?? new Set<string>()
+    set.add(first.ref || String(i))
+    refsPerTask.set(first.task, set)
+  }
+
+  const tasks: TaskDraft[] = []
+  const doubts: Doubt[] = []
+  let auto = 0
+  for (const g of groups) {
+    const first = g[0]
+    if (!first) continue
+    auto++
+    const ref = prefix + (first.ref || String(auto))
+    const measures = [...new Set(g.map((r) => r.measure).filter((m) => m !== ''))]
+    const sharedTask =
+      first.task !== '' && (refsPerTask.get(first.task)?.size ?? 0) > 1 && measures.length > 0
+    let titleSource = sharedTask ? (measures[0] ?? '') : first.task || (measures[0] ?? '')
+    let bodyParts = sharedTask ? measures.slice(1) : first.task ? measures : measures.slice(1)
+    const sectionText = sharedTask ? stripNumbering(first.task) : first.section
+    // Units: from unit columns; else from a note inside the task or measure text.
+    const entries: ResponsibilityEntry[] = []
+    const unitsTexts: string[] = []
+    const add = (list: ResponsibilityEntry[]) => {
+      for (const e of list)
+        if (!entries.some((x) => x.phrase === e.phrase && x.role === e.role)) entries.push(e)
+    }
+    for (const rec of g) {
+      for (const u of rec.units) {
+        if (!unitsTexts.includes(u.text)) unitsTexts.push(u.text)
+        const reading = parseResponsibility(u.text, u.role)
+        add(reading.entries)
+        for (const problem of reading.problems)
+          doubts.push({
+            kind: 'bracket',
+            taskRef: ref,
+            quote: problem,
+            source: placeOf(rec.row, columns[u.role], u.text),
+          })
+      }
+    }
+    if (entries.length === 0) {
+      const note = findNote(titleSource) ?? findNote(bodyParts.join('\n'))
+      if (note) {
+        const read = readNote(note.content, year)
+        add(read.entries)
+        unitsTexts.push(note.content)
+        if (titleSource.includes(note.content)) titleSource = note.rest
+        else bodyParts = bodyParts.map((b) => (b.includes(note.content) ? (findNote(b)?.rest ?? b) : b))
+      }
+    }
+    const { title, body: lead } = splitLead(titleSource.replace(/\s*\n\s*/g, ''))
+    const body = [lead, ...bodyParts].filter((x) => x !== '').join('\n')
+    const place = placeOf(first.row, columns.task ?? columns.measure, title)
+    // Deadline: the deadline column (first non-empty cell of the group), else the text.
+    const deadlineText = g.map((r) => r.deadline).find((d) => d !== '') ?? ''
+    let deadline = null
+    if (deadlineText) {
+      const r = readDeadlinePhrase(deadlineText, year)
+      deadline = r.deadline
+      if (r.unread)
+        doubts.push({
+          kind: 'unread_phrase',
+          taskRef: ref,
+          quote: r.unread,
+          source: placeOf(first.row, columns.deadline, deadlineText),
+        })
+    } else {
+      const r = readDeadlineInText(`${title}。${body}`, year)
+      deadline = r.deadline
+      if (r.unread) doubts.push({ kind: 'unread_phrase', taskRef: ref, quote: r.unread, source: place })
+    }
+    if (entries.length === 0)
+      doubts.push({ kind: 'no_units', taskRef: ref, quote: title.slice(0, 40), source: place })
+    if (title === '') continue
+    tasks.push({
+      ref,
+      section: sectionText,
+      title,
+      body,
+      responsibility: entries,
+      unitsText: unitsTexts.length > 0 ? unitsTexts.map((t) => t.replace(/\s+/g, '、')).join('；') : null,
+      deadline,
+      source: place,
+    })
+  }
+  return { tasks, doubts, isTaskTable: true }
+}
+
+function stripNumbering(text: string): string {
+  return text
+    .replace(/^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十]{1,3}[）)])\s*/, '')
+    .trim()
+}

@@ -1,0 +1,314 @@
+import { readFileSync, writeFileSync, mkdtempSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import iconv from 'iconv-lite'
+import { describe, expect, it } from 'vitest'
+import { readPlanDocument, readPlanFile } from '../../src/documents/plan/index.ts'
+import { UserError } from '../../src/errors.ts'
+import { doubts, rows } from './plan-helpers.ts'
+
+const repo = path.resolve(import.meta.dirname, '../..')
+const fixture = (name: string) => readFileSync(path.join(repo, 'test/fixtures/plans', name))
+const taishan = readFileSync(path.join(repo, 'samples/taishan-2024.txt'))
+
+const r = 'responsible'
+const TAISHAN_USUAL = `市司法局:${r} 市直各行政执法部门:${r} 各镇（街）:${r}`
+
+describe('the Taishan 2024 plan through readPlanDocument', async () => {
+  const plan = await readPlanDocument(taishan, 'taishan-2024.txt')
+
+  it('gives the same 16 tasks and 5 deadlines as before, every unit responsible', () => {
+    expect(plan.title).toBe('台山市 2024 年度行政执法监督工作方案')
+    expect(plan.year).toBe(2024)
+    expect(plan.trainingHoursPerYear).toBe(60)
+    expect(plan.format).toBe('text')
+    expect(rows(plan)).toEqual([
+      ['二（一）1', '加强学习贯彻', TAISHAN_USUAL, null],
+      ['二（一）2', '健全工作体制机制', TAISHAN_USUAL, null],
+      ['二（一）3', '加强行政执法监督联动', TAISHAN_USUAL, null],
+      ['二（一）4', '加强行政执法监督机构和队伍建设', `市委编办:${r} ${TAISHAN_USUAL}`, null],
+      ['二（二）1', '督促落实各项分工任务', TAISHAN_USUAL, '2024-08-20'],
+      ['二（二）2', '行政执法机构和队伍建设情况专项监督', `市委编办:${r} ${TAISHAN_USUAL}`, null],
+      ['二（二）3', '落实行政执法“三项制度”情况指导监督', TAISHAN_USUAL, null],
+      ['二（三）1', '完善赋权事项评估制度', TAISHAN_USUAL, null],
+      [
+        '二（三）2',
+        '认真落实“四级同创”任务',
+        `市司法局:${r} 各镇（街）:${r} 涉及行政执法职权下放的市直行政执法部门:${r}`,
+        null,
+      ],
+      ['二（四）1', '督促落实《国务院关于进一步规范和监督罚款设定与实施的指导意见》', TAISHAN_USUAL, null],
+      [
+        '二（四）2',
+        '推行包容审慎监管执法清单制度',
+        `市司法局:${r} 市市场监督管理局:${r} 市直各行政执法部门:${r} 各镇（街）:${r}`,
+        null,
+      ],
+      ['二（四）3', '依法保护民营企业 and 企业家权益', TAISHAN_USUAL, null],
+      ['二（五）1', '开展行政执法突出问题专项整治和监督行动', TAISHAN_USUAL, '2024-11-30'],
+      [
+        '二（五）2',
+        '开展涉企乱罚款专项整治',
+        [
+          '市司法局',
+          '市公安局',
+          '市住房和城乡建设局',
+          '市交通运输局',
+          '市应急管理局',
+          '市市场监督管理局',
+          '市城市管理和综合执法局',
+          '市消防救援大队',
+          '江门市生态环境局台山分局',
+          '市直各行政执法部门',
+          '各镇（街）',
+        ]
+          .map((u) => `${u}:${r}`)
+          .join(' '),
+        '2024-10-20',
+      ],
+      [
+        '二（五）3',
+        '开展职权下放“重放轻管”问题专项整治',
+        `市司法局:${r} 市委编办:${r} 涉及行政执法职权下放的市直行政执法部门:${r} 各镇（街）:${r}`,
+        '2024-10-20',
+      ],
+      [
+        '二（五）4',
+        '开展电子技术监控设备专项整治',
+        `市司法局:${r} 市公安局:${r} 市交通运输局:${r} 市政务服务和数据管理局:${r} 市直各行政执法部门:${r} 各镇（街）:${r}`,
+        '2024-10-10',
+      ],
+    ])
+    expect(plan.tasks.find((t) => t.ref === '二（五）2')?.deadline).toEqual({
+      kind: 'date',
+      text: '今年10月中旬前',
+      date: '2024-10-20',
+      explicitYear: false,
+    })
+  })
+
+  it('keeps the document’s own words and places for the preview', () => {
+    const first = plan.tasks[0]
+    expect(first?.unitsText).toBe('市司法局、市直各行政执法部门、各镇（街）按职责分工负责')
+    expect(first?.section).toMatch(/^贯彻落实《中共中央办公厅/)
+    expect(first?.source.line).toBe(15)
+    expect(first?.body).toMatch(/^各镇（街）、各部门要加强《意见》的学习培训/)
+  })
+
+  it('quotes the document in its doubts and names the task', () => {
+    expect(doubts(plan)).toEqual([
+      'bracket 二（一）1 〔…]',
+      'other 二（一）4 培养、培养',
+      'other 二（四）3 and',
+    ])
+  })
+
+  it('resolves the deadlines in the year asked for', async () => {
+    const run2026 = await readPlanDocument(taishan, 'taishan-2024.txt', { year: 2026 })
+    expect(run2026.year).toBe(2026)
+    expect(run2026.tasks.flatMap((t) => (t.deadline?.kind === 'date' ? [t.deadline.date] : []))).toEqual([
+      '2026-08-20',
+      '2026-11-30',
+      '2026-10-20',
+      '2026-10-20',
+      '2026-10-10',
+    ])
+  })
+})
+
+describe('a prefecture-level plan (江门市) behind a cover notice', async () => {
+  const plan = await readPlanDocument(fixture('jiangmen-2024.txt'), 'jiangmen-2024.txt', { year: 2026 })
+
+  it('takes the title from the notice and starts at the plan’s own title', () => {
+    expect(plan.title).toBe('江门市2024年度行政执法协调监督工作要点')
+    expect(plan.year).toBe(2026)
+    expect(plan.trainingHoursPerYear).toBe(60)
+  })
+
+  it('reads every task with roles, group phrases and deadlines as a clerk would', () => {
+    const months = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}-10`).join(' ')
+    expect(rows(plan)).toEqual([
+      [
+        '一（一）1',
+        '建立行政执法监督工作台账，实行清单化管理，2024年8月中旬前完成中期评估',
+        '市司法局:responsible 市直各行政执法部门:responsible 各县（市、区）政府:responsible',
+        '2024-08-20 explicit',
+      ],
+      [
+        '一（一）2',
+        '规范行政执法监督程序，每季度末报送监督情况',
+        '市司法局:lead 各县（市、区）政府:support 市直有关单位:support',
+        'quarter: 2026-03-31 2026-06-30 2026-09-30 2026-12-31',
+      ],
+      [
+        '一（一）3',
+        '推行行政执法监督员制度，长期坚持',
+        '市司法局:lead 市公安局:support 市交通运输局:support',
+        'ongoing',
+      ],
+      [
+        '一（二）1',
+        '组织行政执法人员培训，每人每年接受不少于60学时的培训，3月至6月完成轮训',
+        '市司法局:responsible 市人力资源和社会保障局:responsible',
+        '2026-06-30',
+      ],
+      ['一（二）2', '开展执法证件清理，年底前完成', '市司法局:responsible', '2026-12-31'],
+      [
+        '二（一）',
+        '开展涉企执法专项监督',
+        '市司法局:lead 市市场监督管理局:support 各县（市、区）政府:support',
+        `month: ${months}`,
+      ],
+      [
+        '二（二）',
+        '开展行政执法案卷评查，2025年年底前完成并长期推进',
+        '市司法局:responsible 市政府各部门:responsible 各有关单位:responsible',
+        'ongoing from 2025-12-31',
+      ],
+      [
+        '二（三）',
+        '加强执法监督信息化建设，第三季度完成平台升级',
+        '市政务服务数据管理局:lead 市司法局:support',
+        '2026-09-30',
+      ],
+    ])
+    expect(doubts(plan)).toEqual([])
+  })
+
+  it('reads the same from GBK (GB18030), UTF-16 LE and BE with BOM, and UTF-8 with BOM', async () => {
+    const text = fixture('jiangmen-2024.txt').toString('utf8')
+    const encodings: [string, Buffer][] = [
+      ['gbk', iconv.encode(text, 'gbk')],
+      ['gb18030', iconv.encode(text, 'gb18030')],
+      ['utf16le', Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf16le')])],
+      ['utf16be', Buffer.concat([Buffer.from([0xfe, 0xff]), iconv.encode(text, 'utf16be')])],
+      ['utf8 bom', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ]
+    for (const [name, bytes] of encodings) {
+      expect(bytes.equals(Buffer.from(text)), name).toBe(false)
+      const again = await readPlanDocument(bytes, 'jiangmen-2024.txt', { year: 2026 })
+      expect(again.title, name).toBe(plan.title)
+      expect(rows(again), name).toEqual(rows(plan))
+    }
+  })
+})
+
+describe('a county plan with round-bracket notes everywhere (开平市)', async () => {
+  const plan = await readPlanDocument(fixture('kaiping-round-2025.txt'), 'kaiping.txt')
+
+  it('reads the round notes as responsibility and leaves the other round brackets in the text', () => {
+    expect(plan.title).toBe('开平市2025年法治政府建设工作计划')
+    expect(rows(plan)).toEqual([
+      ['一1', '组织学习宣传', '市委宣传部:responsible 市司法局:responsible', '2025-06-30'],
+      ['一2', '加强领导干部法治培训', '市委组织部:lead 市司法局:support', '2025-12-31'],
+      ['一3', '落实述法制度', '各镇人民政府:responsible 街道办事处:responsible', '2025-12-31'],
+      ['二1', '规范行政裁量权基准（试行）', '市直各行政执法部门:responsible', '2025-09-30'],
+      [
+        '二2（1）',
+        '组织全市行政处罚案卷评查，第三季度完成',
+        '市司法局:lead 市直各行政执法部门:support',
+        '2025-09-30',
+      ],
+      [
+        '二2（2）',
+        '组织行政许可案卷评查，11月中旬前完成',
+        '市政务服务数据管理局:responsible 市司法局:responsible',
+        '2025-11-20',
+      ],
+      ['二3', '推进执法数字化', '市政务服务数据管理局:responsible', 'ongoing'],
+    ])
+    expect(plan.tasks[0]?.body).toContain('（以下简称中心组）')
+    expect(plan.tasks[2]?.body).toContain('（含街道）')
+    expect(doubts(plan)).toEqual([])
+  })
+})
+
+describe('a text copied from a PDF: breadcrumb, file name, hard line breaks, page numbers, running headers', async () => {
+  const plan = await readPlanDocument(fixture('pdf-copy-2025.txt'), 'copy.txt')
+
+  it('finds the title under the breadcrumb and the file name', () => {
+    expect(plan.title).toBe('台山市2025年度行政执法监督工作方案')
+  })
+
+  it('rejoins the lines, drops page numbers (one inside a bracket) and headers, and reads every task', () => {
+    expect(rows(plan)).toEqual([
+      ['一（一）1', '完善行政执法三项制度', TAISHAN_USUAL, '2025-06-30'],
+      ['一（一）2', '健全执法监督机制', '市司法局:lead 市委编办:support 各镇（街）:support', null],
+      ['一（一）3', '加强执法人员管理', '市司法局:responsible', 'year: 2025-11-30'],
+      ['一（二）1', '开展交通运输领域专项整治', '市交通运输局:lead 市公安局:support', '2025-06-30'],
+      ['一（二）2', '开展城市管理领域专项整治', '市城市管理和综合执法局:responsible', '2025-10-20'],
+    ])
+    const all = plan.tasks.map((t) => `${t.title}${t.body}${t.unitsText}`).join('')
+    expect(all).not.toMatch(/— \d|第4页|台山市2025年度行政执法监督工作方案|-5-|司法局\s*2025年/)
+    expect(plan.tasks[1]?.unitsText).toBe('市司法局牵头，市委编办、各镇（街）配合')
+    expect(plan.tasks[0]?.body).toBe('各单位要全面落实行政执法公示制度，今年6月底前完成自查。')
+  })
+})
+
+describe('doubts a clerk sees', async () => {
+  const text = [
+    '某区2026年行政执法监督工作方案',
+    '一、重点任务',
+    '1. 开展执法检查，务必于2月30日前完成。[区司法局负责]',
+    '3. 开展案卷评查。[区司法局、区市场监管局负责',
+    '4. 加强执法培训。',
+    '5. 推进数字执法。[区政务服务数据局牵头，区司法局配合]',
+    '5. 完善执法制度。【区司法局负责】',
+    '6. 规范执法文书（区司法局负责）',
+  ].join('\n')
+  const plan = await readPlanDocument(Buffer.from(text), 'doubts.txt')
+
+  it('quotes the document for an unread phrase, a gap, an open bracket, a task without units and a repeated ref', () => {
+    expect(rows(plan).map((t) => t[0])).toEqual(['一1', '一3', '一5', '一5', '一6'])
+    expect(doubts(plan)).toEqual([
+      'numbering_gap 一3 3. 开展案卷评查。[区司法局、区市场监管局负责',
+      'numbering_gap 一5 5. 完善执法制度。【区司法局负责】',
+      'unread_phrase 一1 2月30日前',
+      'bracket 一3 [区司法局、区市场监管局负责',
+      'no_units 一4 加强执法培训。',
+      'duplicate_ref 一5 完善执法制度',
+    ])
+    expect(plan.doubts.find((d) => d.kind === 'no_units')?.source?.line).toBe(5)
+  })
+})
+
+describe('files that are no plan', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'plan-docs-'))
+  const refuse = async (bytes: Buffer, name: string, message: RegExp) => {
+    const file = path.join(dir, name)
+    writeFileSync(file, bytes)
+    await expect(readPlanFile(file)).rejects.toThrow(UserError)
+    await expect(readPlanFile(file)).rejects.toThrow(message)
+  }
+
+  it('refuses empty, binary, old Office, foreign zip, missing, directory and oversized files with a bilingual message', async () => {
+    await refuse(Buffer.from(''), 'empty.txt', /文件为空.*\/ the file is empty/)
+    await refuse(Buffer.from('  \n \r\n'), 'blank.txt', /文件为空/)
+    await refuse(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+      'plan.txt',
+      /无法识别的文件格式.*unrecognised/,
+    )
+    await refuse(
+      Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]),
+      'plan.doc',
+      /另存为 \.docx.*Save it as \.docx/,
+    )
+    const { zipSync } = await import('fflate')
+    await refuse(
+      Buffer.from(zipSync({ 'a.txt': new Uint8Array([65]) })),
+      'plan.zip',
+      /压缩文件中没有 Word 或 Excel/,
+    )
+    await expect(readPlanFile(path.join(dir, 'missing.txt'))).rejects.toThrow(/找不到文件/)
+    mkdirSync(path.join(dir, 'folder.txt'))
+    await expect(readPlanFile(path.join(dir, 'folder.txt'))).rejects.toThrow(/不是文件/)
+    await refuse(Buffer.alloc(5 * 1024 * 1024 + 1, 0x41), 'big.txt', /文件过大.*5 MB/)
+  })
+
+  it('gives no tasks, without throwing, for a text that is no plan', async () => {
+    const plan = await readPlanDocument(Buffer.from('hello\nworld'), 'notes.txt')
+    expect(plan.tasks).toEqual([])
+    expect(plan.title).toBe('hello')
+  })
+})
