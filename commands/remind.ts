@@ -12,7 +12,7 @@ import { localDate } from '../src/domain/dates.ts'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { decideAndEnqueue, enqueueUnitMessage, unitReach, type UnitReach } from '../src/domain/recipients.ts'
 import { deadlineMoment } from '../src/domain/reminder-ladder.ts'
-import { activePlan } from '../src/domain/status.ts'
+import { activePlans } from '../src/domain/plans.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import type { DeadlineReminderParams } from '../src/messages/deadline-reminder.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -59,10 +59,15 @@ composer.command('remind', async (ctx) => {
   const at = now()
   const tz = config.timezone
   const name = h(clip(unit.name, 60))
-  const plan = await activePlan(db)
-  if (!plan) return refuse(ctx, h(r.noPlan), 'remind_no_plan')
+  const plans = await activePlans(db)
+  if (plans.length === 0) return refuse(ctx, h(r.noPlan), 'remind_no_plan')
 
-  const mine = await assignmentStates(db, plan.id, at, { unitIds: [unit.id] })
+  const mine = await assignmentStates(
+    db,
+    plans.map((p) => p.id),
+    at,
+    { unitIds: [unit.id] },
+  )
   const ref = rest.join('')
   let chosen: AssignmentState[]
   if (ref) {

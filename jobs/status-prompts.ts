@@ -1,7 +1,7 @@
 /**
  * Friday's status prompt (daily at 10:00; acts on Friday, or on the first working day after a
  * non-working Friday in that week): one compact message per unit listing its open tasks of the
- * active plan (not done), numbered 1..n as in the prompt's taskIds, to the unit's groups (as a
+ * active plans (not done; lead and responsible assignments, not support ones), numbered 1..n as in the prompt's taskIds, to the unit's groups (as a
  * prompt) and its liaisons' email. Units with nothing open are not prompted. Key
  * `prompt:{unitId}:{isoWeek}`; once per week (see jobs/rhythm.ts).
  */
@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { enqueueUnitMessage, unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { activePlan } from '../src/domain/status.ts'
+import { activePlans, isChased } from '../src/domain/plans.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -45,14 +45,16 @@ export const statusPrompts: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const plan = await activePlan(ctx.db)
-    if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
     const week = isoWeek(today)
 
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
       const open = new Map<number, AssignmentState[]>()
-      for (const a of await assignmentStates(tx, plan.id, fire.now))
-        if (a.state !== 'done') open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
+      const planIds = plans.map((p) => p.id)
+      // Lead and responsible units are asked; support units report through them.
+      for (const a of await assignmentStates(tx, planIds, fire.now))
+        if (a.state !== 'done' && isChased(a.role)) open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
       const reach = await unitRecipients(tx, [...open.keys()])
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
       let enqueued = 0
