@@ -11,6 +11,10 @@
  * nothing after it: no overdue reminder, no escalation. Withdrawn tasks and ongoing tasks (no date)
  * get nothing.
  *
+ * A recurring deadline (series): each occurrence has its own ladder before its date (keys carry
+ * the date) and counts only the reports made in its period; a missed occurrence is not chased
+ * after its date (the next one is): its overdue state shows in /status and the digest.
+ *
  * Catch-up 'latest': after downtime only the newest missed fire runs, and the ladder makes up
  * every step that was missed, worded for the moment it is sent.
  */
@@ -34,6 +38,7 @@ import {
   type LadderStep,
 } from '../src/domain/reminder-ladder.ts'
 import { activePlans, isChased } from '../src/domain/plans.ts'
+import { atCurrentOccurrence } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type {
@@ -112,19 +117,25 @@ export const deadlineReminders: Job = {
     const plans = await activePlans(ctx.db)
     if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
 
-    const all = await assignmentStates(
+    const all = await atCurrentOccurrence(
       ctx.db,
-      plans.map((p) => p.id),
-      fire.now,
+      await assignmentStates(
+        ctx.db,
+        plans.map((p) => p.id),
+        fire.now,
+      ),
+      today,
+      ctx.config.timezone,
     )
     const stepOfTask = new Map<number, LadderStep | null>()
     const due: { a: AssignmentState; step: LadderStep }[] = []
     for (const a of all) {
-      if (!a.due || a.state === 'done') continue
+      if (!a.due || a.state === 'done' || a.deadlineKind === 'ongoing') continue
       if (!stepOfTask.has(a.taskId)) stepOfTask.set(a.taskId, ladderStep(ctx.calendar, today, a.due, ladder))
       const step = stepOfTask.get(a.taskId)
-      // Support units are informed up to the deadline, never chased after it.
-      if (step && (isChased(a.role) || step.kind === 'before')) due.push({ a, step })
+      // Support units are informed up to the deadline, never chased after it; nor is a series occurrence.
+      if (step && ((isChased(a.role) && a.deadlineKind === 'date') || step.kind === 'before'))
+        due.push({ a, step })
     }
     if (due.length === 0) return { enqueued: 0, detail: 'no reminders due' }
 
@@ -146,7 +157,7 @@ export const deadlineReminders: Job = {
           status: statusOf(a),
         }
         enqueued += await enqueueUnitMessage(tx, {
-          key: reminderKey(a.taskId, a.unitId, step),
+          key: reminderKey(a.taskId, a.unitId, step, a.deadlineKind === 'series' ? (a.due ?? '') : undefined),
           unitId: a.unitId,
           reach: r,
           template: 'deadline-reminder',

@@ -10,6 +10,7 @@ import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/do
 import { enqueueUnitMessage, unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { activePlans, isChased } from '../src/domain/plans.ts'
+import { atCurrentOccurrence } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -53,7 +54,14 @@ export const statusPrompts: Job = {
       const open = new Map<number, AssignmentState[]>()
       const planIds = plans.map((p) => p.id)
       // Lead and responsible units are asked; support units report through them.
-      for (const a of await assignmentStates(tx, planIds, fire.now))
+      // A recurring task is open again in each new period (its earlier report counted for the last one).
+      const states = await atCurrentOccurrence(
+        tx,
+        await assignmentStates(tx, planIds, fire.now),
+        today,
+        ctx.config.timezone,
+      )
+      for (const a of states)
         if (a.state !== 'done' && isChased(a.role)) open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
       const reach = await unitRecipients(tx, [...open.keys()])
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))

@@ -12,7 +12,15 @@ import { beforeEach, expect, it } from 'vitest'
 import { and, eq, like } from 'drizzle-orm'
 import { describeDb, type TestDb } from '../helpers/db.ts'
 import { loadConfig } from '../../src/config.ts'
-import { assignments, deliveries, plans, tasks, unitGroups, units } from '../../src/db/schema.ts'
+import {
+  assignments,
+  deliveries,
+  plans,
+  taskDeadlines,
+  tasks,
+  unitGroups,
+  units,
+} from '../../src/db/schema.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { zonedInstant } from '../../src/domain/dates.ts'
 import { buildDigest } from '../../src/domain/digest.ts'
@@ -20,7 +28,7 @@ import type { PlanDraft, ResponsibilityEntry, TaskDraft } from '../../src/domain
 import { importPlan, previewPlan } from '../../src/domain/plan-import.ts'
 import { activePlans, archivePlan, findPlan, listPlanTasks } from '../../src/domain/plans.ts'
 import { renderStatusCard } from '../../src/domain/status-card.ts'
-import { unitStatus } from '../../src/domain/status.ts'
+import { recordStatus, unitStatus } from '../../src/domain/status.ts'
 import { importRoster, listUnits, parseRosterFile } from '../../src/domain/units.ts'
 import { chinaCalendar } from '../../src/domain/working-days.ts'
 import { createLogger } from '../../src/log.ts'
@@ -352,7 +360,7 @@ describeDb('plans in the ledger', (t) => {
     const after = (await outbox(t, 'deadline:')).filter((d) => !reminders.some((r) => r.key === d.key))
     expect(
       after.map((d) => (d.payload as { params: { task: { ref: string; plan?: string } } }).params.task),
-    ).toEqual([expect.objectContaining({ ref: '一1', plan: undefined })])
+    ).toEqual([{ ref: '一1', title: '任务一1', due: '2026-10-20', dueText: '10月20日前' }])
     // Archived: readable, inactive.
     const [row] = await t.db.select().from(plans).where(eq(plans.id, campaign.plan.id))
     expect(row).toMatchObject({ active: false, archivedAt: at('2026-10-16') })
@@ -388,5 +396,51 @@ describeDb('plans in the ledger', (t) => {
       .where(and(eq(tasks.planId, old.plan.id)))
     expect(oldTasks.map((x) => [x.ref, x.withdrawnAt])).toEqual([['一1', null]])
     expect(await t.db.$count(units)).toBeGreaterThan(0)
+  })
+  it('gives each occurrence of a recurring deadline its own reminders and its own report', async () => {
+    await importRoster(t.db, roster('taishan-units.yaml'))
+    await bindChat(t.db, -1001, '台城街道')
+    const result = await importPlan(
+      t.db,
+      draft('台山市2026年度专项整治方案', [
+        task('1', [['台城街道', 'responsible']], {
+          deadline: {
+            kind: 'series',
+            text: '每月10日前',
+            dates: ['2026-11-10', '2026-12-10'],
+            every: 'month',
+          },
+        }),
+        task('2', [['台城街道', 'responsible']], {
+          deadline: { kind: 'ongoing', text: '长期坚持', date: null },
+        }),
+      ]),
+      { now: at('2026-03-02') },
+    )
+    expect(result.preview.tasks.map((x) => [x.deadlineKind, x.due, x.dates])).toEqual([
+      ['series', '2026-11-10', ['2026-11-10', '2026-12-10']],
+      ['ongoing', null, undefined],
+    ])
+    const [row] = await t.db.select().from(tasks).where(eq(tasks.ref, '1'))
+    expect(row).toMatchObject({ deadlineKind: 'series', dueDate: null })
+    expect((await t.db.select().from(taskDeadlines)).map((d) => d.dueDate)).toEqual([
+      '2026-11-10',
+      '2026-12-10',
+    ])
+    const unitId = (await listUnits(t.db)).find((u) => u.name === '台城街道')!.id
+
+    await runJobAt(t, 'deadline-reminders', '2026-11-05') // 3 working days before 11-10
+    await recordStatus(t.db, { taskId: row!.id, unitId, state: 'done', source: 'cli', now: at('2026-11-09') })
+    await runJobAt(t, 'deadline-reminders', '2026-11-10') // done for this occurrence: nothing
+    await runJobAt(t, 'deadline-reminders', '2026-12-07') // the next occurrence: its own ladder
+    await runJobAt(t, 'status-prompts', '2026-12-04', '10:00')
+    expect((await outbox(t, 'deadline:')).map((d) => d.key)).toEqual([
+      `deadline:${row!.id}:${unitId}:2026-11-10:before:3`,
+      `deadline:${row!.id}:${unitId}:2026-12-10:before:3`,
+    ])
+    // The weekly prompt asks about the recurring task again (a new period) and the ongoing one.
+    const [prompt] = await outbox(t, 'prompt:')
+    const refs = (prompt!.payload as { params: { tasks: { ref: string }[] } }).params.tasks.map((x) => x.ref)
+    expect(refs.sort()).toEqual(['1', '2'])
   })
 })
