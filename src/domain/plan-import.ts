@@ -498,7 +498,8 @@ export async function importPlan(
       const found = byRef.get(t.ref)
       let taskId: number
       let change: TaskChange
-      const current = found ? (linksByTask.get(found.id) ?? new Map<number, AssignmentRole>()) : new Map()
+      const current: Map<number, AssignmentRole> =
+        (found ? linksByTask.get(found.id) : undefined) ?? new Map<number, AssignmentRole>()
       if (!found) {
         const [row] = await tx
           .insert(tasks)

@@ -14,7 +14,6 @@ import {
   latestReportFirst,
   notes,
   people,
-  plans,
   prompts,
   reportStates,
   statusReports,
