@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { and, eq, inArray, isNotNull, isNull, lt, ne } from 'drizzle-orm'
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
-import { UserError } from '../cli/io.ts'
+import { bilingual, UserError } from '../errors.ts'
 import type { Db } from '../db/client.ts'
 import {
   assignments,
@@ -38,13 +38,6 @@ import {
   type UnitGroup,
 } from './units.ts'
 
-type PlanTexts = ReturnType<typeof messages>['plan']
-
-/** One line, Chinese first, English after: what the CLI prints for errors and notes. */
-export function bilingual(pick: (m: PlanTexts) => string): string {
-  return `${pick(messages('zh-CN').plan)} / ${pick(messages('en').plan)}`
-}
-
 /** Plan and roster files larger than this are refused before they are read. */
 export const FILE_LIMIT_BYTES = 5 * 1024 * 1024
 
@@ -56,26 +49,26 @@ export async function readTextFile(file: string, limitBytes = FILE_LIMIT_BYTES):
   let size: number
   try {
     const s = await stat(file)
-    if (!s.isFile()) throw new UserError(bilingual((m) => m.fileNotAFile(file)))
+    if (!s.isFile()) throw new UserError(bilingual('plan', (m) => m.fileNotAFile(file)))
     size = s.size
   } catch (err) {
     if (err instanceof UserError) throw err
-    throw new UserError(bilingual((m) => m.fileMissing(file)))
+    throw new UserError(bilingual('plan', (m) => m.fileMissing(file)))
   }
   const limitMb = Math.round((limitBytes / 1024 / 1024) * 10) / 10
-  if (size > limitBytes) throw new UserError(bilingual((m) => m.fileTooLarge(file, limitMb)))
+  if (size > limitBytes) throw new UserError(bilingual('plan', (m) => m.fileTooLarge(file, limitMb)))
   const bytes = await readFile(file)
   // The file may have grown since stat().
-  if (bytes.length > limitBytes) throw new UserError(bilingual((m) => m.fileTooLarge(file, limitMb)))
-  if (bytes.includes(0)) throw new UserError(bilingual((m) => m.fileBinary(file)))
+  if (bytes.length > limitBytes) throw new UserError(bilingual('plan', (m) => m.fileTooLarge(file, limitMb)))
+  if (bytes.includes(0)) throw new UserError(bilingual('plan', (m) => m.fileBinary(file)))
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    throw new UserError(bilingual((m) => m.fileBinary(file)))
+    throw new UserError(bilingual('plan', (m) => m.fileBinary(file)))
   }
   text = text.replace(/^\uFEFF/, '')
-  if (text.trim() === '') throw new UserError(bilingual((m) => m.fileEmpty(file)))
+  if (text.trim() === '') throw new UserError(bilingual('plan', (m) => m.fileEmpty(file)))
   return text
 }
 
@@ -91,7 +84,7 @@ export function parsePlanFile(text: string, fileName: string, opts: { year?: num
   if (textExtensions.includes(ext)) return parsePlanText(text, opts)
   if (!structuredExtensions.includes(ext)) {
     const accepted = [...textExtensions.slice(0, 2), ...structuredExtensions].map((e) => `.${e}`).join(' ')
-    throw new UserError(bilingual((m) => m.fileType(fileName, accepted)))
+    throw new UserError(bilingual('plan', (m) => m.fileType(fileName, accepted)))
   }
   const name = path.basename(fileName)
   const lineCounter = new LineCounter()
@@ -103,7 +96,7 @@ export function parsePlanFile(text: string, fileName: string, opts: { year?: num
     const where = line ? `${name}:${line}` : name
     const detail = firstError.message.split(/ at line \d|\n/)[0] ?? ''
     throw new UserError(
-      bilingual((m) => (ext === 'json' ? m.badJson(where, detail) : m.badYaml(where, detail))),
+      bilingual('plan', (m) => (ext === 'json' ? m.badJson(where, detail) : m.badYaml(where, detail))),
     )
   }
   const locate = (dataPath: PropertyKey[]) => {
@@ -241,10 +234,6 @@ function resolveTasks(draft: PlanDraft, roster: Unit[], groups: UnitGroup[]): Re
   })
 }
 
-type LedgerTexts = ReturnType<typeof messages>['planLedger']
-const ledgerBilingual = (pick: (m: LedgerTexts) => string) =>
-  `${pick(messages('zh-CN').planLedger)} / ${pick(messages('en').planLedger)}`
-
 /**
  * The doubts a clerk should see, the reader's first: unknown units (with the likely one), and
  * deadlines already past at import or naming another year than the plan's.
@@ -351,12 +340,12 @@ function unitsByRole(
 }
 
 function checkDraft(draft: PlanDraft, source: string): number {
-  if (draft.tasks.length === 0) throw new UserError(bilingual((m) => m.noTasks(source)))
+  if (draft.tasks.length === 0) throw new UserError(bilingual('plan', (m) => m.noTasks(source)))
   const year = draft.year
-  if (year === null) throw new UserError(bilingual((m) => m.noYear))
+  if (year === null) throw new UserError(bilingual('plan', (m) => m.noYear))
   const refs = draft.tasks.map((t) => t.ref)
   const dupes = [...new Set(refs.filter((r, i) => refs.indexOf(r) !== i))]
-  if (dupes.length) throw new UserError(bilingual((m) => m.duplicateRefs(dupes.join('、'))))
+  if (dupes.length) throw new UserError(bilingual('plan', (m) => m.duplicateRefs(dupes.join('、'))))
   return year
 }
 
@@ -374,7 +363,7 @@ export async function previewPlan(
   const draft = 'doubts' in input ? input : legacyParsedPlanToDraft(input)
   const year = checkDraft(draft, opts.sourceName ?? 'plan')
   const [roster, groups] = await Promise.all([listUnits(db), listUnitGroups(db)])
-  if (roster.length === 0) throw new UserError(bilingual((m) => m.noUnits))
+  if (roster.length === 0) throw new UserError(bilingual('plan', (m) => m.noUnits))
   const resolved = resolveTasks(draft, roster, groups)
   const today = localDate(opts.now, opts.tz ?? 'Asia/Shanghai')
   return previewOf(draft, year, resolved, roster, importDoubts(draft, resolved, roster, year, today))
@@ -404,16 +393,17 @@ export async function importPlan(
 
   return db.transaction(async (tx) => {
     let roster = await listUnits(tx)
-    if (roster.length === 0) throw new UserError(bilingual((m) => m.noUnits))
+    if (roster.length === 0) throw new UserError(bilingual('plan', (m) => m.noUnits))
     const groups = await listUnitGroups(tx)
     let resolved = resolveTasks(draft, roster, groups)
     const unknown = [...new Set(resolved.flatMap((r) => r.unknown))]
     const createdUnits: string[] = []
     if (unknown.length) {
       const groupLike = unknown.filter(looksLikeGroup)
-      if (groupLike.length) throw new UserError(bilingual((m) => m.unknownGroups(groupLike.join('、'))))
+      if (groupLike.length)
+        throw new UserError(bilingual('plan', (m) => m.unknownGroups(groupLike.join('、'))))
       if (!opts.createUnits)
-        throw new UserError(bilingual((m) => m.unknownUnits(describeUnknown(roster, unknown))))
+        throw new UserError(bilingual('plan', (m) => m.unknownUnits(describeUnknown(roster, unknown))))
       await tx.insert(unitsTable).values(
         unknown.map((name) => ({
           name,
@@ -423,7 +413,7 @@ export async function importPlan(
         })),
       )
       createdUnits.push(...unknown)
-      warnings.push(bilingual((m) => m.createdUnits(unknown.join('、'))))
+      warnings.push(bilingual('plan', (m) => m.createdUnits(unknown.join('、'))))
       roster = await listUnits(tx)
       resolved = resolveTasks(draft, roster, groups)
     }
@@ -484,7 +474,7 @@ export async function importPlan(
     const rows: PlanImportResult['tasks'] = []
     for (const [i, r] of resolved.entries()) {
       const t = r.draft
-      if (r.roles.size === 0) warnings.push(bilingual((m) => m.warnNoUnits(t.ref)))
+      if (r.roles.size === 0) warnings.push(bilingual('plan', (m) => m.warnNoUnits(t.ref)))
       const fields = {
         section: t.section || null,
         title: t.title,
@@ -571,7 +561,7 @@ export async function importPlan(
           ),
         )
       counts.withdrawn = leaving.length
-      warnings.push(ledgerBilingual((m) => m.withdrawnNote(leaving.map((t) => t.ref).join('、'))))
+      warnings.push(bilingual('planLedger', (m) => m.withdrawnNote(leaving.map((t) => t.ref).join('、'))))
     }
 
     return {

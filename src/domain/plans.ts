@@ -6,7 +6,7 @@
  * the digest cover all of them. `activePlans` is the ONE reader of "which plans are active".
  */
 import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm'
-import { UserError } from '../cli/io.ts'
+import { bilingual, UserError } from '../errors.ts'
 import type { Db } from '../db/client.ts'
 import {
   assignments,
@@ -17,7 +17,6 @@ import {
   type AssignmentRole,
   type DeadlineKind,
 } from '../db/schema.ts'
-import { messages } from '../i18n/index.ts'
 import { compareUnits, type Unit } from './units.ts'
 
 export interface Plan {
@@ -126,9 +125,6 @@ export async function listPlans(db: Db): Promise<Plan[]> {
   return rows.map(toPlan)
 }
 
-const planTexts = (pick: (m: ReturnType<typeof messages>['planLedger']) => string) =>
-  `${pick(messages('zh-CN').planLedger)} / ${pick(messages('en').planLedger)}`
-
 /**
  * The plan an admin means by `query`: an id (`3` or `#3`), a title (with or without the year;
  * `台山市行政执法监督工作方案 2024`), or a unique part of one. Without a query, the only active plan,
@@ -141,14 +137,14 @@ export async function findPlan(
   opts: { latestWhenSeveral?: boolean } = {},
 ): Promise<Plan> {
   const all = await listPlans(db)
-  if (all.length === 0) throw new UserError(planTexts((m) => m.noPlans))
+  if (all.length === 0) throw new UserError(bilingual('planLedger', (m) => m.noPlans))
   const describe = (list: Plan[]) => list.map((p) => `#${p.id} ${p.title}（${p.year}）`).join('；')
   if (query === undefined || query.trim() === '') {
     const active = all.filter((p) => p.active)
     if (active.length === 1) return active[0]!
-    if (active.length === 0) throw new UserError(planTexts((m) => m.noActivePlan))
+    if (active.length === 0) throw new UserError(bilingual('planLedger', (m) => m.noActivePlan))
     if (opts.latestWhenSeveral) return active.reduce((a, b) => (b.id > a.id ? b : a))
-    throw new UserError(planTexts((m) => m.whichPlan(describe(active))))
+    throw new UserError(bilingual('planLedger', (m) => m.whichPlan(describe(active))))
   }
   const q = query.trim()
   const id = /^#?(\d+)$/.exec(q)?.[1]
@@ -170,8 +166,9 @@ export async function findPlan(
     else if (active.length === 0 && new Set(hits.map((p) => p.key)).size === 1) hits = [hits[0]!]
   }
   if (hits.length === 1) return hits[0]!
-  if (hits.length === 0) throw new UserError(planTexts((m) => m.planUnknown(q, describe(all.slice(0, 8)))))
-  throw new UserError(planTexts((m) => m.planAmbiguous(q, describe(hits.slice(0, 8)))))
+  if (hits.length === 0)
+    throw new UserError(bilingual('planLedger', (m) => m.planUnknown(q, describe(all.slice(0, 8)))))
+  throw new UserError(bilingual('planLedger', (m) => m.planAmbiguous(q, describe(hits.slice(0, 8)))))
 }
 
 /** Retires a plan: inactive, readable, no longer chased. Returns it as it is now. */
@@ -181,7 +178,7 @@ export async function archivePlan(db: Db, planId: number, now: Date): Promise<Pl
     .set({ active: false, archivedAt: now })
     .where(eq(plans.id, planId))
     .returning()
-  if (!row) throw new UserError(planTexts((m) => m.planUnknown(`#${planId}`, '')))
+  if (!row) throw new UserError(bilingual('planLedger', (m) => m.planUnknown(`#${planId}`, '')))
   return toPlan(row)
 }
 

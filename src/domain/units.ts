@@ -10,8 +10,7 @@ import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
 import { unitGroups as unitGroupsTable, units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
-import { UserError } from '../cli/io.ts'
-import { messages } from '../i18n/index.ts'
+import { bilingual, UserError } from '../errors.ts'
 
 export type { UnitKind }
 
@@ -357,10 +356,6 @@ export function defaultShortName(name: string, kind: UnitKind): string {
   return name.replace(/(街道办事处|街道|镇)$/, '') || name
 }
 
-function bilingual(pick: (m: ReturnType<typeof messages>['plan']) => string): string {
-  return `${pick(messages('zh-CN').plan)} / ${pick(messages('en').plan)}`
-}
-
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'unit'}: ${i.message}`).join('; ')
 }
@@ -370,7 +365,7 @@ type ValidUnit = { name: string; shortName: string; kind: UnitKind; tags: string
 function validateUnit(input: unknown, where: string): ValidUnit {
   const parsed = unitInputSchema.safeParse(input)
   if (!parsed.success)
-    throw new UserError(bilingual((m) => m.unitInvalid(where, describeIssues(parsed.error))))
+    throw new UserError(bilingual('plan', (m) => m.unitInvalid(where, describeIssues(parsed.error))))
   const u = parsed.data
   return {
     name: u.name,
@@ -394,7 +389,7 @@ export async function importUnits(
   const valid = input.map((u, i) => validateUnit(u, `#${i + 1}`))
   const seen = new Set<string>()
   for (const [i, u] of valid.entries()) {
-    if (seen.has(u.name)) throw new UserError(bilingual((m) => m.unitDuplicate(`#${i + 1}`, u.name)))
+    if (seen.has(u.name)) throw new UserError(bilingual('plan', (m) => m.unitDuplicate(`#${i + 1}`, u.name)))
     seen.add(u.name)
   }
   return db.transaction(async (tx) => {
@@ -479,7 +474,7 @@ export function parseRosterFile(text: string, fileName: string): RosterInput {
   const ext = fileName.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? ''
   if (ext === 'csv') return { units: parseUnitsCsv(text, fileName), groups: [] }
   if (ext === 'yaml' || ext === 'yml' || ext === 'json') return parseRosterYaml(text, fileName)
-  throw new UserError(bilingual((m) => m.fileType(fileName, '.yaml .yml .json .csv')))
+  throw new UserError(bilingual('plan', (m) => m.fileType(fileName, '.yaml .yml .json .csv')))
 }
 
 const kindInput = z.preprocess(
@@ -507,7 +502,7 @@ function parseRosterYaml(text: string, fileName: string): RosterInput {
     const line = firstError.linePos?.[0].line
     const where = line ? `${fileName}:${line}` : fileName
     throw new UserError(
-      bilingual((m) => m.badYaml(where, firstError.message.split(/ at line \d|\n/)[0] ?? '')),
+      bilingual('plan', (m) => m.badYaml(where, firstError.message.split(/ at line \d|\n/)[0] ?? '')),
     )
   }
   const whereOf = (node: unknown, fallback: string) => {
@@ -517,21 +512,23 @@ function parseRosterYaml(text: string, fileName: string): RosterInput {
   }
   const root = doc.contents
   const list: unknown = isMap(root) ? root.get('units', true) : root
-  if (!isSeq(list)) throw new UserError(bilingual((m) => m.unitsFileShape(fileName)))
+  if (!isSeq(list)) throw new UserError(bilingual('plan', (m) => m.unitsFileShape(fileName)))
   const units = list.items.map((node, i) =>
     validateUnit(isNode(node) ? (node.toJS(doc) as unknown) : node, whereOf(node, `#${i + 1}`)),
   )
   const groups: GroupInput[] = []
   const groupMap: unknown = isMap(root) ? root.get('groups', true) : undefined
   if (groupMap !== undefined && groupMap !== null) {
-    if (!isMap(groupMap)) throw new UserError(bilingual((m) => m.unitsFileShape(fileName)))
+    if (!isMap(groupMap)) throw new UserError(bilingual('plan', (m) => m.unitsFileShape(fileName)))
     for (const pair of groupMap.items) {
       const phrase = String(isNode(pair.key) ? pair.key.toJS(doc) : pair.key).trim()
       const where = whereOf(pair.key, phrase)
       const parsed = groupInputSchema.safeParse(isNode(pair.value) ? pair.value.toJS(doc) : pair.value)
       if (!phrase || !parsed.success)
         throw new UserError(
-          bilingual((m) => m.unitInvalid(where, parsed.success ? 'phrase' : describeIssues(parsed.error))),
+          bilingual('plan', (m) =>
+            m.unitInvalid(where, parsed.success ? 'phrase' : describeIssues(parsed.error)),
+          ),
         )
       groups.push({ phrase, ...parsed.data })
     }
@@ -554,7 +551,7 @@ export async function importRoster(
       const key = normalize(spelling)
       const other = seen.get(key)
       if (other !== undefined && other !== g.phrase)
-        throw new UserError(bilingual((m) => m.unitDuplicate(`groups.${g.phrase}`, spelling)))
+        throw new UserError(bilingual('plan', (m) => m.unitDuplicate(`groups.${g.phrase}`, spelling)))
       seen.set(key, g.phrase)
     }
   return db.transaction(async (tx) => {
@@ -564,7 +561,7 @@ export async function importRoster(
     for (const g of roster.groups) {
       const missing = (g.units ?? []).filter((n) => expandPhrase(known, [], n) === null)
       if (missing.length)
-        throw new UserError(bilingual((m) => m.unitInvalid(`groups.${g.phrase}`, missing.join('、'))))
+        throw new UserError(bilingual('plan', (m) => m.unitInvalid(`groups.${g.phrase}`, missing.join('、'))))
       // Names as the roster spells them, so a renamed alias does not break the group later.
       const unitNames = (g.units ?? []).map((n) => expandPhrase(known, [], n)![0]!.name)
       const values = {
@@ -615,7 +612,7 @@ function csvRows(text: string, fileName: string): { line: number; fields: string
       rowLine = line
     } else field += ch
   }
-  if (quoted) throw new UserError(bilingual((m) => m.csvQuote(`${fileName}:${rowLine}`)))
+  if (quoted) throw new UserError(bilingual('plan', (m) => m.csvQuote(`${fileName}:${rowLine}`)))
   fields.push(field)
   if (fields.some((f) => f.trim())) rows.push({ line: rowLine, fields })
   return rows
@@ -640,7 +637,7 @@ function parseUnitsCsv(text: string, fileName: string): UnitInput[] {
   if (!header) return []
   const columns = header.fields.map((h) => csvColumns[h.trim().toLowerCase()])
   const missing = (['name', 'kind'] as const).filter((c) => !columns.includes(c))
-  if (missing.length) throw new UserError(bilingual((m) => m.csvHeader(fileName, missing.join(', '))))
+  if (missing.length) throw new UserError(bilingual('plan', (m) => m.csvHeader(fileName, missing.join(', '))))
   const list = (s: string) =>
     s
       .split(/[;；|、]/)

@@ -34,8 +34,9 @@ import { chinaCalendar } from '../../src/domain/working-days.ts'
 import { createLogger } from '../../src/log.ts'
 import { renderPayload, type MessagePayload } from '../../src/messages/index.ts'
 import { loadJobOptions, runJob } from '../../src/scheduler/run.ts'
-import { UserError } from '../../src/cli/io.ts'
-import { jobByName } from '../../jobs/index.ts'
+import { UserError } from '../../src/errors.ts'
+import { jobByName } from '../../src/scheduler/job.ts'
+import { root } from '../../bin/root.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
 const TZ = 'Asia/Shanghai'
@@ -67,7 +68,7 @@ function draft(title: string, tasks: TaskDraft[], year = 2026): PlanDraft {
 }
 
 async function runJobAt(t: TestDb, name: string, day: string, time = '09:00') {
-  const job = jobByName(name)!
+  const job = jobByName(name, await root.jobs())!
   const deps = {
     db: t.db,
     config: loadConfig({ TIMEZONE: TZ, LOG_LEVEL: 'silent' }),

@@ -5,23 +5,17 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
-import { displayWidth, formatTable, printJson, UserError } from '../io.ts'
+import { displayWidth, formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import type { AssignmentRole } from '../../db/schema.ts'
 import { describeDeadline } from '../../domain/deadline-phrase.ts'
-import {
-  bilingual,
-  importPlan,
-  previewPlan,
-  readPlanFile,
-  type PlanPreview,
-} from '../../domain/plan-import.ts'
+import { importPlan, previewPlan, readPlanFile, type PlanPreview } from '../../domain/plan-import.ts'
+import { bilingual, UserError } from '../../errors.ts'
 import { activePlans, archivePlan, findPlan, listPlans, listPlanTasks } from '../../domain/plans.ts'
 import { exportPlanSheet } from '../../documents/plan-sheet.ts'
 
 const zh = messages('zh-CN').plan
 const zl = messages('zh-CN').planLedger
-const ledgerBilingual = (pick: (m: typeof zl) => string) => `${pick(zl)} / ${pick(messages('en').planLedger)}`
 
 /** Cuts text to a display width (CJK counts two), ending with `…` when cut. */
 export function truncate(text: string, width: number): string {
@@ -39,7 +33,7 @@ export function parseYear(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const year = Number(value)
   if (!/^\d{4}$/.test(value.trim()) || year < 2000 || year > 2100)
-    throw new UserError(bilingual((m) => m.badYear(value)))
+    throw new UserError(bilingual('plan', (m) => m.badYear(value)))
   return year
 }
 
@@ -122,7 +116,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           if (opts.json) return printJson(ctx.output, preview)
           ctx.output.out(
             [
-              ledgerBilingual((m) =>
+              bilingual('planLedger', (m) =>
                 m.dryRunTitle(preview.plan.title, preview.plan.year, preview.tasks.length),
               ),
               '',
@@ -136,10 +130,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         const active = (await activePlans(db)).length
         const c = result.counts
         const lines = [
-          bilingual((m) => m.planImported(result.plan.title, result.plan.year, result.tasks.length)),
+          bilingual('plan', (m) => m.planImported(result.plan.title, result.plan.year, result.tasks.length)),
           ...(active > 1
             ? [
-                ledgerBilingual((m) =>
+                bilingual('planLedger', (m) =>
                   m.imported(result.plan.title, result.plan.year, result.tasks.length, active),
                 ),
               ]
@@ -147,7 +141,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           '',
           ...renderPreview(result.preview),
           '',
-          ledgerBilingual((m) => m.summary(c.created, c.updated, c.unchanged, c.withdrawn)),
+          bilingual('planLedger', (m) => m.summary(c.created, c.updated, c.unchanged, c.withdrawn)),
         ]
         if (result.warnings.length) lines.push('', zh.warningsTitle, ...result.warnings.map((w) => `- ${w}`))
         ctx.output.out(lines.join('\n'))
@@ -163,7 +157,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { plan?: string; json?: boolean }) => {
       const db = await ctx.db()
-      if ((await listPlans(db)).length === 0) throw new UserError(bilingual((m) => m.noPlan))
+      if ((await listPlans(db)).length === 0) throw new UserError(bilingual('plan', (m) => m.noPlan))
       // Without --plan, the most recently imported active plan, as `plan show` always showed.
       const p = await findPlan(db, opts.plan, { latestWhenSeveral: true })
       const tasks = await listPlanTasks(db, p.id)
@@ -238,7 +232,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         )
         return
       }
-      if (all.length === 0) throw new UserError(ledgerBilingual((m) => m.noPlans))
+      if (all.length === 0) throw new UserError(bilingual('planLedger', (m) => m.noPlans))
       ctx.output.out(
         formatTable(
           zl.listHeader,
@@ -269,7 +263,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           active: archived.active,
           archivedAt: archived.archivedAt?.toISOString() ?? null,
         })
-      ctx.output.out(ledgerBilingual((m) => m.archived(archived.title, archived.year)))
+      ctx.output.out(bilingual('planLedger', (m) => m.archived(archived.title, archived.year)))
     })
 
   plan
@@ -280,10 +274,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--plan <title or id>', 'which plan, when several are active')
     .action(async (file: string, opts: { plan?: string }) => {
       if (!file.toLowerCase().endsWith('.xlsx'))
-        throw new UserError(bilingual((m) => m.fileType(file, '.xlsx')))
+        throw new UserError(bilingual('plan', (m) => m.fileType(file, '.xlsx')))
       const db = await ctx.db()
       const p = await findPlan(db, opts.plan)
       const rows = await exportPlanSheet(db, p, file)
-      ctx.output.out(ledgerBilingual((m) => m.exported(file, rows)))
+      ctx.output.out(bilingual('planLedger', (m) => m.exported(file, rows)))
     })
 }
