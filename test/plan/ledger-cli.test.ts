@@ -190,11 +190,20 @@ for (const driver of drivers) {
       expect(archived.stdout).toContain('方案已归档：台山市 2026 年度涉企乱罚款专项整治方案（2026 年）')
       expect((await run(target, 'plan', 'list')).stdout).toMatch(/专项整治方案\s+2026\s+已归档\s+1/)
       const old = JSON.parse((await run(target, 'plan', 'show', '--plan', '专项整治', '--json')).stdout) as {
-        plan: { active: boolean }
+        plan: { title: string }
         tasks: unknown[]
       }
-      expect(old.plan.active).toBe(false)
+      expect(old.plan.title).toBe('台山市 2026 年度涉企乱罚款专项整治方案')
       expect(old.tasks).toHaveLength(1)
+      const listed = JSON.parse((await run(target, 'plan', 'list', '--json')).stdout) as {
+        title: string
+        active: boolean
+        archivedAt: string | null
+      }[]
+      expect(listed.find((p) => p.title === old.plan.title)).toMatchObject({
+        active: false,
+        archivedAt: expect.any(String),
+      })
       const unknown = await run(target, 'plan', 'show', '--plan', '不存在的方案')
       expect(unknown).toMatchObject({ code: 1, stdout: '' })
       expect(unknown.stderr).toMatch(/^duban: 没有找到方案“不存在的方案”/)

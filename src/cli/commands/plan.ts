@@ -163,13 +163,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const tasks = await listPlanTasks(db, p.id)
       if (opts.json) {
         printJson(ctx.output, {
-          plan: {
-            id: p.id,
-            title: p.title,
-            year: p.year,
-            trainingHoursPerYear: p.trainingHoursPerYear,
-            active: p.active,
-          },
+          plan: { title: p.title, year: p.year, trainingHoursPerYear: p.trainingHoursPerYear },
           tasks: tasks.map((t) => ({
             ref: t.ref,
             title: t.title,
