@@ -5,7 +5,7 @@
  */
 import { Composer } from 'grammy'
 import { addDays, localDate } from '../src/domain/dates.ts'
-import { activePlanTasks } from '../src/domain/plans.ts'
+import { activePlansTasks } from '../src/domain/plans.ts'
 import { formatState } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit } from '../src/domain/status.ts'
 import { clip, commandArgs, h, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
@@ -36,8 +36,9 @@ composer.command('deadlines', async (ctx) => {
         ),
       )
   } else {
-    const plan = await activePlanTasks(db)
-    const due = (plan?.tasks ?? [])
+    const plans = await activePlansTasks(db)
+    const due = (plans ?? [])
+      .flatMap((p) => p.tasks)
       .filter((x) => inWindow(x.dueDate))
       .sort((a, b) => (a.dueDate! < b.dueDate! ? -1 : a.dueDate! > b.dueDate! ? 1 : a.position - b.position))
     // Which of the responsible units have not finished each task.

@@ -12,6 +12,7 @@ import { localDate } from '../src/domain/dates.ts'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { unitReach, type UnitReach } from '../src/domain/recipients.ts'
 import { deadlineMoment } from '../src/domain/reminder-ladder.ts'
+import { activePlans } from '../src/domain/plans.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import type { DeadlineReminderParams } from '../src/messages/deadline-reminder.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -29,7 +30,6 @@ import { momentParams, statusOf, taskOf } from '../jobs/deadline-reminders.ts'
 import { promptTasks } from '../jobs/status-prompts.ts'
 import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { readsAllUnits } from '../src/domain/access.ts'
-import { getActivePlan } from '../src/domain/plans.ts'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
@@ -60,10 +60,15 @@ composer.command('remind', async (ctx) => {
   const at = now()
   const tz = config.timezone
   const name = h(clip(unit.name, 60))
-  const plan = await getActivePlan(db)
-  if (!plan) return refuse(ctx, h(r.noPlan), 'remind_no_plan')
+  const plans = await activePlans(db)
+  if (plans.length === 0) return refuse(ctx, h(r.noPlan), 'remind_no_plan')
 
-  const mine = await assignmentStates(db, plan.id, at, { unitIds: [unit.id] })
+  const mine = await assignmentStates(
+    db,
+    plans.map((p) => p.id),
+    at,
+    { unitIds: [unit.id] },
+  )
   const ref = rest.join('')
   let chosen: AssignmentState[]
   if (ref) {

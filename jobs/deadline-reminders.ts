@@ -1,10 +1,19 @@
 /**
- * Deadline reminders, daily at 09:00 on working days: for every task of the active plan with a
- * deadline and every responsible unit whose latest status is not done, the ladder step due today
+ * Deadline reminders, daily at 09:00 on working days: for every task of the active plans with a
+ * deadline and every assigned unit whose latest status is not done, the ladder step due today
  * (src/domain/reminder-ladder.ts): 14, 7, 3, 1 working days before and on the day, then every 3
  * working days overdue. One reminder per (task, unit, step), whatever day it actually goes, to the
  * unit's groups (as a prompt) and its liaisons' email. From the second overdue reminder on, the
  * supervisors get ONE escalation per task and day listing the units escalated that day.
+ *
+ * Roles: lead (牵头) and responsible (负责) units are chased as above. A support unit (配合) gets the
+ * steps before and on the deadline as information (no prompt, no buttons, no reply expected) and
+ * nothing after it: no overdue reminder, no escalation. Withdrawn tasks and ongoing tasks (no date)
+ * get nothing.
+ *
+ * A recurring deadline (series): each occurrence has its own ladder before its date (keys carry
+ * the date) and counts only the reports made in its period; a missed occurrence is not chased
+ * after its date (the next one is): its overdue state shows in /status and the digest.
  *
  * Catch-up 'latest': after downtime only the newest missed fire runs, and the ladder makes up
  * every step that was missed, worded for the moment it is sent.
@@ -22,7 +31,8 @@ import {
   reminderKey,
   type LadderStep,
 } from '../src/domain/reminder-ladder.ts'
-import { getActivePlan } from '../src/domain/plans.ts'
+import { activePlans, isChased } from '../src/domain/plans.ts'
+import { atCurrentOccurrence } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type {
@@ -58,7 +68,14 @@ export function statusOf(a: AssignmentState): DeadlineReminderParams['status'] {
 
 /** The task as the templates take it. */
 export function taskOf(a: AssignmentState): DeadlineReminderParams['task'] {
-  return { ref: a.ref, title: a.title, due: a.due, dueText: a.dueText }
+  return {
+    ref: a.ref,
+    title: a.title,
+    due: a.due,
+    dueText: a.dueText,
+    ...(a.role === 'responsible' ? {} : { role: a.role }),
+    ...(a.plan ? { plan: a.plan } : {}),
+  }
 }
 
 /** Units already listed in an escalation of the task at a level, as `unitId:level`. */
@@ -92,17 +109,28 @@ export const deadlineReminders: Job = {
     const off = nonWorkingDay(ctx, today)
     if (off) return off
     const ladder = parseJobOptions(NAME, options, ctx)
-    const plan = await getActivePlan(ctx.db)
-    if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
 
-    const all = await assignmentStates(ctx.db, plan.id, fire.now)
+    const all = await atCurrentOccurrence(
+      ctx.db,
+      await assignmentStates(
+        ctx.db,
+        plans.map((p) => p.id),
+        fire.now,
+      ),
+      today,
+      ctx.config.timezone,
+    )
     const stepOfTask = new Map<number, LadderStep | null>()
     const due: { a: AssignmentState; step: LadderStep }[] = []
     for (const a of all) {
-      if (!a.due || a.state === 'done') continue
+      if (!a.due || a.state === 'done' || a.deadlineKind === 'ongoing') continue
       if (!stepOfTask.has(a.taskId)) stepOfTask.set(a.taskId, ladderStep(ctx.calendar, today, a.due, ladder))
       const step = stepOfTask.get(a.taskId)
-      if (step) due.push({ a, step })
+      // Support units are informed up to the deadline, never chased after it; nor is a series occurrence.
+      if (step && ((isChased(a.role) && a.deadlineKind === 'date') || step.kind === 'before'))
+        due.push({ a, step })
     }
     if (due.length === 0) return { enqueued: 0, detail: 'no reminders due' }
 
@@ -124,12 +152,12 @@ export const deadlineReminders: Job = {
           status: statusOf(a),
         }
         enqueued += await enqueueUnitMessage(tx, {
-          key: reminderKey(a.taskId, a.unitId, step),
+          key: reminderKey(a.taskId, a.unitId, step, a.deadlineKind === 'series' ? (a.due ?? '') : undefined),
           unitId: a.unitId,
           reach: r,
           template: 'deadline-reminder',
           params,
-          prompt: { taskIds: [a.taskId], kind: 'reminder' },
+          ...(isChased(a.role) ? { prompt: { taskIds: [a.taskId], kind: 'reminder' } } : {}),
           now: fire.now,
         })
       }

@@ -11,7 +11,7 @@ import { addDays } from '../src/domain/dates.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weekStart, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { getActivePlan } from '../src/domain/plans.ts'
+import { activePlans } from '../src/domain/plans.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -44,8 +44,8 @@ export const promptNudges: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const plan = await getActivePlan(ctx.db)
-    if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
     const week = isoWeek(today)
     const lastWeek = isoWeek(addDays(weekStart(today), -7))
 
@@ -80,7 +80,12 @@ export const promptNudges: Job = {
       const silent = [...asked.keys()].filter((u) => !answered.has(u))
       if (silent.length === 0) return { enqueued: 0, detail: `every unit prompted in ${lastWeek} answered` }
 
-      const states = await assignmentStates(tx, plan.id, fire.now, { unitIds: silent })
+      const states = await assignmentStates(
+        tx,
+        plans.map((p) => p.id),
+        fire.now,
+        { unitIds: silent },
+      )
       const byPair = new Map<string, AssignmentState>(states.map((a) => [`${a.unitId}:${a.taskId}`, a]))
       const reach = await unitRecipients(tx, silent)
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))

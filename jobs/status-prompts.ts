@@ -1,7 +1,7 @@
 /**
  * Friday's status prompt (daily at 10:00; acts on Friday, or on the first working day after a
  * non-working Friday in that week): one compact message per unit listing its open tasks of the
- * active plan (not done), numbered 1..n as in the prompt's taskIds, to the unit's groups (as a
+ * active plans (not done; lead and responsible assignments, not support ones), numbered 1..n as in the prompt's taskIds, to the unit's groups (as a
  * prompt) and its liaisons' email. Units with nothing open are not prompted. Key
  * `prompt:{unitId}:{isoWeek}`; once per week (see jobs/rhythm.ts).
  */
@@ -9,7 +9,8 @@ import { z } from 'zod'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { getActivePlan } from '../src/domain/plans.ts'
+import { activePlans, isChased } from '../src/domain/plans.ts'
+import { atCurrentOccurrence } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
@@ -46,14 +47,23 @@ export const statusPrompts: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const plan = await getActivePlan(ctx.db)
-    if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
     const week = isoWeek(today)
 
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
       const open = new Map<number, AssignmentState[]>()
-      for (const a of await assignmentStates(tx, plan.id, fire.now))
-        if (a.state !== 'done') open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
+      const planIds = plans.map((p) => p.id)
+      // Lead and responsible units are asked; support units report through them.
+      // A recurring task is open again in each new period (its earlier report counted for the last one).
+      const states = await atCurrentOccurrence(
+        tx,
+        await assignmentStates(tx, planIds, fire.now),
+        today,
+        ctx.config.timezone,
+      )
+      for (const a of states)
+        if (a.state !== 'done' && isChased(a.role)) open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
       const reach = await unitRecipients(tx, [...open.keys()])
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
       let enqueued = 0

@@ -11,7 +11,7 @@ import { officers } from '../src/db/schema.ts'
 import { daysBetween } from '../src/domain/dates.ts'
 import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'
 import { monthOf, monthlyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { getActivePlan } from '../src/domain/plans.ts'
+import { activePlan } from '../src/domain/plans.ts'
 import { trainingPace, trainingSummary, DEFAULT_TRAINING_HOURS_PER_YEAR } from '../src/domain/training.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
@@ -58,7 +58,7 @@ export const trainingPaceJob: Job = {
     const month = monthOf(today)
 
     return runRound(ctx.db, NAME, month, fire.now, async (tx) => {
-      const plan = await getActivePlan(tx)
+      const plan = await activePlan(tx)
       const required = plan?.trainingHoursPerYear ?? DEFAULT_TRAINING_HOURS_PER_YEAR
       const pace = trainingPace(required, today)
       const year = Number(today.slice(0, 4))

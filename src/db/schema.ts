@@ -25,8 +25,16 @@ import {
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' })
 const createdAt = () => ts('created_at').notNull().defaultNow()
 
-export const unitKinds = ['subdistrict', 'town', 'department'] as const
+export const unitKinds = ['subdistrict', 'town', 'department', 'county'] as const
 export type UnitKind = (typeof unitKinds)[number]
+
+/** How a unit answers for a task (see src/domain/plan-draft.ts: 牵头, 负责/落实, 配合/协助/参与). */
+export const assignmentRoles = ['lead', 'responsible', 'support'] as const
+export type AssignmentRole = (typeof assignmentRoles)[number]
+
+/** How a task's deadline runs. */
+export const deadlineKinds = ['date', 'series', 'ongoing'] as const
+export type DeadlineKind = (typeof deadlineKinds)[number]
 
 export const roles = ['liaison', 'supervisor', 'admin'] as const
 export type Role = (typeof roles)[number]
@@ -44,18 +52,42 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number]
 export const channels = ['telegram', 'email'] as const
 export type Channel = (typeof channels)[number]
 
-/** A yearly plan as issued by the bureau. `key` identifies it across re-imports. */
-export const plans = pgTable('plans', {
-  id: serial('id').primaryKey(),
-  key: text('key').notNull().unique(),
-  title: text('title').notNull(),
-  year: integer('year').notNull(),
-  /** Minimum training hours per officer per year (the plan's quantitative rule). */
-  trainingHoursPerYear: integer('training_hours_per_year').notNull().default(60),
-  /** The plan that jobs and /status work on; at most one. */
-  active: boolean('active').notNull().default(true),
-  sourceName: text('source_name'),
-  importedAt: ts('imported_at').notNull().defaultNow(),
+/**
+ * A plan as issued by the bureau: the annual plan, or a 专项整治 campaign. (`key`, `year`)
+ * identifies it across re-imports; next year's plan is a new row, last year's stays readable.
+ */
+export const plans = pgTable(
+  'plans',
+  {
+    id: serial('id').primaryKey(),
+    /** The title without the year (planKey). */
+    key: text('key').notNull(),
+    title: text('title').notNull(),
+    year: integer('year').notNull(),
+    /** Minimum training hours per officer per year (the plan's quantitative rule). */
+    trainingHoursPerYear: integer('training_hours_per_year').notNull().default(60),
+    /** Jobs, /status and the digest cover every active plan; archiving clears it. */
+    active: boolean('active').notNull().default(true),
+    sourceName: text('source_name'),
+    importedAt: ts('imported_at').notNull().defaultNow(),
+    /** Set by `duban plan archive`: retired, still readable. */
+    archivedAt: ts('archived_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('plans_key_year').on(t.key, t.year)],
+)
+
+/**
+ * A roster's group phrases (`各镇（街）`, `各县（市、区）政府`, `市直各行政执法部门`): what a plan's
+ * responsibility clause means by them. A phrase selects the units carrying any of `tags`, of any
+ * of `kinds`, or named in `unitNames`; `aliases` are other spellings of the phrase.
+ */
+export const unitGroups = pgTable('unit_groups', {
+  phrase: text('phrase').primaryKey(),
+  aliases: jsonb('aliases').$type<string[]>().notNull().default([]),
+  tags: jsonb('tags').$type<string[]>().notNull().default([]),
+  kinds: jsonb('kinds').$type<UnitKind[]>().notNull().default([]),
+  unitNames: jsonb('unit_names').$type<string[]>().notNull().default([]),
   createdAt: createdAt(),
 })
 
@@ -87,13 +119,32 @@ export const tasks = pgTable(
     /** The responsible-units bracket as written. */
     unitsText: text('units_text'),
     position: integer('position').notNull(),
+    /** How the deadline runs: one date, a series of dates (task_deadlines), or ongoing (no ladder). */
+    deadlineKind: text('deadline_kind', { enum: deadlineKinds }).notNull().default('date'),
+    /** Set when a re-import no longer finds the task: kept with its history, nobody chased. */
+    withdrawnAt: ts('withdrawn_at'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
   (t) => [unique('tasks_plan_ref').on(t.planId, t.ref), index('tasks_due_idx').on(t.dueDate)],
 )
 
-/** Which unit answers for which task. */
+/**
+ * The due dates of a task whose deadline recurs (`每月10日前`): one row per occurrence, each with
+ * its own reminders. A 'date' task keeps its one date on `tasks.due_date` and has no rows here.
+ */
+export const taskDeadlines = pgTable(
+  'task_deadlines',
+  {
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    dueDate: date('due_date', { mode: 'string' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.dueDate] }), index('task_deadlines_due_idx').on(t.dueDate)],
+)
+
+/** Which unit answers for which task, and how: 牵头 (lead), 负责 (responsible), 配合 (support). */
 export const assignments = pgTable(
   'assignments',
   {
@@ -103,6 +154,7 @@ export const assignments = pgTable(
     unitId: integer('unit_id')
       .notNull()
       .references(() => units.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: assignmentRoles }).notNull().default('responsible'),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.unitId] }), index('assignments_unit_idx').on(t.unitId)],

@@ -24,13 +24,13 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
-import type { ReportState } from '../db/schema.ts'
+import type { AssignmentRole, DeadlineKind, ReportState } from '../db/schema.ts'
 import { addDays, localDate } from './dates.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'
 import { isoWeek } from './reminder-ladder.ts'
+import { activePlans } from './plans.ts'
 import { trainingPace } from './training.ts'
 import { listUnits } from './units.ts'
-import { getActivePlan } from './plans.ts'
 
 export interface DigestOptions {
   /** Deadlines due within this many calendar days from today are listed. */
@@ -79,7 +79,10 @@ export interface Digest {
   /** Today in the plan's timezone (YYYY-MM-DD). */
   date: string
   generatedAt: string
+  /** The most recently imported active plan (see `plans` for all of them). */
   plan: { title: string; year: number } | null
+  /** Every active plan the digest covers. */
+  plans: { title: string; year: number }[]
   options: Omit<DigestOptions, 'listLimit'>
   totals: DigestCounts & { units: number }
   /** Units with tasks, most overdue first (then blocked, then no reply, then roster order). */
@@ -90,7 +93,14 @@ export interface Digest {
   /** Liaisons whose Telegram refused delivery (blocked the bot, left): email is their only way. */
   unreachableLiaisons: { unit: string; name: string; hasEmail: boolean }[]
   upcoming: {
-    items: (DigestTaskRef & { due: string; dueText: string | null; open: number; total: number })[]
+    items: (DigestTaskRef & {
+      due: string
+      dueText: string | null
+      open: number
+      total: number
+      /** The plan's title when more than one plan is active. */
+      plan?: string
+    })[]
     more: number
   }
   changes: {
@@ -166,7 +176,13 @@ export async function buildDigest(
   for (const [k, v] of Object.entries(opts) as [keyof DigestOptions, number | undefined][])
     if (v !== undefined) o[k] = v
   const today = localDate(now, tz)
-  const plan = await getActivePlan(db)
+  const planList = await activePlans(db)
+  const plan = planList.at(-1) ?? null
+  const planIds = sql.join(
+    planList.map((p) => sql`${p.id}`),
+    sql`, `,
+  )
+  const planTitle = new Map(planList.map((p) => [p.id, p.title]))
   const required = plan?.trainingHoursPerYear ?? 60
   const pace = trainingPace(required, today)
   const nowIso = now.toISOString()
@@ -176,7 +192,7 @@ export async function buildDigest(
   const latestSql = plan
     ? sql`
       with pairs as materialized (
-        select a.unit_id, a.task_id, t.due_date, l.state, l.prev_state, l.note, l.reported_at
+        select a.unit_id, a.task_id, a.role, t.due_date, l.state, l.prev_state, l.note, l.reported_at
         from assignments a
         join tasks t on t.id = a.task_id
         left join lateral (
@@ -194,7 +210,7 @@ export async function buildDigest(
           ) x
           limit 1
         ) l on true
-        where t.plan_id = ${plan.id}
+        where t.plan_id in (${planIds}) and t.withdrawn_at is null
       )
       select
         (select json_agg(u) from (
@@ -205,7 +221,7 @@ export async function buildDigest(
             (count(*) filter (where state = 'blocked'))::int as blocked,
             (count(*) filter (where state = 'not_started'))::int as not_started,
             (count(*) filter (where state is null))::int as no_reply,
-            (count(*) filter (where due_date < ${today}::date and state is distinct from 'done'))::int as overdue,
+            (count(*) filter (where due_date < ${today}::date and state is distinct from 'done' and role <> 'support'))::int as overdue,
             max(reported_at) as last_reply
           from pairs group by unit_id
         ) u) as units,
@@ -233,13 +249,14 @@ export async function buildDigest(
           db,
           sql`select count(*) as reports, count(distinct s.unit_id) as reporting_units
             from status_reports s join tasks t on t.id = s.task_id
-            where t.plan_id = ${plan.id} and s.reported_at >= ${since}::timestamptz and s.reported_at <= ${nowIso}::timestamptz`,
+            where t.plan_id in (${planIds}) and t.withdrawn_at is null and s.reported_at >= ${since}::timestamptz and s.reported_at <= ${nowIso}::timestamptz`,
         )
       : Promise.resolve([]),
     listUnits(db),
     plan
       ? query<{
           id: number
+          plan_id: number
           ref: string
           title: string
           due_date: string | null
@@ -247,7 +264,8 @@ export async function buildDigest(
           position: number
         }>(
           db,
-          sql`select id, ref, title, due_date::text as due_date, due_text, position from tasks where plan_id = ${plan.id}`,
+          sql`select id, plan_id, ref, title, due_date::text as due_date, due_text, position from tasks
+            where plan_id in (${planIds}) and withdrawn_at is null`,
         )
       : Promise.resolve([]),
     // Every unit's reach at once; a unit with neither a group nor a liaison is absent from it.
@@ -369,6 +387,7 @@ export async function buildDigest(
         open: u.open,
         total: u.total,
         position: t?.position ?? 0,
+        ...(planList.length > 1 && t ? { plan: planTitle.get(Number(t.plan_id)) ?? '' } : {}),
       }
     })
     .sort((a, b) => a.due.localeCompare(b.due) || a.position - b.position)
@@ -401,6 +420,7 @@ export async function buildDigest(
     date: today,
     generatedAt: nowIso,
     plan: plan ? { title: plan.title, year: plan.year } : null,
+    plans: planList.map((p) => ({ title: p.title, year: p.year })),
     options: { upcomingDays: o.upcomingDays, silentDays: o.silentDays, changesDays: o.changesDays },
     totals,
     units,
@@ -431,6 +451,12 @@ export interface AssignmentState {
   due: string | null
   dueText: string | null
   position: number
+  /** How the unit answers for the task: lead and responsible are chased, support informed. */
+  role: AssignmentRole
+  deadlineKind: DeadlineKind
+  planId: number
+  /** The plan's title when the states cover more than one plan, else null. */
+  plan: string | null
   state: ReportState | 'no_reply'
   progress: number | null
   note: string | null
@@ -446,17 +472,18 @@ const idList = (ids: number[]) =>
   )
 
 /**
- * Every assignment of the plan (optionally only of some tasks or units) with its latest report at
- * or before `now`: one statement, one index probe per assignment. Ordered by task (plan order),
- * then unit id.
+ * Every assignment of the plan(s) (optionally only of some tasks or units) with its latest report
+ * at or before `now`: one statement, one index probe per assignment. Withdrawn tasks are left
+ * out. Ordered by plan, task (plan order), then unit id.
  */
 export async function assignmentStates(
   db: Db,
-  planId: number,
+  plan: number | number[],
   now: Date,
   filter: { taskIds?: number[]; unitIds?: number[] } = {},
 ): Promise<AssignmentState[]> {
-  if (filter.taskIds?.length === 0 || filter.unitIds?.length === 0) return []
+  const planIdList = Array.isArray(plan) ? plan : [plan]
+  if (planIdList.length === 0 || filter.taskIds?.length === 0 || filter.unitIds?.length === 0) return []
   const rows = await query<{
     task_id: number
     unit_id: number
@@ -465,6 +492,10 @@ export async function assignmentStates(
     due: string | null
     due_text: string | null
     position: number
+    role: AssignmentRole
+    deadline_kind: DeadlineKind
+    plan_id: number
+    plan_title: string
     state: ReportState | null
     progress: number | null
     note: string | null
@@ -474,21 +505,23 @@ export async function assignmentStates(
     db,
     sql`
       select a.task_id, a.unit_id, t.ref, t.title, t.due_date::text as due, t.due_text, t.position,
+        a.role, t.deadline_kind, t.plan_id, p.title as plan_title,
         l.state, l.progress, l.note, (extract(epoch from l.reported_at) * 1000)::float8 as reported_ms, l.by
       from assignments a
       join tasks t on t.id = a.task_id
+      join plans p on p.id = t.plan_id
       left join lateral (
-        select s.state, s.progress, s.note, s.reported_at, p.name as by
+        select s.state, s.progress, s.note, s.reported_at, pe.name as by
         from status_reports s
-        left join people p on p.id = s.person_id
+        left join people pe on pe.id = s.person_id
         where s.unit_id = a.unit_id and s.task_id = a.task_id and s.reported_at <= ${now.toISOString()}::timestamptz
         order by s.reported_at desc nulls last, s.id desc nulls last
         limit 1
       ) l on true
-      where t.plan_id = ${planId}
+      where t.plan_id in (${idList(planIdList)}) and t.withdrawn_at is null
         ${filter.taskIds ? sql`and a.task_id in (${idList(filter.taskIds)})` : sql``}
         ${filter.unitIds ? sql`and a.unit_id in (${idList(filter.unitIds)})` : sql``}
-      order by t.position, t.id, a.unit_id
+      order by t.plan_id, t.position, t.id, a.unit_id
     `,
   )
   return rows.map((r) => ({
@@ -499,6 +532,10 @@ export async function assignmentStates(
     due: r.due,
     dueText: r.due_text,
     position: Number(r.position),
+    role: r.role,
+    deadlineKind: r.deadline_kind,
+    planId: Number(r.plan_id),
+    plan: planIdList.length > 1 ? r.plan_title : null,
     state: r.state ?? 'no_reply',
     progress: r.progress === null ? null : Number(r.progress),
     note: r.note,
@@ -514,5 +551,5 @@ export function byDueThenPlan(a: AssignmentState, b: AssignmentState): number {
     if (b.due === null) return -1
     return a.due < b.due ? -1 : 1
   }
-  return a.position - b.position || a.taskId - b.taskId
+  return a.planId - b.planId || a.position - b.position || a.taskId - b.taskId
 }

@@ -73,7 +73,12 @@ export function ladderStep(
 }
 
 /** The occurrence key of a unit's reminder for a task at a step: one per step, whatever day it goes. */
-export function reminderKey(taskId: number, unitId: number, step: LadderStep): string {
+export function reminderKey(taskId: number, unitId: number, step: LadderStep, occurrence?: string): string {
+  // A recurring deadline: one ladder per occurrence, its date in the key.
+  if (occurrence !== undefined)
+    return step.kind === 'before'
+      ? `deadline:${taskId}:${unitId}:${occurrence}:before:${step.step}`
+      : `deadline:${taskId}:${unitId}:${occurrence}:overdue:${step.n}`
   return step.kind === 'before'
     ? `deadline:${taskId}:${unitId}:before:${step.step}`
     : `deadline:${taskId}:${unitId}:overdue:${step.n}`

@@ -23,11 +23,12 @@ import {
 } from '../db/schema.ts'
 import { daysBetween, localDate } from './dates.ts'
 import { liaisonsOf, stripControls } from './people.ts'
+import { userError } from '../errors.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
 import { listUnits, type Unit } from './units.ts'
-import { userError } from '../errors.ts'
-import { getActivePlan } from './plans.ts'
+import { activePlan, activePlans, isChased, type Plan } from './plans.ts'
+import type { AssignmentRole } from '../db/schema.ts'
 
 export type TaskState = ReportState | 'no_reply'
 export const taskStates: readonly TaskState[] = [...reportStates, 'no_reply']
@@ -37,6 +38,9 @@ export type StatusSource = StatusReport['source']
 
 /** Raw text kept with a report is capped like a Telegram message. */
 const MAX_RAW_CHARS = 4096
+
+/** The most recent active plan (kept here for its callers; the one reader lives in plans.ts). */
+export { activePlan }
 
 function cleanText(text: string | null | undefined, max: number): string | null {
   const t = stripControls(text ?? '').trim()
@@ -223,6 +227,10 @@ export interface OpenTask {
   note: string | null
   lastReplyAt: Date | null
   lastReplyBy: string | null
+  /** How the unit answers for the task: lead and responsible units are chased, support units informed. */
+  role?: AssignmentRole
+  /** The plan's title when more than one plan is active (null otherwise). */
+  plan?: string | null
 }
 
 export interface TaskStatusLine extends OpenTask {
@@ -253,25 +261,42 @@ export function emptyCounts(): StatusCounts {
   return { not_started: 0, in_progress: 0, done: 0, blocked: 0, no_reply: 0, overdue: 0 }
 }
 
-/** Tasks of the plan assigned to the unit, in plan order, each with the unit's latest report. */
+/**
+ * Tasks of the given plans assigned to the unit (withdrawn tasks left out), plan by plan in plan
+ * order, each with the unit's role and latest report.
+ */
 async function unitTasks(
   db: Db,
-  planId: number,
+  planList: Plan[],
   unitId: number,
 ): Promise<(OpenTask & { position: number })[]> {
-  const assigned = await db
+  if (planList.length === 0) return []
+  const titles = new Map(planList.map((p) => [p.id, p.title]))
+  const rows = await db
     .select({
       taskId: tasks.id,
+      planId: tasks.planId,
       ref: tasks.ref,
       title: tasks.title,
       due: tasks.dueDate,
       dueText: tasks.dueText,
       position: tasks.position,
+      role: assignments.role,
     })
     .from(assignments)
     .innerJoin(tasks, eq(tasks.id, assignments.taskId))
-    .where(and(eq(assignments.unitId, unitId), eq(tasks.planId, planId)))
-    .orderBy(asc(tasks.position), asc(tasks.id))
+    .where(
+      and(
+        eq(assignments.unitId, unitId),
+        inArray(tasks.planId, [...titles.keys()]),
+        isNull(tasks.withdrawnAt),
+      ),
+    )
+    .orderBy(asc(tasks.planId), asc(tasks.position), asc(tasks.id))
+  const assigned = rows.map(({ planId, ...r }) => ({
+    ...r,
+    plan: planList.length > 1 ? (titles.get(planId) ?? null) : null,
+  }))
   if (assigned.length === 0) return []
   const latest = await db
     .selectDistinctOn([statusReports.taskId], {
@@ -308,9 +333,14 @@ async function unitTasks(
   })
 }
 
-/** Calendar days `today` is past `due` for a task not done; 0 otherwise. */
-export function overdueDays(due: string | null, state: TaskState, today: string): number {
-  if (!due || state === 'done') return 0
+/** Calendar days `today` is past `due` for a task not done; 0 otherwise, and 0 for a support unit (not chased). */
+export function overdueDays(
+  due: string | null,
+  state: TaskState,
+  today: string,
+  role: AssignmentRole = 'responsible',
+): number {
+  if (!due || state === 'done' || !isChased(role)) return 0
   return Math.max(0, daysBetween(due, today))
 }
 
@@ -345,13 +375,13 @@ async function unitById(db: Db, unitId: number): Promise<Unit> {
 export async function unitStatus(db: Db, unitId: number, now: Date, tz: string): Promise<UnitStatus> {
   const unit = await unitById(db, unitId)
   const today = localDate(now, tz)
-  const plan = await getActivePlan(db)
-  const lines: TaskStatusLine[] = plan
-    ? (await unitTasks(db, plan.id, unitId)).map(({ position: _position, ...t }) => ({
-        ...t,
-        overdueDays: overdueDays(t.due, t.state, today),
-      }))
-    : []
+  const plan = await activePlan(db)
+  const lines: TaskStatusLine[] = (await unitTasks(db, await activePlans(db), unitId)).map(
+    ({ position: _position, ...t }) => ({
+      ...t,
+      overdueDays: overdueDays(t.due, t.state, today, t.role),
+    }),
+  )
   const counts = emptyCounts()
   for (const line of lines) {
     counts[line.state]++
@@ -395,8 +425,8 @@ export interface UnitOverview {
  * the assignments with the latest report per (task, unit) through the status_reports index.
  */
 export async function overviewStatus(db: Db, now: Date, tz: string): Promise<UnitOverview[]> {
-  const plan = await getActivePlan(db)
-  if (!plan) return []
+  const planIds = (await activePlans(db)).map((p) => p.id)
+  if (planIds.length === 0) return []
   const today = localDate(now, tz)
   const latest = db
     .select({ state: statusReports.state, reportedAt: statusReports.reportedAt })
@@ -416,13 +446,16 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
       done: count(sql`${latest.state} = 'done'`),
       blocked: count(sql`${latest.state} = 'blocked'`),
       no_reply: count(sql`${latest.state} is null`),
-      overdue: count(sql`${tasks.dueDate} < ${today}::date and ${latest.state} is distinct from 'done'`),
+      // Support units are informed, not chased: never counted overdue.
+      overdue: count(
+        sql`${tasks.dueDate} < ${today}::date and ${latest.state} is distinct from 'done' and ${assignments.role} <> 'support'`,
+      ),
       lastReplyAt: sql<Date | null>`max(${latest.reportedAt})`.mapWith(statusReports.reportedAt),
     })
     .from(assignments)
     .innerJoin(tasks, eq(tasks.id, assignments.taskId))
     .leftJoinLateral(latest, sql`true`)
-    .where(eq(tasks.planId, plan.id))
+    .where(and(inArray(tasks.planId, planIds), isNull(tasks.withdrawnAt)))
     .groupBy(assignments.unitId)
   const reachRows = await db
     .select({
@@ -462,11 +495,9 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
   })
 }
 
-/** The unit's tasks in the active plan that are not done, by due date (none last), then plan order. */
+/** The unit's tasks in the active plans that are not done, by due date (none last), then plan order. */
 export async function openTasksOfUnit(db: Db, unitId: number): Promise<OpenTask[]> {
-  const plan = await getActivePlan(db)
-  if (!plan) return []
-  return (await unitTasks(db, plan.id, unitId))
+  return (await unitTasks(db, await activePlans(db), unitId))
     .filter((t) => t.state !== 'done')
     .sort((a, b) => {
       if (a.due !== b.due) {

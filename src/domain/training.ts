@@ -12,7 +12,7 @@ import { officers, trainingRecords, units, type Locale } from '../db/schema.ts'
 import { isValidDate, localDate } from './dates.ts'
 import { checkName, readCsvTable, resolveUnit, throwLineProblems } from './people.ts'
 import { localized, LocalizedUserError, userError } from '../errors.ts'
-import { getActivePlan } from './plans.ts'
+import { activePlan } from './plans.ts'
 
 export const DEFAULT_TRAINING_HOURS_PER_YEAR = 60
 /** One /hours entry: half an hour to a full day. */
@@ -32,7 +32,7 @@ export interface Officer {
 
 /** Hours a year the active plan requires (the plan's quantitative rule), 60 without a plan. */
 export async function requiredHoursPerYear(db: Db): Promise<number> {
-  const plan = await getActivePlan(db)
+  const plan = await activePlan(db)
   return plan?.trainingHoursPerYear ?? DEFAULT_TRAINING_HOURS_PER_YEAR
 }
 

@@ -4,12 +4,12 @@
  * Lookup never guesses: a query resolves to one unit only when a single unit matches best;
  * otherwise the caller gets candidates (ambiguous) or the nearest names (unknown).
  */
-import { inArray } from 'drizzle-orm'
+import { asc, inArray } from 'drizzle-orm'
 import { pinyin } from 'pinyin-pro'
 import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
-import { units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
+import { unitGroups as unitGroupsTable, units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
 import { bilingual, UserError } from '../errors.ts'
 
 export type { UnitKind }
@@ -28,48 +28,27 @@ export type UnitMatch =
   | { kind: 'ambiguous'; candidates: Unit[] } // ≤ 8, best first
   | { kind: 'unknown'; suggestions: Unit[] } // ≤ 5 nearest, possibly empty
 
-/** Tag of departments that `市直各行政执法部门` and its variants address. */
+/** Tag of departments that `市直各行政执法部门` addresses in the Taishan roster (and `--create-units` gives). */
 export const LAW_ENFORCEMENT_TAG = '执法部门'
-/** Tag of departments that delegated enforcement powers to towns. */
-export const DELEGATED_POWERS_TAG = '职权下放'
-
-/** Which units a group phrase selects: by kind, or by tag. */
-export type UnitSelector = { kinds: UnitKind[] } | { tag: string }
 
 /**
- * The plan's group phrases and what they expand to: the one place this mapping lives.
- * Phrases are compared after `normalize` (full-width brackets and half-width are the same).
+ * A roster's group phrase (`各镇（街）`, `各县（市、区）政府`) and the units it means: those carrying
+ * any of `tags`, of any of `kinds`, or named in `unitNames`. Roster data (`units import`, table
+ * unit_groups): each bureau teaches the importer its own phrases.
  */
-export const unitGroups: readonly { phrases: readonly string[]; select: UnitSelector }[] = [
-  {
-    phrases: ['各镇（街）', '各镇街', '各镇（街道）', '各镇、街道', '各镇人民政府（街道办事处）', '各镇街道'],
-    select: { kinds: ['subdistrict', 'town'] },
-  },
-  {
-    phrases: [
-      '市直各行政执法部门',
-      '市直有关行政执法部门',
-      '市直各有关行政执法部门',
-      '各行政执法单位',
-      '各行政执法部门',
-      '市直各行政执法单位',
-    ],
-    select: { tag: LAW_ENFORCEMENT_TAG },
-  },
-  {
-    phrases: [
-      '涉及行政执法职权下放的市直行政执法部门',
-      '涉及职权下放的市直行政执法部门',
-      '涉及行政执法职权下放的市直部门',
-    ],
-    select: { tag: DELEGATED_POWERS_TAG },
-  },
-]
+export interface UnitGroup {
+  phrase: string
+  /** Other spellings of the phrase (`各镇街`, `各镇（街道）`). */
+  aliases: string[]
+  tags: string[]
+  kinds: UnitKind[]
+  unitNames: string[]
+}
 
-const kindOrder: Record<UnitKind, number> = { subdistrict: 0, town: 1, department: 2 }
+const kindOrder: Record<UnitKind, number> = { subdistrict: 0, town: 1, county: 2, department: 3 }
 const collator = new Intl.Collator('zh-CN')
 
-/** Roster order: the subdistrict, the towns, then departments, each by name (pinyin order). */
+/** Roster order: the subdistrict, the towns, the counties, then departments, each by name (pinyin order). */
 export function compareUnits(a: Unit, b: Unit): number {
   return kindOrder[a.kind] - kindOrder[b.kind] || collator.compare(a.name, b.name)
 }
@@ -242,20 +221,32 @@ export async function findUnit(db: Db, query: string): Promise<UnitMatch> {
   return matchUnit(await listUnits(db), query)
 }
 
-/** Units a group selector picks from the roster. */
-export function selectUnits(units: Unit[], select: UnitSelector): Unit[] {
-  return 'kinds' in select
-    ? units.filter((u) => select.kinds.includes(u.kind))
-    : units.filter((u) => u.tags.includes(select.tag))
+/** Units a group phrase means, in roster order. */
+export function selectUnits(units: Unit[], group: UnitGroup): Unit[] {
+  return units.filter(
+    (u) =>
+      group.kinds.includes(u.kind) ||
+      u.tags.some((t) => group.tags.includes(t)) ||
+      group.unitNames.includes(u.name),
+  )
 }
 
-const groupIndex = new Map<string, UnitSelector>(
-  unitGroups.flatMap((g) => g.phrases.map((p) => [normalize(p), g.select] as const)),
-)
+/** The group a phrase such as `各镇（街）` names (by its phrase or an alias), if it is one. */
+export function findGroup(groups: readonly UnitGroup[], phrase: string): UnitGroup | undefined {
+  const key = normalize(phrase)
+  return groups.find((g) => normalize(g.phrase) === key || g.aliases.some((a) => normalize(a) === key))
+}
 
-/** The group selector a phrase such as `各镇（街）` names, if it is one. */
-export function groupSelector(phrase: string): UnitSelector | undefined {
-  return groupIndex.get(normalize(phrase))
+/** The roster's group phrases (table unit_groups). */
+export async function listUnitGroups(db: Db): Promise<UnitGroup[]> {
+  const rows = await db.select().from(unitGroupsTable).orderBy(asc(unitGroupsTable.phrase))
+  return rows.map((r) => ({
+    phrase: r.phrase,
+    aliases: r.aliases,
+    tags: r.tags,
+    kinds: r.kinds,
+    unitNames: r.unitNames,
+  }))
 }
 
 /** Words around the names in a bracket that are not names: `…按职责分工负责`, `…牵头`. */
@@ -282,24 +273,35 @@ export function splitBracket(bracket: string): string[] {
  * matching) and group phrases expanded; names not in the roster are returned in `unknown`.
  * Units come back in the order of `units`, each once.
  */
-export function expandResponsibleUnits(units: Unit[], bracket: string): { units: Unit[]; unknown: string[] } {
+export function expandResponsibleUnits(
+  units: Unit[],
+  bracket: string,
+  groups: readonly UnitGroup[],
+): { units: Unit[]; unknown: string[] } {
   const chosen = new Set<Unit>()
   const unknown: string[] = []
   for (const item of splitBracket(bracket)) {
-    const select = groupSelector(item)
-    if (select) {
-      for (const u of selectUnits(units, select)) chosen.add(u)
-      continue
-    }
-    const key = normalize(item).replace(/^台山市/, '市')
-    const hits = units.filter((u) =>
-      keysOf(u).exact.some((k) => k === key || k.replace(/^台山市/, '市') === key),
-    )
-    const [only] = hits
-    if (hits.length === 1 && only) chosen.add(only)
-    else if (!unknown.includes(item)) unknown.push(item)
+    const hits = expandPhrase(units, groups, item)
+    if (hits === null) {
+      if (!unknown.includes(item)) unknown.push(item)
+    } else for (const u of hits) chosen.add(u)
   }
   return { units: units.filter((u) => chosen.has(u)), unknown }
+}
+
+/**
+ * The units one name or group phrase of a responsibility clause means: a group's units, or the
+ * one unit whose full name, short name or alias it is exactly (no fuzzy matching); null when the
+ * roster does not know it.
+ */
+export function expandPhrase(units: Unit[], groups: readonly UnitGroup[], phrase: string): Unit[] | null {
+  const group = findGroup(groups, phrase)
+  if (group) return selectUnits(units, group)
+  const key = normalize(phrase).replace(/^台山市/, '市')
+  const hits = units.filter((u) =>
+    keysOf(u).exact.some((k) => k === key || k.replace(/^台山市/, '市') === key),
+  )
+  return hits.length === 1 ? hits : null
 }
 
 /** Whether an unknown bracket item reads like a group (各…, 有关…) rather than one unit's name. */
@@ -328,6 +330,10 @@ const kindWords: Record<string, UnitKind> = {
   镇: 'town',
   部门: 'department',
   市直部门: 'department',
+  县: 'county',
+  区: 'county',
+  县级: 'county',
+  '县（市、区）': 'county',
 }
 
 const textList = z.array(z.string().trim().min(1).max(100)).max(50)
@@ -346,6 +352,7 @@ const unitInputSchema = z.object({
 /** The short name people use when the roster gives none: 大江镇 → 大江, 市公安局 → 公安局. */
 export function defaultShortName(name: string, kind: UnitKind): string {
   if (kind === 'department') return name.replace(/^(台山市|市)/, '') || name
+  if (kind === 'county') return name.replace(/(人民政府|政府)$/, '').replace(/(市|县|区)$/, '') || name
   return name.replace(/(街道办事处|街道|镇)$/, '') || name
 }
 
@@ -434,19 +441,60 @@ export async function importUnits(
 // ---------------------------------------------------------------------------------------------
 // Roster files
 
+/** A group phrase as a roster file writes it (`groups:` section). */
+export interface GroupInput {
+  phrase: string
+  aliases?: string[]
+  tags?: string[]
+  kinds?: UnitKind[]
+  units?: string[]
+}
+
+/** A roster file: its units and its group phrases. */
+export interface RosterInput {
+  units: UnitInput[]
+  groups: GroupInput[]
+}
+
 /**
  * Reads a roster file: YAML (`.yaml`/`.yml`, also `.json`) as a list of units or `{ units: [...] }`,
  * or CSV (`.csv`) with the header `name,shortName,kind,tags,aliases` (lists separated by `;`, `|`
- * or `、`). Throws a UserError naming the line of the first problem.
+ * or `、`). Throws a UserError naming the line of the first problem. Units only; see
+ * `parseRosterFile` for the group phrases too.
  */
 export function parseUnitsFile(text: string, fileName: string): UnitInput[] {
+  return parseRosterFile(text, fileName).units
+}
+
+/**
+ * Reads a roster file with its group phrases: YAML/JSON `{ units: [...], groups: { phrase: {
+ * aliases?, tags?, kinds?, units? } } }` (CSV carries units only).
+ */
+export function parseRosterFile(text: string, fileName: string): RosterInput {
   const ext = fileName.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? ''
-  if (ext === 'csv') return parseUnitsCsv(text, fileName)
-  if (ext === 'yaml' || ext === 'yml' || ext === 'json') return parseUnitsYaml(text, fileName)
+  if (ext === 'csv') return { units: parseUnitsCsv(text, fileName), groups: [] }
+  if (ext === 'yaml' || ext === 'yml' || ext === 'json') return parseRosterYaml(text, fileName)
   throw new UserError(bilingual('plan', (m) => m.fileType(fileName, '.yaml .yml .json .csv')))
 }
 
-function parseUnitsYaml(text: string, fileName: string): UnitInput[] {
+const kindInput = z.preprocess(
+  (v) => (typeof v === 'string' ? (kindWords[v.trim()] ?? v.trim()) : v),
+  z.enum(unitKinds),
+)
+
+const groupInputSchema = z
+  .object({
+    aliases: textList.optional(),
+    tags: textList.optional(),
+    kinds: z.array(kindInput).max(10).optional(),
+    units: z.array(z.string().trim().min(1).max(100)).max(5000).optional(),
+  })
+  .strict()
+  .refine((g) => (g.tags?.length ?? 0) + (g.kinds?.length ?? 0) + (g.units?.length ?? 0) > 0, {
+    message: 'a group names tags, kinds or units',
+  })
+
+function parseRosterYaml(text: string, fileName: string): RosterInput {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true })
   const [firstError] = doc.errors
@@ -457,14 +505,77 @@ function parseUnitsYaml(text: string, fileName: string): UnitInput[] {
       bilingual('plan', (m) => m.badYaml(where, firstError.message.split(/ at line \d|\n/)[0] ?? '')),
     )
   }
+  const whereOf = (node: unknown, fallback: string) => {
+    const offset = isNode(node) ? node.range?.[0] : undefined
+    const line = offset === undefined ? undefined : lineCounter.linePos(offset).line
+    return line ? `${fileName}:${line}` : `${fileName} ${fallback}`
+  }
   const root = doc.contents
   const list: unknown = isMap(root) ? root.get('units', true) : root
   if (!isSeq(list)) throw new UserError(bilingual('plan', (m) => m.unitsFileShape(fileName)))
-  return list.items.map((node, i) => {
-    const offset = isNode(node) ? node.range?.[0] : undefined
-    const line = offset === undefined ? undefined : lineCounter.linePos(offset).line
-    const where = line ? `${fileName}:${line}` : `${fileName} #${i + 1}`
-    return validateUnit(isNode(node) ? (node.toJS(doc) as unknown) : node, where)
+  const units = list.items.map((node, i) =>
+    validateUnit(isNode(node) ? (node.toJS(doc) as unknown) : node, whereOf(node, `#${i + 1}`)),
+  )
+  const groups: GroupInput[] = []
+  const groupMap: unknown = isMap(root) ? root.get('groups', true) : undefined
+  if (groupMap !== undefined && groupMap !== null) {
+    if (!isMap(groupMap)) throw new UserError(bilingual('plan', (m) => m.unitsFileShape(fileName)))
+    for (const pair of groupMap.items) {
+      const phrase = String(isNode(pair.key) ? pair.key.toJS(doc) : pair.key).trim()
+      const where = whereOf(pair.key, phrase)
+      const parsed = groupInputSchema.safeParse(isNode(pair.value) ? pair.value.toJS(doc) : pair.value)
+      if (!phrase || !parsed.success)
+        throw new UserError(
+          bilingual('plan', (m) =>
+            m.unitInvalid(where, parsed.success ? 'phrase' : describeIssues(parsed.error)),
+          ),
+        )
+      groups.push({ phrase, ...parsed.data })
+    }
+  }
+  return { units, groups }
+}
+
+/**
+ * Imports a roster file's units (see `importUnits`) and group phrases in ONE transaction: groups
+ * are upserted by phrase (others kept); a group naming a unit the roster lacks, or a phrase or
+ * alias used by two groups, changes nothing.
+ */
+export async function importRoster(
+  db: Db,
+  roster: RosterInput,
+): Promise<{ created: number; updated: number; unchanged: number; groups: number }> {
+  const seen = new Map<string, string>()
+  for (const g of roster.groups)
+    for (const spelling of [g.phrase, ...(g.aliases ?? [])]) {
+      const key = normalize(spelling)
+      const other = seen.get(key)
+      if (other !== undefined && other !== g.phrase)
+        throw new UserError(bilingual('plan', (m) => m.unitDuplicate(`groups.${g.phrase}`, spelling)))
+      seen.set(key, g.phrase)
+    }
+  return db.transaction(async (tx) => {
+    const counts = await importUnits(tx, roster.units)
+    if (roster.groups.length === 0) return { ...counts, groups: 0 }
+    const known = await listUnits(tx)
+    for (const g of roster.groups) {
+      const missing = (g.units ?? []).filter((n) => expandPhrase(known, [], n) === null)
+      if (missing.length)
+        throw new UserError(bilingual('plan', (m) => m.unitInvalid(`groups.${g.phrase}`, missing.join('、'))))
+      // Names as the roster spells them, so a renamed alias does not break the group later.
+      const unitNames = (g.units ?? []).map((n) => expandPhrase(known, [], n)![0]!.name)
+      const values = {
+        aliases: [...new Set(g.aliases ?? [])],
+        tags: [...new Set(g.tags ?? [])],
+        kinds: [...new Set(g.kinds ?? [])],
+        unitNames: [...new Set(unitNames)],
+      }
+      await tx
+        .insert(unitGroupsTable)
+        .values({ phrase: g.phrase, ...values })
+        .onConflictDoUpdate({ target: unitGroupsTable.phrase, set: values })
+    }
+    return { ...counts, groups: roster.groups.length }
   })
 }
 

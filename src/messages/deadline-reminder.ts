@@ -26,6 +26,7 @@ import {
   statusParams,
   statusSentence,
   taskParams,
+  taskTitle,
 } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
 
@@ -58,7 +59,7 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
     const t = messages(locale).rhythm.reminder
     const due = dueLabel(p.task, locale, '')
     const head = p.manual ? t.headManual : p.moment.kind === 'overdue' ? t.headOverdue : t.headBefore
-    const title = t.title(head, p.task.title, p.task.ref)
+    const title = t.title(head, taskTitle(p.task, locale), p.task.ref)
     let dueLine: string
     switch (p.moment.kind) {
       case 'before':
@@ -77,7 +78,10 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
     }
     const status = statusSentence(p.unit, p.status, locale, tz)
     const lines = [`<b>${escapeHtml(title)}</b>`, escapeHtml(dueLine), escapeHtml(status)]
-    if (p.promptId !== undefined) lines.push(escapeHtml(t.replyHint))
+    // A support unit is informed, not asked: no buttons, no reply expected.
+    const supportInfo = p.task.role === 'support' ? messages(locale).planLedger.supportInfo : null
+    if (supportInfo) lines.push(escapeHtml(supportInfo))
+    else if (p.promptId !== undefined) lines.push(escapeHtml(t.replyHint))
     return {
       telegram: {
         html: lines.join('\n'),
@@ -85,7 +89,11 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
           ? { buttons: promptButtons(p.promptId, 1, locale), forceReply: true }
           : {}),
       },
-      email: plainEmail(t.subject(head, p.unit, p.task.title), [title, dueLine, status, t.emailHint], locale),
+      email: plainEmail(
+        t.subject(head, p.unit, p.task.title),
+        [title, dueLine, status, supportInfo ?? t.emailHint],
+        locale,
+      ),
     }
   },
 }
@@ -115,7 +123,7 @@ export const deadlineEscalation: MessageTemplate<z.output<typeof escalationParam
     const r = messages(locale).rhythm
     const t = r.escalation
     const sep = locale === 'en' ? ', ' : '，'
-    const title = r.reminder.title(t.head, p.task.title, p.task.ref)
+    const title = r.reminder.title(t.head, taskTitle(p.task, locale), p.task.ref)
     const intro = t.intro(dueLabel(p.task, locale, r.prompt.noDue), p.units.length)
     const unitLines = p.units.map((u) => {
       const extra = [

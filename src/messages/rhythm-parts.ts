@@ -3,7 +3,7 @@
  * parameter shapes of a task and a status, and how they read. Pure: no database, no clock.
  */
 import { z } from 'zod'
-import { reportStates, type Locale } from '../db/schema.ts'
+import { assignmentRoles, reportStates, type Locale } from '../db/schema.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { describeDeadline } from '../domain/deadline-phrase.ts'
 import { formatState, formatStatus } from '../domain/status-reply.ts'
@@ -19,8 +19,18 @@ export const taskParams = z.object({
   title: z.string(),
   due: date.nullable(),
   dueText: z.string().nullable(),
+  /** The unit's role when it is not simply responsible (牵头 / 配合 is shown next to the title). */
+  role: z.enum(assignmentRoles).optional(),
+  /** The plan's title when more than one plan is active. */
+  plan: z.string().optional(),
 })
 export type TaskParams = z.infer<typeof taskParams>
+
+/** The task's title as a message shows it: `《plan》title（牵头）` (plan only when several are active). */
+export function taskTitle(task: Pick<TaskParams, 'title' | 'role' | 'plan'>, locale: Locale): string {
+  const marks = messages(locale).planLedger.roleMark
+  return `${task.plan ? `《${task.plan}》` : ''}${task.title}${task.role ? marks[task.role] : ''}`
+}
 
 /** A unit's latest report on a task, or null (no reply). */
 export const statusParams = z

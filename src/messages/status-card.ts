@@ -60,7 +60,9 @@ export function renderTaskLine(line: TaskStatusLine, locale: Locale, opts: Rende
   const esc = opts.html ? escapeHtml : (s: string) => s
   const { colon } = punctuation(locale)
   const icon = line.overdueDays > 0 ? OVERDUE_ICON : stateIcons[line.state]
-  const parts = [`${icon} ${esc(line.ref)} ${esc(line.title)}${colon}${esc(stateText(line, locale))}`]
+  const marks = messages(locale).planLedger.roleMark
+  const role = line.role ? marks[line.role] : ''
+  const parts = [`${icon} ${esc(line.ref)} ${esc(line.title)}${role}${colon}${esc(stateText(line, locale))}`]
   if (line.due) {
     const date = formatMonthDay(line.due, locale)
     parts.push(line.overdueDays > 0 ? v.overdueDays(line.overdueDays, date) : v.due(date))
@@ -70,6 +72,7 @@ export function renderTaskLine(line: TaskStatusLine, locale: Locale, opts: Rende
     const age = v.age(daysBetween(replied, localDate(opts.now, opts.tz)))
     parts.push(esc(v.lastReply(formatMonthDay(replied, locale), line.lastReplyBy, age)))
   }
+  if (line.plan) parts.push(esc(messages(locale).planLedger.planLine(line.plan)))
   return parts.join(' · ')
 }
 

@@ -14,7 +14,7 @@ import { z } from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { messages } from '../i18n/index.ts'
 import { plainEmail } from './email-layout.ts'
-import { dueLabel, promptButtons, stateLabel, statusParams, taskParams } from './rhythm-parts.ts'
+import { dueLabel, promptButtons, stateLabel, statusParams, taskParams, taskTitle } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
 
 const params = z.object({
@@ -47,7 +47,13 @@ export const statusPrompt: MessageTemplate<z.output<typeof params>> = {
           ? t.subjectNudge(p.unit)
           : t.subjectManual(p.unit)
     const lines = p.tasks.map((task, i) =>
-      t.line(i + 1, task.title, task.ref, dueLabel(task, locale, t.noDue), stateLabel(task.status, locale)),
+      t.line(
+        i + 1,
+        taskTitle(task, locale),
+        task.ref,
+        dueLabel(task, locale, t.noDue),
+        stateLabel(task.status, locale),
+      ),
     )
     const html = [`<b>${escapeHtml(head)}</b>`, ...lines.map((l) => escapeHtml(l))]
     if (p.promptId !== undefined) html.push(escapeHtml(n === 1 ? t.replyHintOne : t.replyHintMany))

@@ -12,7 +12,7 @@ import type { Digest } from '../domain/digest.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { messages } from '../i18n/index.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { dueLabel } from './rhythm-parts.ts'
+import { dueLabel, taskTitle } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
 
 const int = z.number().int().min(0)
@@ -37,6 +37,8 @@ export const digestParams = z.object({
   date,
   generatedAt: isoTime,
   plan: z.object({ title: z.string(), year: z.number().int() }).nullable(),
+  /** Every active plan (named in the head when there are several). */
+  plans: z.array(z.object({ title: z.string(), year: z.number().int() })).default([]),
   options: z.object({ upcomingDays: int, silentDays: int, changesDays: int }),
   totals: z.object({ units: int, ...counts }),
   units: z.array(
@@ -52,7 +54,16 @@ export const digestParams = z.object({
   silent: list(z.object({ unit: z.string(), open: int, lastReplyAt: isoTime.nullable() })),
   unreachable: z.array(z.object({ unit: z.string(), reason })),
   unreachableLiaisons: z.array(z.object({ unit: z.string(), name: z.string(), hasEmail: z.boolean() })),
-  upcoming: list(z.object({ ...taskRef, due: date, dueText: z.string().nullable(), open: int, total: int })),
+  upcoming: list(
+    z.object({
+      ...taskRef,
+      due: date,
+      dueText: z.string().nullable(),
+      open: int,
+      total: int,
+      plan: z.string().optional(),
+    }),
+  ),
   changes: z.object({
     reports: int,
     units: int,
@@ -99,7 +110,7 @@ export function digestSections(
   const tt = d.totals
   const head = d.plan
     ? [
-        t.plan(d.plan.title),
+        ...(d.plans.length > 1 ? d.plans.map((p) => t.plan(p.title)) : [t.plan(d.plan.title)]),
         t.summary(tt.units, tt.items),
         t.counts(tt.done, tt.inProgress, tt.blocked, tt.notStarted, tt.noReply, tt.overdue),
       ]
@@ -136,7 +147,7 @@ export function digestSections(
     {
       title: t.sectionUpcoming(d.options.upcomingDays),
       lines: d.upcoming.items.map((u) =>
-        t.upcomingLine(dueLabel(u, locale, noDue), u.title, u.ref, u.open, u.total),
+        t.upcomingLine(dueLabel(u, locale, noDue), taskTitle(u, locale), u.ref, u.open, u.total),
       ),
       more: d.upcoming.more,
     },

@@ -14,8 +14,9 @@ import type { Db } from '../db/client.ts'
 import { chats, people, settings } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
 import { BotApiEmulator, DEFAULT_EMULATOR_BOT, type EmulatorChat } from './emulator/index.ts'
-import { importUnits, listUnits, parseUnitsFile } from '../domain/units.ts'
-import { importPlan, readPlanFile } from '../domain/plan-import.ts'
+import { importRoster, listUnits, parseRosterFile } from '../domain/units.ts'
+import { importPlan } from '../domain/plan-import.ts'
+import { readPlanFile } from '../documents/plan/index.ts'
 import { importPeople, listPeople } from '../domain/people.ts'
 import { importOfficers } from '../domain/training.ts'
 import { createInvite, redeemInvite } from '../domain/invites.ts'
@@ -54,7 +55,7 @@ export async function seedSandbox(db: Db, now: Date, tz: string): Promise<boolea
     if ((await listUnits(tx)).length > 0) return false
     const year = Number(localDate(now, tz).slice(0, 4))
     const read = (name: string) => readFile(path.join(samplesDir, name), 'utf8')
-    await importUnits(tx, parseUnitsFile(await read('taishan-units.yaml'), 'taishan-units.yaml'))
+    await importRoster(tx, parseRosterFile(await read('taishan-units.yaml'), 'taishan-units.yaml'))
     const plan = await readPlanFile(path.join(samplesDir, 'taishan-2024.txt'), { year })
     await importPlan(tx, plan, { now, sourceName: 'taishan-2024.txt' })
     await importPeople(tx, await read('taishan-people.csv'))

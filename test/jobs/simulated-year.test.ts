@@ -33,7 +33,7 @@ import { addPerson } from '../../src/domain/people.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { recordStatus } from '../../src/domain/status.ts'
 import { importOfficers } from '../../src/domain/training.ts'
-import { importUnits, listUnits, parseUnitsFile } from '../../src/domain/units.ts'
+import { importRoster, listUnits, parseRosterFile } from '../../src/domain/units.ts'
 import { chinaCalendar } from '../../src/domain/working-days.ts'
 import { createLogger } from '../../src/log.ts'
 import { renderPayload, type MessagePayload } from '../../src/messages/index.ts'
@@ -161,7 +161,7 @@ describeDb('a simulated year of the rhythm', (t) => {
   beforeAll(async () => {
     const db = t.db
     const now = zonedInstant(FROM, '08:00', TZ)
-    await importUnits(db, parseUnitsFile(roster, 'taishan-units.yaml'))
+    await importRoster(db, parseRosterFile(roster, 'taishan-units.yaml'))
     await importPlan(db, parsePlanFile(fixture('taishan-2024.txt'), 'taishan-2024.txt', { year: 2026 }), {
       now,
     })

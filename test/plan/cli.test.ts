@@ -151,8 +151,10 @@ for (const driver of drivers) {
       expect(imp.stdout).toContain(
         '已导入方案：台山市 2024 年度行政执法监督工作方案（2026 年，16 项任务，已设为当前方案）',
       )
-      expect(imp.stdout).toMatch(/二（五）2\s+开展涉企乱罚款专项整治\s+2026-10-20\s+今年10月中旬前\s+42/)
-      expect(imp.stdout).toContain('任务：新增 16，更新 0，未变 0，删除 0')
+      expect(imp.stdout).toMatch(
+        /二（五）2\s+开展涉企乱罚款专项整治\s+负责：[^\n]*等42个\s+今年10月中旬前 → 2026-10-20/,
+      )
+      expect(imp.stdout).toContain('任务：新增 16，更新 0，未变 0，撤销 0')
       expect(imp.stdout).toContain('二（四）3：中文正文中夹有英文单词“and”')
 
       const show = await run(target, 'plan', 'show', '--json')
@@ -208,7 +210,7 @@ for (const driver of drivers) {
         counts: Record<string, number>
         plan: { created: boolean }
       }
-      expect(result.counts).toEqual({ created: 0, updated: 0, unchanged: 16, deleted: 0 })
+      expect(result.counts).toEqual({ created: 0, updated: 0, unchanged: 16, deleted: 0, withdrawn: 0 })
       expect(result.plan.created).toBe(false)
       const after = await target.withDb((db) =>
         db.select({ id: tasks.id, ref: tasks.ref }).from(tasks).orderBy(tasks.id),

@@ -4,10 +4,10 @@ import { beforeEach, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { describeDb, type TestDb } from '../helpers/db.ts'
 import { assignments, plans, statusReports, tasks, units } from '../../src/db/schema.ts'
-import { importUnits, listUnits, parseUnitsFile } from '../../src/domain/units.ts'
+import { importRoster, listUnits, parseRosterFile } from '../../src/domain/units.ts'
 import { parsePlanText } from '../../src/domain/plan-parser.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
-import { activePlanTasks, getActivePlan, listPlanTasks } from '../../src/domain/plans.ts'
+import { activePlans, activePlanTasks, activePlan, listPlanTasks } from '../../src/domain/plans.ts'
 import { UserError } from '../../src/errors.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
@@ -49,7 +49,7 @@ async function counts(t: TestDb) {
 describeDb('plan import', (t) => {
   beforeEach(async () => {
     await t.reset()
-    await importUnits(t.db, parseUnitsFile(readFileSync(rosterFile, 'utf8'), rosterFile))
+    await importRoster(t.db, parseRosterFile(readFileSync(rosterFile, 'utf8'), rosterFile))
   })
 
   const importTaishan = (year = 2026, text = taishan) =>
@@ -57,7 +57,7 @@ describeDb('plan import', (t) => {
 
   it('imports the 16 tasks with their deadlines as the active plan', async () => {
     const result = await importTaishan()
-    expect(result.counts).toEqual({ created: 16, updated: 0, unchanged: 0, deleted: 0 })
+    expect(result.counts).toEqual({ created: 16, updated: 0, unchanged: 0, deleted: 0, withdrawn: 0 })
     expect(result.plan).toMatchObject({
       title: '台山市 2024 年度行政执法监督工作方案',
       year: 2026,
@@ -95,7 +95,7 @@ describeDb('plan import', (t) => {
       '市消防救援大队',
       '江门市生态环境局台山分局',
     ]
-    const task = (await listPlanTasks(t.db, (await getActivePlan(t.db))!.id)).find(
+    const task = (await listPlanTasks(t.db, (await activePlan(t.db))!.id)).find(
       (x) => x.ref === '二（五）2',
     )!
     const assigned = task.units.map((u) => u.name)
@@ -107,7 +107,7 @@ describeDb('plan import', (t) => {
 
   it('assigns 二（三）2 to the departments that delegated powers, not to every department', async () => {
     await importTaishan()
-    const plan = (await getActivePlan(t.db))!
+    const plan = (await activePlan(t.db))!
     const task = (await listPlanTasks(t.db, plan.id)).find((x) => x.ref === '二（三）2')!
     const names = task.units.map((u) => u.name)
     expect(names).toEqual(
@@ -139,22 +139,45 @@ describeDb('plan import', (t) => {
 
     const again = await importTaishan(2024)
     expect(again.plan.created).toBe(false)
-    expect(again.counts).toEqual({ created: 0, updated: 0, unchanged: 16, deleted: 0 })
+    expect(again.counts).toEqual({ created: 0, updated: 0, unchanged: 16, deleted: 0, withdrawn: 0 })
     const after = await t.db.select().from(tasks).orderBy(tasks.position)
     expect(after.map((x) => [x.id, x.ref])).toEqual(before.map((x) => [x.id, x.ref]))
     expect(await t.db.$count(statusReports)).toBe(1)
     expect(await t.db.$count(plans)).toBe(1)
-
-    // The same plan run as 2026: still one plan, the deadlines move to 2026.
-    const moved = await importTaishan(2026)
-    expect(moved.counts).toMatchObject({ updated: 5, unchanged: 11 })
-    expect(await t.db.$count(plans)).toBe(1)
-    const [row] = await t.db.select().from(tasks).where(eq(tasks.id, task.id))
-    expect(row?.dueDate).toBe('2026-10-20')
-    expect(await t.db.$count(statusReports)).toBe(1)
   })
 
-  it('drops tasks that left the document unless units reported on them, and narrows assignments', async () => {
+  it("runs next year's plan as a new plan: last year's stays readable, its tasks and reports untouched", async () => {
+    const first = await importTaishan(2024)
+    const before = await t.db.select().from(tasks).orderBy(tasks.id)
+    const task = before.find((x) => x.ref === '二（五）2')!
+    const [gongan] = await t.db.select().from(units).where(eq(units.name, '市公安局'))
+    await t.db
+      .insert(statusReports)
+      .values({ taskId: task.id, unitId: gongan!.id, state: 'in_progress', progress: 60, source: 'cli' })
+
+    const next = await importTaishan(2026)
+    expect(next.plan.created).toBe(true)
+    expect(next.plan.id).not.toBe(first.plan.id)
+    expect(next.counts).toMatchObject({ created: 16, withdrawn: 0 })
+    const rows = await t.db.select().from(plans).orderBy(plans.id)
+    expect(rows.map((r) => [r.year, r.active])).toEqual([
+      [2024, false],
+      [2026, true],
+    ])
+    // The 2024 tasks are as they were: same rows, same dates, not withdrawn, the report kept.
+    const old = await t.db.select().from(tasks).where(eq(tasks.planId, first.plan.id)).orderBy(tasks.id)
+    expect(old).toEqual(before)
+    expect((await listPlanTasks(t.db, first.plan.id)).find((x) => x.ref === '二（五）2')?.dueDate).toBe(
+      '2024-10-20',
+    )
+    const reports = await t.db.select().from(statusReports)
+    expect(reports.map((r) => r.taskId)).toEqual([task.id])
+    expect((await activePlanTasks(t.db))?.tasks.find((x) => x.ref === '二（五）2')?.dueDate).toBe(
+      '2026-10-20',
+    )
+  })
+
+  it('withdraws tasks that left the document, keeping them and their reports, and narrows assignments', async () => {
     await importTaishan()
     const all = await t.db.select().from(tasks)
     const id = (ref: string) => all.find((x) => x.ref === ref)!.id
@@ -168,14 +191,27 @@ describeDb('plan import', (t) => {
       .replace(/\n4\. 开展电子技术监控设备[^\n]*\n/, '\n')
       .replace('〔市司法局、市直各行政执法部门、', '〔市司法局、')
     const result = await importTaishan(2026, edited)
-    expect(result.counts).toEqual({ created: 0, updated: 1, unchanged: 13, deleted: 1 })
-    expect(result.kept).toEqual(['二（五）3'])
+    expect(result.counts).toEqual({ created: 0, updated: 1, unchanged: 13, deleted: 0, withdrawn: 2 })
+    expect(result.withdrawn).toEqual(['二（五）3', '二（五）4'])
     expect(result.warnings).toContainEqual(
-      expect.stringMatching(/^二（五）3：已不在方案中，但已有进度报告，予以保留/),
+      expect.stringMatching(/^已不在文件中的任务已撤销.*二（五）3、二（五）4/),
     )
-    const refs = (await t.db.select().from(tasks)).map((x) => x.ref)
-    expect(refs).toContain('二（五）3')
-    expect(refs).not.toContain('二（五）4')
+    const rows = await t.db.select().from(tasks)
+    expect(
+      rows
+        .filter((x) => x.withdrawnAt !== null)
+        .map((x) => x.ref)
+        .sort(),
+    ).toEqual(['二（五）3', '二（五）4'])
+    // Withdrawn tasks are kept but no longer listed with the plan's tasks.
+    const live = (await listPlanTasks(t.db, result.plan.id)).map((x) => x.ref)
+    expect(live).toHaveLength(14)
+    expect(live).not.toContain('二（五）3')
+    // Back in the document: restored, same row.
+    const restored = await importTaishan(2026)
+    expect(restored.counts).toMatchObject({ created: 0, withdrawn: 0 })
+    expect((await t.db.select().from(tasks)).filter((x) => x.withdrawnAt !== null)).toEqual([])
+    await importTaishan(2026, edited)
     const first = (await listPlanTasks(t.db, result.plan.id)).find((x) => x.ref === '二（一）1')!
     expect(first.units.map((u) => u.name).sort()).toEqual(['市司法局', ...TOWNS].sort())
     // The report of a unit no longer assigned is history: it stays.
@@ -196,7 +232,7 @@ describeDb('plan import', (t) => {
     expect((error as Error).message).toContain('--create-units')
     expect((error as Error).message).not.toContain('\n')
     expect(await counts(t)).toEqual(before)
-    expect((await getActivePlan(t.db))?.title).toBe('台山市 2024 年度行政执法监督工作方案')
+    expect((await activePlan(t.db))?.title).toBe('台山市 2024 年度行政执法监督工作方案')
   })
 
   it('creates the missing units when asked, as law-enforcement departments, and reports them', async () => {
@@ -242,17 +278,16 @@ describeDb('plan import', (t) => {
     expect(await t.db.$count(plans)).toBe(0)
   })
 
-  it('makes the last imported plan the only active one', async () => {
+  it('keeps several plans active at once: the annual plan and a campaign', async () => {
     const first = await importTaishan()
-    const other = parsePlanText('某市2026年度另一方案\n\n一、重点\n\n1. 甲。[市司法局负责]')
+    const other = parsePlanText('某市2026年度专项整治方案\n\n一、重点\n\n1. 甲。[市司法局负责]')
     const second = await importPlan(t.db, other, { now })
-    expect((await getActivePlan(t.db))?.id).toBe(second.plan.id)
+    expect((await activePlan(t.db))?.id).toBe(second.plan.id)
+    expect((await activePlans(t.db)).map((p) => p.id)).toEqual([first.plan.id, second.plan.id])
     const rows = await t.db.select().from(plans).orderBy(plans.id)
     expect(rows.map((r) => [r.id, r.active])).toEqual([
-      [first.plan.id, false],
+      [first.plan.id, true],
       [second.plan.id, true],
     ])
-    await importTaishan()
-    expect((await getActivePlan(t.db))?.id).toBe(first.plan.id)
   })
 })

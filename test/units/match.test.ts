@@ -3,10 +3,12 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   compareUnits,
-  expandResponsibleUnits,
+  expandResponsibleUnits as expandWith,
   formatSuggestions,
   matchUnit,
+  parseRosterFile,
   parseUnitsFile,
+  type UnitGroup,
   type Unit,
   type UnitMatch,
 } from '../../src/domain/units.ts'
@@ -29,6 +31,15 @@ function sampleRoster(): Unit[] {
 }
 
 const roster = sampleRoster()
+/** The sample roster's group phrases, as importing the roster stores them. */
+const groups: UnitGroup[] = parseRosterFile(readFileSync(rosterFile, 'utf8'), rosterFile).groups.map((g) => ({
+  phrase: g.phrase,
+  aliases: g.aliases ?? [],
+  tags: g.tags ?? [],
+  kinds: g.kinds ?? [],
+  unitNames: g.units ?? [],
+}))
+const expandResponsibleUnits = (units: Unit[], bracket: string) => expandWith(units, bracket, groups)
 const byName = (name: string) => {
   const u = roster.find((x) => x.name === name)
   if (!u) throw new Error(`no ${name} in the sample roster`)

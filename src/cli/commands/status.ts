@@ -28,6 +28,8 @@ export function unitStatusJson(s: UnitStatus) {
       overdueDays: t.overdueDays,
       lastReplyAt: t.lastReplyAt?.toISOString() ?? null,
       lastReplyBy: t.lastReplyBy,
+      role: t.role ?? 'responsible',
+      plan: t.plan ?? null,
     })),
     counts: s.counts,
     training: s.training,

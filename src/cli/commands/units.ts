@@ -4,8 +4,8 @@ import type { CliContext } from '../context.ts'
 import { formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import { readTextFile } from '../../domain/plan-import.ts'
-import { findUnit, formatSuggestions, importUnits, listUnits, parseUnitsFile } from '../../domain/units.ts'
 import { bilingual, UserError } from '../../errors.ts'
+import { findUnit, formatSuggestions, importRoster, listUnits, parseRosterFile } from '../../domain/units.ts'
 
 const zh = messages('zh-CN')
 
@@ -49,12 +49,12 @@ export function registerUnits(program: Command, ctx: CliContext): void {
   units
     .command('import <file>')
     .description(
-      'import or update the roster from YAML (.yaml/.yml/.json) or CSV (name,shortName,kind,tags,aliases)',
+      'import or update the roster (and its group phrases) from YAML (.yaml/.yml/.json) or CSV (name,shortName,kind,tags,aliases)',
     )
     .option('--json', 'print the counts as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const input = parseUnitsFile(await readTextFile(file), file)
-      const counts = await importUnits(await ctx.db(), input)
+      const input = parseRosterFile(await readTextFile(file), file)
+      const counts = await importRoster(await ctx.db(), input)
       if (opts.json) printJson(ctx.output, counts)
       else
         ctx.output.out(

@@ -9,6 +9,12 @@ export default {
     blocked: 'blocked',
     no_reply: 'no reply',
   },
-  unitKinds: { subdistrict: 'subdistrict', town: 'town', department: 'city department' },
+  unitKinds: {
+    subdistrict: 'subdistrict',
+    town: 'town',
+    department: 'city department',
+    county: 'county',
+  },
+  assignmentRoles: { lead: 'lead', responsible: 'responsible', support: 'support' },
   roles: { liaison: 'liaison', supervisor: 'supervisor', admin: 'admin' },
 } satisfies typeof zh
