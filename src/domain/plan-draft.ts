@@ -48,6 +48,8 @@ export const doubtKinds = [
   'bracket',
   'no_units',
   'duplicate_ref',
+  'latin_word',
+  'repeated_word',
   'other',
 ] as const
 export type DoubtKind = (typeof doubtKinds)[number]

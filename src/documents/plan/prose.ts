@@ -333,10 +333,10 @@ function zhNumber(text: string): number {
 function textDoubts(ref: string, text: string, place: SourcePlace): Doubt[] {
   const out: Doubt[] = []
   for (const m of text.matchAll(/(?<=[\p{Script=Han}，。、；：])\s*([a-z]{2,})\s*(?=[\p{Script=Han}])/gu)) {
-    out.push({ kind: 'other', taskRef: ref, quote: m[0].trim(), source: place })
+    out.push({ kind: 'latin_word', taskRef: ref, quote: m[0].trim(), source: place })
   }
   for (const m of text.matchAll(/(\p{Script=Han}{2,8})、\1(?!\p{Script=Han})/gu)) {
-    out.push({ kind: 'other', taskRef: ref, quote: m[0], source: place })
+    out.push({ kind: 'repeated_word', taskRef: ref, quote: m[0], source: place })
   }
   return out
 }

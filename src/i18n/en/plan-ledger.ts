@@ -32,6 +32,8 @@ export default {
     bracket: 'bracket not understood',
     no_units: 'no responsible units',
     duplicate_ref: 'duplicate number',
+    latin_word: 'a Latin word inside Chinese text',
+    repeated_word: 'a word repeated',
     other: 'other',
   },
   unknownUnitQuote: (name: string, guess: string) => (guess ? `${name} (${guess}?)` : name),

@@ -28,6 +28,8 @@ export default {
     bracket: '括号无法解析',
     no_units: '没有责任单位',
     duplicate_ref: '编号重复',
+    latin_word: '中文正文中夹有英文单词',
+    repeated_word: '词语重复',
     other: '其他',
   },
   unknownUnitQuote: (name: string, guess: string) => (guess ? `${name}（是否为 ${guess}？）` : name),
