@@ -20,7 +20,11 @@ export interface CliContext {
   close(): Promise<void>
 }
 
-export function createCliContext(env: NodeJS.ProcessEnv, output: Output): CliContext {
+export function createCliContext(
+  env: NodeJS.ProcessEnv,
+  output: Output,
+  clock: () => Date = () => new Date(),
+): CliContext {
   let config: Config | undefined
   let logger: Logger | undefined
   let opening: Promise<Database> | undefined
@@ -52,7 +56,7 @@ export function createCliContext(env: NodeJS.ProcessEnv, output: Output): CliCon
     async db() {
       return (await ctx.database()).db
     },
-    now: () => new Date(),
+    now: clock,
     async close() {
       if (opening) {
         const d = await opening.catch(() => undefined)
