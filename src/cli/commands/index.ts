@@ -14,6 +14,7 @@ import { registerInvite } from './invite.ts'
 import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
 import { registerLedger } from './ledger.ts'
+import { registerReport } from './report.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -28,5 +29,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerChats(program, ctx)
   registerStatus(program, ctx)
   registerLedger(program, ctx)
+  registerReport(program, ctx)
   registerSandbox(program, ctx)
 }

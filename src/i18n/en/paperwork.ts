@@ -73,6 +73,52 @@ export default {
     sourceSnapshot: 'from that day’s snapshot',
     sourceHistory: 'from the report history',
   },
+  bulletin: {
+    period: {
+      year: (y: number) => `${y}`,
+      quarter: (y: number, q: number) => `Q${q} ${y}`,
+      month: (y: number, m: number) => `${y}-${String(m).padStart(2, '0')}`,
+    },
+    date: (y: number, m: number, d: number) =>
+      `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
+    title: (period: string) => `Progress of the law-enforcement supervision work in ${period}`,
+    addressee: 'To the towns and subdistricts and the city law-enforcement departments:',
+    intro: (plan: string, period: string, asOf: string) =>
+      `As the plan "${plan}" requires, this bulletin reports the progress of ${period} (figures as of ${asOf}).`,
+    headings: ['1. Overall', '2. Progress by unit', '3. Problems', '4. Next steps'],
+    overall: (o: {
+      asOf: string
+      tasks: number
+      assignments: number
+      done: number
+      rate: string
+      inProgress: number
+      blocked: number
+      notStarted: number
+      noReply: number
+      overdue: number
+      overdueUnits: number
+    }) =>
+      `As of ${o.asOf} the plan has ${o.tasks} tasks, assigned as ${o.assignments} unit tasks: ${o.done} done (${o.rate}%), ${o.inProgress} in progress, ${o.blocked} blocked, ${o.notStarted} not started, ${o.noReply} without a report. ${o.overdue} are overdue, in ${o.overdueUnits} units.`,
+    front: '(1) Units ahead',
+    back: '(2) Units behind',
+    unitLine: (rank: number, unit: string, done: number, tasks: number, rate: string, overdue: number) =>
+      `No. ${rank} ${unit}: ${done} of ${tasks} done, ${rate}%, ${overdue} overdue.`,
+    problems: '(1) Difficulties units reported',
+    problemLine: (reason: string, units: number, items: number, named: string) =>
+      `${reason} (${units} units, ${items} items: ${named}).`,
+    overdueItems: '(2) Overdue items',
+    returnedItems: '(3) Items returned for rectification',
+    itemLine: (ref: string, title: string, units: string) => `${ref} ${title}: ${units}.`,
+    overdueUnit: (unit: string, days: number) => `${unit} (${days} days overdue)`,
+    andMore: (n: number) => `and ${n} more units`,
+    listSep: ', ',
+    none: 'None.',
+    noReason: 'no reason given',
+    nextSteps: 'Next steps: (to be completed)',
+    signature: '(issuing office)',
+    pageNumber: (n: string) => `— ${n} —`,
+  },
   chart: {
     title: (asOf: string) => `Completion by unit (as of ${asOf})`,
     trendTitle: 'Weekly completion rate',

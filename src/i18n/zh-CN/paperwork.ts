@@ -70,6 +70,51 @@ export default {
     sourceSnapshot: '取自当日快照',
     sourceHistory: '按报告记录推算',
   },
+  bulletin: {
+    period: {
+      year: (y: number) => `${y}年度`,
+      quarter: (y: number, q: number) => `${y}年第${['一', '二', '三', '四'][q - 1] ?? q}季度`,
+      month: (y: number, m: number) => `${y}年${m}月`,
+    },
+    date: (y: number, m: number, d: number) => `${y}年${m}月${d}日`,
+    title: (period: string) => `关于${period}行政执法监督工作进展情况的通报`,
+    addressee: '各镇（街）、市直各行政执法部门：',
+    intro: (plan: string, period: string, asOf: string) =>
+      `根据《${plan}》要求，现将${period}行政执法监督工作进展情况通报如下（数据截至${asOf}）。`,
+    headings: ['一、总体情况', '二、各单位进展情况', '三、存在的问题', '四、下一步工作安排'],
+    overall: (o: {
+      asOf: string
+      tasks: number
+      assignments: number
+      done: number
+      rate: string
+      inProgress: number
+      blocked: number
+      notStarted: number
+      noReply: number
+      overdue: number
+      overdueUnits: number
+    }) =>
+      `截至${o.asOf}，方案共部署任务${o.tasks}项，分解到各责任单位${o.assignments}项。其中已完成${o.done}项，完成率${o.rate}%；进行中${o.inProgress}项，有困难${o.blocked}项，未开始${o.notStarted}项，未报送进展${o.noReply}项。逾期未完成${o.overdue}项，涉及${o.overdueUnits}个单位。`,
+    front: '（一）进展较快的单位',
+    back: '（二）进展较慢的单位',
+    unitLine: (rank: number, unit: string, done: number, tasks: number, rate: string, overdue: number) =>
+      `第${rank}名 ${unit}：完成${done}项/共${tasks}项，完成率${rate}%，逾期${overdue}项。`,
+    problems: '（一）各单位反映的困难',
+    problemLine: (reason: string, units: number, items: number, named: string) =>
+      `${reason}（${units}个单位${items}项：${named}）。`,
+    overdueItems: '（二）逾期未完成事项',
+    returnedItems: '（三）退回整改事项',
+    itemLine: (ref: string, title: string, units: string) => `${ref} ${title}：${units}。`,
+    overdueUnit: (unit: string, days: number) => `${unit}（逾期${days}天）`,
+    andMore: (n: number) => `等${n}个单位`,
+    listSep: '、',
+    none: '无。',
+    noReason: '未说明原因',
+    nextSteps: '下一步工作安排：（请补充）',
+    signature: '（发文单位）',
+    pageNumber: (n: string) => `— ${n} —`,
+  },
   chart: {
     title: (asOf: string) => `各单位任务完成情况（截至${asOf}）`,
     trendTitle: '完成率周趋势',
