@@ -16,7 +16,7 @@ import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
 import { ledgerSnapshots, locales, plans, type Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
-import { addDays, isValidDate, localDate, zonedInstant } from './dates.ts'
+import { addDays, isValidDate, localDate, weekday, zonedInstant } from './dates.ts'
 import { assignmentStates } from './digest.ts'
 import { LocalizedUserError } from './people.ts'
 import { overdueDays, type TaskState } from './status.ts'
@@ -388,6 +388,32 @@ export async function completionTrend(
       return { asOf: r.as_of, items, done, rate: items ? done / items : 0 }
     })
     .reverse()
+}
+
+/** The Sunday before `date` (a Sunday gives the one a week earlier). */
+export function previousSunday(date: string): string {
+  return addDays(date, -(weekday(date) || 7))
+}
+
+/**
+ * The digest's trend: the completion rate at the last `weeks` Sundays (from snapshots; last
+ * Sunday's is taken now if the snapshot job has not kept it), then today's live rate.
+ */
+export async function weeklyTrend(
+  db: Db,
+  planId: number,
+  today: string,
+  tz: string,
+  now: Date,
+  live: { items: number; done: number },
+  weeks = 8,
+): Promise<{ asOf: string; rate: number }[]> {
+  await takeLedgerSnapshot(db, planId, previousSunday(today), tz, now)
+  const points = (await completionTrend(db, planId, today, weeks - 1)).map((p) => ({
+    asOf: p.asOf,
+    rate: p.rate,
+  }))
+  return [...points, { asOf: today, rate: live.items ? live.done / live.items : 0 }]
 }
 
 // ---------------------------------------------------------------------------------------------
