@@ -59,7 +59,7 @@ async function botApiFetch(
   let res: Response
   try {
     // A file upload's body is a stream, which Node's fetch sends only with duplex 'half'.
-    res = await fetch(url, { method, headers, body, signal, duplex: 'half' } as RequestInit)
+    res = await fetch(url, { method, headers, body, signal, duplex: 'half' })
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause
     if (cause?.code && notSentCodes.has(cause.code)) throw new NotSentError(`${cause.code}: request not sent`)
