@@ -3,9 +3,10 @@
  * file, as of now or the end of the day named. Liaisons are refused: the ledger covers every unit.
  */
 import { Composer, InputFile } from 'grammy'
-import { LocalizedUserError } from '../src/domain/people.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
+import { LocalizedUserError } from '../src/errors.ts'
 import { ledgerWorkbookData, ledgerXlsxBuffer } from '../src/documents/ledger-xlsx.ts'
-import { readsAllUnits, refuse, replyHtml, h, type BotContext } from '../src/telegram/context.ts'
+import { refuse, replyHtml, h, type BotContext } from '../src/telegram/context.ts'
 
 const composer = new Composer<BotContext>()
 

@@ -14,11 +14,11 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
-import { ledgerSnapshots, locales, plans, type Locale } from '../db/schema.ts'
+import { ledgerSnapshots, plans, type Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { addDays, isValidDate, localDate, weekday, zonedInstant } from './dates.ts'
 import { assignmentStates } from './digest.ts'
-import { LocalizedUserError } from './people.ts'
+import { userError, type LocalizedUserError } from '../errors.ts'
 import { overdueDays, type TaskState } from './status.ts'
 import { trainingPace } from './training.ts'
 import { compareUnits, listUnits, type Unit } from './units.ts'
@@ -27,9 +27,7 @@ type PaperworkTexts = ReturnType<typeof messages>['paperwork']
 
 /** A user error in every locale, from the paperwork catalog. */
 export function paperworkError(pick: (t: PaperworkTexts, locale: Locale) => string): LocalizedUserError {
-  return new LocalizedUserError(
-    Object.fromEntries(locales.map((l) => [l, pick(messages(l).paperwork, l)])) as Record<Locale, string>,
-  )
+  return userError('paperwork', pick)
 }
 
 export type LedgerRole = 'lead' | 'responsible' | 'support'

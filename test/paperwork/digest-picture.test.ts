@@ -16,8 +16,9 @@ import { createTelegramSender } from '../../src/delivery/telegram.ts'
 import { CHART_WIDTH, digestChartSvg, renderSvg, type ChartData } from '../../src/documents/digest-chart.ts'
 import { createLogger } from '../../src/log.ts'
 import { loadJobOptions, runJob } from '../../src/scheduler/run.ts'
-import { BotApiEmulator } from '../../src/telegram/emulator/index.ts'
-import { jobByName } from '../../jobs/index.ts'
+import { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
+import { jobs } from '../../jobs/index.ts'
+import { jobByName } from '../../src/scheduler/job.ts'
 import { describeDb } from '../helpers/db.ts'
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.ts'
 import { groups, seed, TOKEN, TZ, type Fixture } from '../bot/harness.ts'
@@ -108,7 +109,7 @@ describeDb('the digest picture', (t) => {
       SMTP_URL: smtp.url,
       MAIL_FROM: '督办助手 <duban@sfj.example>',
     })
-    const job = jobByName('weekly-digest')!
+    const job = jobByName('weekly-digest', jobs)!
     const deps = { db: t.db, config, calendar: chinaCalendar, logger: createLogger('silent') }
     const result = await runJob(deps, job, await loadJobOptions(t.db, job), {
       scheduledAt: MONDAY,

@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
-import type { EmulatorUser } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import { describeDb } from '../helpers/db.ts'
 import { seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
 
