@@ -67,7 +67,7 @@ describeDb('duban report bulletin', (t) => {
     await report(f.tasks.training, f.units.doushan, 'in_progress', at('2024-09-25', '10:00'))
     // After it: not in the Q3 bulletin.
     await report(f.tasks.fines, f.units.taicheng, 'done', at('2024-10-08', '10:00'))
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     await embedded?.close()
     rmSync(dataDir, { recursive: true, force: true })

@@ -96,7 +96,7 @@ describeDb('the digest picture', (t) => {
     })
     const planId = (await t.db.query.plans.findFirst())!.id
     await takeLedgerSnapshot(t.db, planId, '2024-10-06', TZ, MONDAY)
-  })
+  }, 120_000)
   afterAll(async () => {
     await emulator.stop()
     await smtp.stop()

@@ -16,7 +16,7 @@ describeDb('/ledger', (t) => {
 
   beforeAll(async () => {
     h = await startHarness(t.db)
-  })
+  }, 120_000)
   afterAll(async () => {
     await h.stop()
   })

@@ -69,7 +69,7 @@ describeDb('duban ledger export', (t) => {
     await report(f.tasks.fines, f.units.doushan, 'blocked', 20, HOSTILE[1])
     await report(f.tasks.publicity, f.units.taicheng, 'done', 10, HOSTILE[2])
     await report(f.tasks.training, f.units.dajiang, 'in_progress', 5, HOSTILE[3], 20)
-  }, 120_000)
+  }, 240_000)
   afterAll(async () => {
     await embedded?.close()
     rmSync(dataDir, { recursive: true, force: true })

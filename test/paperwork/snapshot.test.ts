@@ -56,7 +56,7 @@ describeDb('ledger snapshots', (t) => {
       source: 'cli',
       now: at('2024-10-14', '09:00'),
     })
-  })
+  }, 120_000)
 
   it('knows the days it keeps: Sundays and month ends', () => {
     expect(['2024-10-13', '2024-10-31', '2024-02-29', '2024-10-14', '2024-10-30'].map(isSnapshotDay)).toEqual(
