@@ -11,6 +11,7 @@ const benchmarks: Record<string, string> = {
   fanout: 'fanout.ts',
   'reply-ingestion': 'reply-ingestion.ts',
   'digest-scale': 'digest-scale.ts',
+  'ledger-export': 'ledger-export.ts',
   startup: 'startup.ts',
   'plan-parse': 'plan-parse.ts',
 }

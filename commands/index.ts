@@ -15,6 +15,7 @@ import { deadlinesFeature } from './deadlines.ts'
 import { overdueFeature } from './overdue.ts'
 import { remindFeature } from './remind.ts'
 import { digestFeature } from './digest.ts'
+import { ledgerFeature } from './ledger.ts'
 import { buttonsFeature } from './buttons.ts'
 import { statusReplyFeature } from './status-reply.ts'
 import { fallbackFeature } from './fallback.ts'
@@ -36,6 +37,7 @@ export function botFeatures(): BotFeatures {
       overdueFeature,
       remindFeature,
       digestFeature,
+      ledgerFeature,
       buttonsFeature(),
       statusReplyFeature,
       fallbackFeature,

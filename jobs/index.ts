@@ -8,6 +8,7 @@ import { statusPrompts } from './status-prompts.ts'
 import { promptNudges } from './prompt-nudges.ts'
 import { weeklyDigestJob } from './weekly-digest.ts'
 import { trainingPaceJob } from './training-pace.ts'
+import { ledgerSnapshotJob } from './ledger-snapshot.ts'
 
 export type { Job, JobContext, JobFire, JobResult, CatchUpPolicy } from './types.ts'
 
@@ -17,4 +18,5 @@ export const jobs: readonly Job[] = [
   promptNudges,
   weeklyDigestJob,
   trainingPaceJob,
+  ledgerSnapshotJob,
 ]

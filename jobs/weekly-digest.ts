@@ -6,6 +6,8 @@
  */
 import { z } from 'zod'
 import { buildDigest } from '../src/domain/digest.ts'
+import { weeklyTrend } from '../src/domain/ledger.ts'
+import { activePlan } from '../src/domain/status.ts'
 import { supervisorRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { messages } from '../src/i18n/index.ts'
@@ -52,6 +54,10 @@ export const weeklyDigestJob: Job = {
     if (recipients.length === 0)
       return { enqueued: 0, detail: 'no supervisor can be reached: no supervisors group bound, no email' }
     const digest = await buildDigest(ctx.db, fire.now, ctx.config.timezone, digestOptions)
+    const plan = await activePlan(ctx.db)
+    // The picture's trend line; also keeps last Sunday's snapshot if the snapshot job did not.
+    if (plan)
+      digest.trend = await weeklyTrend(ctx.db, plan.id, today, ctx.config.timezone, fire.now, digest.totals)
 
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
       const enqueued = await enqueueToSupervisors(

@@ -23,7 +23,12 @@ export interface CliContext {
   close(): Promise<void>
 }
 
-export function createCliContext(env: NodeJS.ProcessEnv, output: Output, parts: AppParts): CliContext {
+export function createCliContext(
+  env: NodeJS.ProcessEnv,
+  output: Output,
+  parts: AppParts,
+  clock: () => Date = () => new Date(),
+): CliContext {
   let config: Config | undefined
   let logger: Logger | undefined
   let opening: Promise<Database> | undefined
@@ -56,7 +61,7 @@ export function createCliContext(env: NodeJS.ProcessEnv, output: Output, parts: 
     async db() {
       return (await ctx.database()).db
     },
-    now: () => new Date(),
+    now: clock,
     async close() {
       if (opening) {
         const d = await opening.catch(() => undefined)

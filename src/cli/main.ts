@@ -17,6 +17,8 @@ export interface MainOptions {
   parts: AppParts
   env?: NodeJS.ProcessEnv
   output?: Output
+  /** The clock commands read (tests pin it); default the real one. */
+  now?: () => Date
 }
 
 export function buildProgram(ctx: CliContext): Command {
@@ -36,7 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
 /** Runs one command line; resolves to the exit code. */
 export async function main(argv: string[], options: MainOptions): Promise<number> {
   const output = options.output ?? processOutput
-  const ctx = createCliContext(options.env ?? processEnv(), output, options.parts)
+  const ctx = createCliContext(options.env ?? processEnv(), output, options.parts, options.now)
   const program = buildProgram(ctx)
   try {
     await program.parseAsync(argv, { from: 'user' })

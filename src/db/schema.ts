@@ -426,3 +426,43 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
 })
+
+/**
+ * The ledger as it stood at the end of a day (each Sunday and each month's last day, written by
+ * the `ledger-snapshot` job): one row per assignment, so trends and a period's 通报 read what the
+ * ledger said then instead of recomputing history. Idempotent per (plan, date): a second run of
+ * the same day writes nothing. Loop columns (role, colour, receipt, evidence) are null until the
+ * ledger knows them.
+ */
+export const ledgerSnapshots = pgTable(
+  'ledger_snapshots',
+  {
+    planId: integer('plan_id')
+      .notNull()
+      .references(() => plans.id, { onDelete: 'cascade' }),
+    /** The day whose end the snapshot records (plan timezone). */
+    asOf: date('as_of', { mode: 'string' }).notNull(),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    /** The assignment's state then (`no_reply` included: a snapshot stores what the ledger showed). */
+    state: text('state').notNull(),
+    progress: integer('progress'),
+    note: text('note'),
+    lastReportAt: ts('last_report_at'),
+    lastReportBy: text('last_report_by'),
+    role: text('role'),
+    color: text('color'),
+    acknowledgedAt: ts('acknowledged_at'),
+    evidenceCount: integer('evidence_count'),
+    takenAt: ts('taken_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.planId, t.asOf, t.taskId, t.unitId] }),
+    index('ledger_snapshots_task_idx').on(t.taskId),
+    index('ledger_snapshots_unit_idx').on(t.unitId),
+  ],
+)

@@ -84,6 +84,16 @@ export function classifySmtpError(err: unknown): SendFailure {
   return { kind: 'retry', reason, ambiguous: !neverOpened }
 }
 
+/** The message's attachments as nodemailer takes them (inline images keep their Content-ID). */
+function attachmentsOf(message: EmailMessage) {
+  return (message.attachments ?? []).map((a) => ({
+    filename: a.filename,
+    content: Buffer.from(a.content),
+    contentType: a.contentType,
+    ...(a.cid ? { cid: a.cid } : {}),
+  }))
+}
+
 /** The sender for the configuration: SMTP when `smtpUrl` is set, else .eml files. */
 export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const timeout = options.timeoutMs ?? 10_000
@@ -101,6 +111,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
           subject: mail.message.subject,
           html: mail.message.html,
           text: mail.message.text,
+          attachments: attachmentsOf(mail.message),
           messageId,
         })
         await mkdir(dir, { recursive: true })
@@ -134,6 +145,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
           subject: mail.message.subject,
           html: mail.message.html,
           text: mail.message.text,
+          attachments: attachmentsOf(mail.message),
           messageId,
         })
       } catch (err) {

@@ -35,15 +35,20 @@ export interface TelegramDeliveryOptions {
 /** The message's parts: buttons and force-reply on the last, the reply target on the first. */
 function partsOf(message: TelegramMessage): TelegramPart[] {
   const htmls = splitHtmlMessage(message.html)
-  return htmls.map((html, i) => {
-    const part: TelegramPart = { html }
-    if (i === 0 && message.replyToMessageId !== undefined) part.replyToMessageId = message.replyToMessageId
-    if (i === htmls.length - 1) {
-      if (message.buttons) part.buttons = message.buttons
-      if (message.forceReply) part.forceReply = message.forceReply
-    }
-    return part
-  })
+  // A picture goes first, as its own part: a retry after it was sent sends only the text.
+  const photo: TelegramPart[] = message.photo ? [{ html: '', photo: message.photo }] : []
+  return [
+    ...photo,
+    ...htmls.map((html, i) => {
+      const part: TelegramPart = { html }
+      if (i === 0 && message.replyToMessageId !== undefined) part.replyToMessageId = message.replyToMessageId
+      if (i === htmls.length - 1) {
+        if (message.buttons) part.buttons = message.buttons
+        if (message.forceReply) part.forceReply = message.forceReply
+      }
+      return part
+    }),
+  ]
 }
 
 /** Sends claimed Telegram rows; see the module comment. */

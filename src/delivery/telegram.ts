@@ -3,7 +3,7 @@
  * failure classified for the worker (errors.ts). No auto-retry here: the outbox decides retries,
  * because retrying a request that may have arrived is how duplicates happen.
  */
-import { Api, GrammyError, HttpError } from 'grammy'
+import { Api, GrammyError, HttpError, InputFile } from 'grammy'
 import type { InlineKeyboardMarkup, ForceReply } from 'grammy/types'
 import type { TelegramMessage } from '../messages/types.ts'
 import { scrub } from '../log.ts'
@@ -16,7 +16,7 @@ export interface TelegramSender {
   readonly botId: string
   /** The longest one send can take before it fails (its request timeout). */
   readonly timeoutMs: number
-  /** Sends one message; resolves to its message id. Throws SendError. */
+  /** Sends one message (a picture when the part has one); resolves to its message id. Throws SendError. */
   sendMessage(chatId: string, part: TelegramPart): Promise<number>
   /**
    * Opens `connections` connections ahead of the first sends (getMe), so the first messages are
@@ -58,7 +58,8 @@ async function botApiFetch(
   const { method, headers, body, signal } = init as RequestInit
   let res: Response
   try {
-    res = await fetch(url, { method, headers, body, signal })
+    // A file upload's body is a stream, which Node's fetch sends only with duplex 'half'.
+    res = await fetch(url, { method, headers, body, signal, duplex: 'half' })
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause
     if (cause?.code && notSentCodes.has(cause.code)) throw new NotSentError(`${cause.code}: request not sent`)
@@ -136,6 +137,13 @@ export function createTelegramSender(options: TelegramSenderOptions): TelegramSe
         }
       else if (part.forceReply) reply_markup = { force_reply: true, selective: true }
       try {
+        if (part.photo) {
+          const photo = await api.sendPhoto(
+            /^-?\d+$/.test(chatId) ? Number(chatId) : chatId,
+            new InputFile(part.photo.data, part.photo.fileName),
+          )
+          return photo.message_id
+        }
         const msg = await api.sendMessage(/^-?\d+$/.test(chatId) ? Number(chatId) : chatId, part.html, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },

@@ -121,6 +121,11 @@ export interface Digest {
     /** Units with officers below pace, most below first. */
     units: { unit: string; officers: number; belowPace: number }[]
   }
+  /**
+   * Completion rate (0–1) at each recent week's end, from the ledger snapshots, oldest first, the
+   * last point being today's; set by the weekly-digest job for the picture (absent: no trend).
+   */
+  trend?: { asOf: string; rate: number }[]
 }
 
 interface UnitRow {

@@ -41,7 +41,7 @@ export function layoutEmail(
 /** Puts a note line before an email's body (e.g. why it came by email instead of Telegram). */
 export function prependEmailNote(email: EmailMessage, note: string): EmailMessage {
   return {
-    subject: email.subject,
+    ...email,
     html: email.html.replace(/(<body[^>]*>\n?)/, `$1<p><em>${escapeHtml(note)}</em></p>\n`),
     text: `${note}\n\n${email.text}`,
   }

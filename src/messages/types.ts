@@ -19,12 +19,23 @@ export interface TelegramMessage {
   /** Ask the client to open a reply to this message (status prompts); last part only. */
   forceReply?: boolean
   replyToMessageId?: number
+  /** A picture sent (sendPhoto) before the text; the text follows as its own message(s). */
+  photo?: { data: Uint8Array; fileName: string }
+}
+
+export interface EmailAttachment {
+  filename: string
+  content: Uint8Array
+  contentType: string
+  /** Content-ID for an inline image (`<img src="cid:…">`). */
+  cid?: string
 }
 
 export interface EmailMessage {
   subject: string
   html: string
   text: string
+  attachments?: EmailAttachment[]
 }
 
 /** One message rendered for the channels it can go to; a channel a template omits is not sent. */

@@ -5,6 +5,8 @@
  * and left to the email); the worker splits it under 4096 characters at line boundaries.
  * Email: a readable HTML layout (the units as a table, the other sections as lists) and a
  * plain-text part with every line.
+ * Both come with a picture (src/documents/digest-chart.ts): sent with sendPhoto before the text
+ * in Telegram, inline at the top of the email.
  */
 import { z } from 'zod'
 import type { Locale } from '../db/schema.ts'
@@ -12,8 +14,9 @@ import type { Digest } from '../domain/digest.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { messages } from '../i18n/index.ts'
 import { escapeHtml } from '../telegram/html.ts'
+import { digestChartPng } from '../documents/digest-chart.ts'
 import { dueLabel, taskTitle } from './rhythm-parts.ts'
-import type { MessageTemplate } from './types.ts'
+import type { EmailMessage, MessageTemplate } from './types.ts'
 
 const int = z.number().int().min(0)
 const isoTime = z.string()
@@ -80,7 +83,53 @@ export const digestParams = z.object({
     required: z.number(),
     units: z.array(z.object({ unit: z.string(), officers: int, belowPace: int })),
   }),
+  trend: z.array(z.object({ asOf: date, rate: z.number().min(0).max(1) })).optional(),
 }) satisfies z.ZodType<Digest>
+
+/** The picture's file name in Telegram and in the email. */
+export const DIGEST_CHART_FILE = 'digest.png'
+/** The Content-ID the email's <img> refers to. */
+export const DIGEST_CHART_CID = 'digest-chart@duban'
+
+/**
+ * The digest's picture (per-unit bars by state, weekly completion trend) as PNG, or null when
+ * there is nothing to draw. A picture that fails to render is left out: the text still goes.
+ */
+export function digestPicture(d: Digest, locale: Locale): Buffer | null {
+  if (!d.plan || d.units.length === 0) return null
+  try {
+    return digestChartPng(
+      {
+        asOf: d.date,
+        units: d.units.map((u) => ({
+          name: u.name,
+          done: u.done,
+          inProgress: u.inProgress,
+          blocked: u.blocked,
+          notStarted: u.notStarted,
+          noReply: u.noReply,
+        })),
+        trend: d.trend ?? [],
+      },
+      locale,
+    ).png
+  } catch {
+    return null
+  }
+}
+
+/** The email with the picture inline (cid) at the top of its body. */
+export function withInlineChart(email: EmailMessage, png: Buffer, alt: string): EmailMessage {
+  const img = `<p><img src="cid:${DIGEST_CHART_CID}" alt="${escapeHtml(alt)}" width="720" style="max-width: 100%; height: auto"></p>`
+  return {
+    ...email,
+    html: email.html.replace(/(<body[^>]*>\n?)/, `$1${img}\n`),
+    attachments: [
+      ...(email.attachments ?? []),
+      { filename: DIGEST_CHART_FILE, content: png, contentType: 'image/png', cid: DIGEST_CHART_CID },
+    ],
+  }
+}
 
 /** At most this many lines per section in Telegram; the email has them all. */
 export const TELEGRAM_SECTION_LINES = 30
@@ -272,15 +321,21 @@ export const weeklyDigest: MessageTemplate<Digest> = {
     const t = messages(locale).rhythm.digest
     const subject = t.subject(weekLabel(d.week, locale))
     const footer = messages(locale).delivery.email.footer
+    const email = {
+      subject,
+      html: emailHtml(d, locale, tz, subject),
+      text: [digestSections(d, locale, tz).title, '', ...plainText(d, locale, tz), '', '--', footer].join(
+        '\n',
+      ),
+    }
+    // The picture goes before the text: sendPhoto first in Telegram, inline (cid) atop the email.
+    const png = digestPicture(d, locale)
     return {
-      telegram: { html: telegramHtml(d, locale, tz) },
-      email: {
-        subject,
-        html: emailHtml(d, locale, tz, subject),
-        text: [digestSections(d, locale, tz).title, '', ...plainText(d, locale, tz), '', '--', footer].join(
-          '\n',
-        ),
+      telegram: {
+        html: telegramHtml(d, locale, tz),
+        ...(png ? { photo: { data: png, fileName: DIGEST_CHART_FILE } } : {}),
       },
+      email: png ? withInlineChart(email, png, digestSections(d, locale, tz).title) : email,
     }
   },
 }

@@ -13,6 +13,8 @@ import { registerOfficers } from './officers.ts'
 import { registerInvite } from './invite.ts'
 import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
+import { registerLedger } from './ledger.ts'
+import { registerReport } from './report.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -26,5 +28,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerInvite(program, ctx)
   registerChats(program, ctx)
   registerStatus(program, ctx)
+  registerLedger(program, ctx)
+  registerReport(program, ctx)
   registerSandbox(program, ctx)
 }

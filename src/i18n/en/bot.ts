@@ -55,6 +55,7 @@ export default {
       "/hours unit shows that unit's training",
       '/remind unit [task ref] reminds that unit now',
       "/digest this week's digest",
+      '/ledger [date] the work ledger (Excel file)',
       '/bindcode unit|supervisors gives a group binding code; then send /bind code in the group',
     ].join('\n'),
     admin: [
@@ -65,6 +66,7 @@ export default {
       "/hours unit shows that unit's training",
       '/remind unit [task ref] reminds that unit now',
       "/digest this week's digest",
+      '/ledger [date] the work ledger (Excel file)',
       '/bindcode unit|supervisors gives a group binding code; then send /bind code in the group',
       'Manage the roster, the plan and invites with the duban command line.',
     ].join('\n'),

@@ -8,6 +8,8 @@ export default {
     promptNudges: 'Monday: a nudge to units that did not answer last week’s prompt',
     weeklyDigest: 'Monday: the weekly digest to supervisors',
     trainingPace: 'Start of each month: training-hours pace check',
+    ledgerSnapshot:
+      'After each Sunday and each month’s last day, keep a snapshot of the work ledger (for trends and bulletins)',
   },
 
   skipped: {

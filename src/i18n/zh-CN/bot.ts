@@ -55,6 +55,7 @@ export default {
       '/hours 单位 查看该单位培训情况',
       '/remind 单位 [任务编号] 立即提醒该单位',
       '/digest 本周督办汇总',
+      '/ledger [日期] 工作台账（Excel 文件）',
       '/bindcode 单位|supervisors 获取群绑定码，再在群内发送 /bind 绑定码',
     ].join('\n'),
     admin: [
@@ -65,6 +66,7 @@ export default {
       '/hours 单位 查看该单位培训情况',
       '/remind 单位 [任务编号] 立即提醒该单位',
       '/digest 本周督办汇总',
+      '/ledger [日期] 工作台账（Excel 文件）',
       '/bindcode 单位|supervisors 获取群绑定码，再在群内发送 /bind 绑定码',
       '名册、计划和邀请请使用命令行 duban 管理。',
     ].join('\n'),

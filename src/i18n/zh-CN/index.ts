@@ -9,5 +9,6 @@ import bot from './bot.ts'
 import statusView from './status-view.ts'
 import rhythm from './rhythm.ts'
 import planLedger from './plan-ledger.ts'
+import paperwork from './paperwork.ts'
 
-export default { common, delivery, plan, planDocuments, status, bot, statusView, scheduler, rhythm, planLedger }
+export default { common, delivery, plan, planDocuments, status, bot, statusView, scheduler, rhythm, planLedger, paperwork }

@@ -11,6 +11,7 @@ export default {
     promptNudges: '每周一提醒上周未回复填报提示的单位',
     weeklyDigest: '每周一向督办人员发送督办周报',
     trainingPace: '每月初核对执法人员培训学时进度',
+    ledgerSnapshot: '每周日和每月最后一天结束后保存工作台账快照（供趋势和通报使用）',
   },
 
   /** Reasons a job did not act, recorded with the schedule fire. */
