@@ -10,5 +10,5 @@ export default {
     no_reply: 'no reply',
   },
   unitKinds: { subdistrict: 'subdistrict', town: 'town', department: 'city department' },
-  roles: { liaison: 'liaison', supervisor: 'supervisor', admin: 'admin' },
+  roles: { liaison: 'liaison', supervisor: 'supervisor', admin: 'admin', leader: 'leader' },
 } satisfies typeof zh

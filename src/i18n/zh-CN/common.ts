@@ -9,5 +9,5 @@ export default {
     no_reply: '无回复',
   },
   unitKinds: { subdistrict: '街道', town: '镇', department: '市直部门' },
-  roles: { liaison: '联络员', supervisor: '督办人员', admin: '管理员' },
+  roles: { liaison: '联络员', supervisor: '督办人员', admin: '管理员', leader: '分管领导' },
 }
