@@ -614,6 +614,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   function partsOf(message: TelegramMessage): TelegramPart[] {
+    // A file goes as one message, its text the caption (kept short by its template).
+    if (message.file) return [{ ...message }]
     const htmls = splitHtmlMessage(message.html)
     return htmls.map((html, i) => {
       const part: TelegramPart = { html }
