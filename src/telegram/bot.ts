@@ -32,6 +32,8 @@ import { digestFeature } from '../../commands/digest.ts'
 import { buttonsFeature } from '../../commands/buttons.ts'
 import { statusReplyFeature } from '../../commands/status-reply.ts'
 import { fallbackFeature } from '../../commands/fallback.ts'
+import { reviewFeature } from '../../commands/review.ts'
+import { evidenceFeature } from '../../commands/evidence.ts'
 
 export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
   now?: () => Date
@@ -61,6 +63,8 @@ const features = (): Composer<BotContext>[] => [
   overdueFeature,
   remindFeature,
   digestFeature,
+  reviewFeature,
+  evidenceFeature,
   buttonsFeature(),
   statusReplyFeature,
   fallbackFeature,
