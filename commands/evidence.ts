@@ -69,6 +69,7 @@ function incomingFile(msg: Message): IncomingFile | null {
 type Target =
   | { kind: 'task'; unitId: number; taskId: number; status: ParsedStatus | null }
   | { kind: 'ask'; unitId: number }
+  | { kind: 'ignore' }
   | { kind: 'refused'; text: string; reason: string }
 
 /** Which unit and task the file is for, and the status its caption gives. */
@@ -82,6 +83,16 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
   let unitId: number | null = null
   let promptTasks: number[] = []
   const replyTo = msg.reply_to_message
+  // In a group, a picture that neither answers the bot nor names a task (nor continues an album
+  // that did) is chatter, not evidence.
+  if (
+    msg.chat.type !== 'private' &&
+    replyTo?.from?.id !== ctx.me.id &&
+    !caption.ref &&
+    caption.number === undefined &&
+    !(file.mediaGroupId && person.unitId !== null && (await albumTask(db, file.mediaGroupId, person.unitId)) !== null)
+  )
+    return { kind: 'ignore' }
   if (replyTo && replyTo.from?.id === ctx.me.id) {
     const found = await ctx.lookups.prompt(msg.chat.id, replyTo.message_id)
     if (found) {
@@ -158,6 +169,7 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
   const at = now()
   try {
     const target = await targetOf(ctx, msg, file)
+    if (target.kind === 'ignore') return
     if (target.kind === 'refused') return refuse(ctx, h(target.text), target.reason)
     const unit = await unitNameOf(ctx, target.unitId)
     const source = { telegramChatId: msg.chat.id, telegramMessageId: msg.message_id }

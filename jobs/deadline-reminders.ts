@@ -63,7 +63,8 @@ export function statusOf(a: AssignmentState): DeadlineReminderParams['status'] {
 
 /** The task as the templates take it. */
 export function taskOf(a: AssignmentState): DeadlineReminderParams['task'] {
-  return { ref: a.ref, title: a.title, due: a.due, dueText: a.dueText }
+  // A unit's own date is a plain date: the plan's phrase describes the plan's date only.
+  return { ref: a.ref, title: a.title, due: a.due, dueText: a.due === a.planDue ? a.dueText : null }
 }
 
 /** Units already listed in an escalation of the task at a level, as `unitId:level`. */
@@ -101,18 +102,20 @@ export const deadlineReminders: Job = {
     if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
 
     const all = await assignmentStates(ctx.db, plan.id, fire.now)
-    const stepOfTask = new Map<number, LadderStep | null>()
+    const stepOfTask = new Map<string, LadderStep | null>()
     const due: { a: AssignmentState; step: LadderStep }[] = []
     for (const a of all) {
       if (!a.due || a.state === 'done') continue
-      if (!stepOfTask.has(a.taskId)) stepOfTask.set(a.taskId, ladderStep(ctx.calendar, today, a.due, ladder))
-      const step = stepOfTask.get(a.taskId)
+      // Per task and date: a unit with its own date (extension, rectification) has its own ladder.
+      const at = `${a.taskId}:${a.due}`
+      if (!stepOfTask.has(at)) stepOfTask.set(at, ladderStep(ctx.calendar, today, a.due, ladder))
+      const step = stepOfTask.get(at)
       if (step) due.push({ a, step })
     }
     if (due.length === 0) return { enqueued: 0, detail: 'no reminders due' }
 
     const unitIds = [...new Set(due.map((d) => d.a.unitId))]
-    const reach = await unitRecipients(ctx.db, unitIds)
+    const reach = await unitRecipients(ctx.db, unitIds, today)
     const names = new Map((await listUnits(ctx.db)).map((u) => [u.id, u.name]))
     const supervisors = await supervisorRecipients(ctx.db)
 
@@ -129,7 +132,7 @@ export const deadlineReminders: Job = {
           status: statusOf(a),
         }
         enqueued += await enqueueUnitMessage(tx, {
-          key: reminderKey(a.taskId, a.unitId, step),
+          key: reminderKey(a.taskId, a.unitId, step, a.due !== a.planDue ? (a.due ?? undefined) : undefined),
           unitId: a.unitId,
           reach: r,
           template: 'deadline-reminder',

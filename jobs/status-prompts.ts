@@ -53,7 +53,7 @@ export const statusPrompts: Job = {
       const open = new Map<number, AssignmentState[]>()
       for (const a of await assignmentStates(tx, plan.id, fire.now))
         if (a.state !== 'done') open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
-      const reach = await unitRecipients(tx, [...open.keys()])
+      const reach = await unitRecipients(tx, [...open.keys()], today)
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
       let enqueued = 0
       const unreachable: string[] = []

@@ -176,7 +176,7 @@ export async function buildDigest(
   const latestSql = plan
     ? sql`
       with pairs as materialized (
-        select a.unit_id, a.task_id, t.due_date, l.state, l.prev_state, l.note, l.reported_at
+        select a.unit_id, a.task_id, coalesce(a.due_override, t.due_date) as due_date, l.state, l.prev_state, l.note, l.reported_at
         from assignments a
         join tasks t on t.id = a.task_id
         left join lateral (
@@ -428,7 +428,10 @@ export interface AssignmentState {
   unitId: number
   ref: string
   title: string
+  /** This unit's date: an approved extension or a rectification date, else the plan's. */
   due: string | null
+  /** The plan's date for the task (stays on record when the unit's moves). */
+  planDue: string | null
   dueText: string | null
   position: number
   state: ReportState | 'no_reply'
@@ -463,6 +466,7 @@ export async function assignmentStates(
     ref: string
     title: string
     due: string | null
+    plan_due: string | null
     due_text: string | null
     position: number
     state: ReportState | null
@@ -473,7 +477,8 @@ export async function assignmentStates(
   }>(
     db,
     sql`
-      select a.task_id, a.unit_id, t.ref, t.title, t.due_date::text as due, t.due_text, t.position,
+      select a.task_id, a.unit_id, t.ref, t.title, coalesce(a.due_override, t.due_date)::text as due,
+        t.due_date::text as plan_due, t.due_text, t.position,
         l.state, l.progress, l.note, (extract(epoch from l.reported_at) * 1000)::float8 as reported_ms, l.by
       from assignments a
       join tasks t on t.id = a.task_id
@@ -497,6 +502,7 @@ export async function assignmentStates(
     ref: r.ref,
     title: r.title,
     due: r.due,
+    planDue: r.plan_due,
     dueText: r.due_text,
     position: Number(r.position),
     state: r.state ?? 'no_reply',

@@ -72,11 +72,14 @@ export function ladderStep(
   return { kind: 'before', step: Math.min(...candidates), moment }
 }
 
-/** The occurrence key of a unit's reminder for a task at a step: one per step, whatever day it goes. */
-export function reminderKey(taskId: number, unitId: number, step: LadderStep): string {
-  return step.kind === 'before'
-    ? `deadline:${taskId}:${unitId}:before:${step.step}`
-    : `deadline:${taskId}:${unitId}:overdue:${step.n}`
+/**
+ * The occurrence key of a unit's reminder for a task at a step: one per step, whatever day it goes.
+ * When the unit has its own date (`ownDue`: an extension, a rectification date), the key names
+ * it, so the ladder runs again toward the new date.
+ */
+export function reminderKey(taskId: number, unitId: number, step: LadderStep, ownDue?: string): string {
+  const pair = ownDue ? `${taskId}:${unitId}@${ownDue}` : `${taskId}:${unitId}`
+  return step.kind === 'before' ? `deadline:${pair}:before:${step.step}` : `deadline:${pair}:overdue:${step.n}`
 }
 
 /** The key of the supervisors' escalation for a task on a day (one message listing the units). */
