@@ -130,6 +130,7 @@ export const deadlineReminders: Job = {
           task: taskOf(a),
           moment: momentParams(step.moment),
           status: statusOf(a),
+          ack: !a.acknowledged,
         }
         enqueued += await enqueueUnitMessage(tx, {
           key: reminderKey(a.taskId, a.unitId, step, a.due !== a.planDue ? (a.due ?? undefined) : undefined),

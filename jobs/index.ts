@@ -8,10 +8,18 @@ import { statusPrompts } from './status-prompts.ts'
 import { promptNudges } from './prompt-nudges.ts'
 import { weeklyDigestJob } from './weekly-digest.ts'
 import { trainingPaceJob } from './training-pace.ts'
+import { assignmentReceipts } from './assignment-receipts.ts'
 
 export type { Job, JobContext, JobFire, JobResult, CatchUpPolicy } from './types.ts'
 
-export const jobs: Job[] = [deadlineReminders, statusPrompts, promptNudges, weeklyDigestJob, trainingPaceJob]
+export const jobs: Job[] = [
+  deadlineReminders,
+  statusPrompts,
+  promptNudges,
+  weeklyDigestJob,
+  trainingPaceJob,
+  assignmentReceipts,
+]
 
 let substitute: readonly Job[] | undefined
 

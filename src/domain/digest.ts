@@ -24,7 +24,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
-import type { ReportState } from '../db/schema.ts'
+import type { LoopState, ReportState } from '../db/schema.ts'
 import { addDays, localDate } from './dates.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'
 import { isoWeek } from './reminder-ladder.ts'
@@ -432,6 +432,14 @@ export interface AssignmentState {
   due: string | null
   /** The plan's date for the task (stays on record when the unit's moves). */
   planDue: string | null
+  /** The unit signed for the task (签收). */
+  acknowledged: boolean
+  acknowledgedAt: Date | null
+  loopState: LoopState
+  /** Times a supervisor returned it (退回整改). */
+  returnedCount: number
+  /** When the unit was given the task. */
+  assignedAt: Date
   dueText: string | null
   position: number
   state: ReportState | 'no_reply'
@@ -467,6 +475,11 @@ export async function assignmentStates(
     title: string
     due: string | null
     plan_due: string | null
+    acknowledged: boolean
+    loop_state: LoopState
+    returned_count: number
+    acknowledged_ms: number | string | null
+    assigned_ms: number | string
     due_text: string | null
     position: number
     state: ReportState | null
@@ -478,7 +491,10 @@ export async function assignmentStates(
     db,
     sql`
       select a.task_id, a.unit_id, t.ref, t.title, coalesce(a.due_override, t.due_date)::text as due,
-        t.due_date::text as plan_due, t.due_text, t.position,
+        t.due_date::text as plan_due, t.due_text, t.position, a.acknowledged_at is not null as acknowledged,
+        a.loop_state, a.returned_count,
+        (extract(epoch from a.acknowledged_at) * 1000)::float8 as acknowledged_ms,
+        (extract(epoch from a.created_at) * 1000)::float8 as assigned_ms,
         l.state, l.progress, l.note, (extract(epoch from l.reported_at) * 1000)::float8 as reported_ms, l.by
       from assignments a
       join tasks t on t.id = a.task_id
@@ -503,6 +519,11 @@ export async function assignmentStates(
     title: r.title,
     due: r.due,
     planDue: r.plan_due,
+    acknowledged: Boolean(r.acknowledged),
+    loopState: r.loop_state,
+    returnedCount: Number(r.returned_count),
+    acknowledgedAt: r.acknowledged_ms === null ? null : new Date(Number(r.acknowledged_ms)),
+    assignedAt: new Date(Number(r.assigned_ms)),
     dueText: r.due_text,
     position: Number(r.position),
     state: r.state ?? 'no_reply',

@@ -26,6 +26,7 @@ import { daysBetween, localDate } from './dates.ts'
 import { liaisonsOf, stripControls, userError } from './people.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
+import { applyLoop, type TaskLoop, type UnitLoop } from './loop-view.ts'
 import { listUnits, type Unit } from './units.ts'
 
 export type TaskState = ReportState | 'no_reply'
@@ -245,6 +246,8 @@ export interface OpenTask {
 export interface TaskStatusLine extends OpenTask {
   /** Calendar days past the due date (in the plan's timezone) when not done; else 0. */
   overdueDays: number
+  /** Where the assignment stands in the 督办 loop (state, colour, receipt, evidence). */
+  loop?: TaskLoop
 }
 
 export type StatusCounts = Record<TaskState | 'overdue', number>
@@ -264,6 +267,8 @@ export interface UnitStatus {
   tasks: TaskStatusLine[]
   counts: StatusCounts
   training: { officers: number; averageHours: number; belowPace: number }
+  /** Colour counts and unsigned tasks (the 督办 loop). */
+  loop?: UnitLoop
 }
 
 export function emptyCounts(): StatusCounts {
@@ -369,6 +374,7 @@ export async function unitStatus(db: Db, unitId: number, now: Date, tz: string):
         overdueDays: overdueDays(t.due, t.state, today),
       }))
     : []
+  const loop = plan ? await applyLoop(db, plan.id, unitId, lines, now, tz) : undefined
   const counts = emptyCounts()
   for (const line of lines) {
     counts[line.state]++
@@ -392,6 +398,7 @@ export async function unitStatus(db: Db, unitId: number, now: Date, tz: string):
       averageHours: summary.averageHours,
       belowPace: summary.belowPace,
     },
+    ...(loop ? { loop } : {}),
   }
 }
 

@@ -34,6 +34,7 @@ import { statusReplyFeature } from '../../commands/status-reply.ts'
 import { fallbackFeature } from '../../commands/fallback.ts'
 import { reviewFeature } from '../../commands/review.ts'
 import { evidenceFeature } from '../../commands/evidence.ts'
+import { receiptFeature } from '../../commands/receipt.ts'
 
 export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
   now?: () => Date
@@ -64,6 +65,7 @@ const features = (): Composer<BotContext>[] => [
   remindFeature,
   digestFeature,
   reviewFeature,
+  receiptFeature,
   evidenceFeature,
   buttonsFeature(),
   statusReplyFeature,

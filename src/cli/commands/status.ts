@@ -21,7 +21,13 @@ export function unitStatusJson(s: UnitStatus) {
       title: t.title,
       due: t.due,
       dueText: t.dueText,
-      state: t.state,
+      // The loop's own states (awaiting_review, rectifying, closed, withdrawn) win over the report's.
+      state: t.loop?.state ?? t.state,
+      reportState: t.state,
+      color: t.loop?.color ?? null,
+      acknowledgedAt: t.loop?.acknowledgedAt?.toISOString() ?? null,
+      evidenceCount: t.loop?.evidenceCount ?? 0,
+      returnedCount: t.loop?.returnedCount ?? 0,
       progress: t.progress,
       note: t.note,
       overdueDays: t.overdueDays,
@@ -29,6 +35,8 @@ export function unitStatusJson(s: UnitStatus) {
       lastReplyBy: t.lastReplyBy,
     })),
     counts: s.counts,
+    colors: s.loop?.colors ?? null,
+    unacknowledged: s.loop?.unacknowledged ?? 0,
     training: s.training,
   }
 }
