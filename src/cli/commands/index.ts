@@ -13,6 +13,8 @@ import { registerOfficers } from './officers.ts'
 import { registerInvite } from './invite.ts'
 import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
+import { registerEvidence } from './evidence.ts'
+import { registerHistory } from './history.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -26,5 +28,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerInvite(program, ctx)
   registerChats(program, ctx)
   registerStatus(program, ctx)
+  registerEvidence(program, ctx)
+  registerHistory(program, ctx)
   registerSandbox(program, ctx)
 }
