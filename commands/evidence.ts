@@ -140,7 +140,7 @@ async function fetchAndStore(ctx: BotContext, evidenceId: number, fileId: string
   for (;;) {
     attempts++
     try {
-      const bytes = await downloadTelegramFile(ctx.api, {
+      const bytes = await downloadTelegramFile({
         apiRoot: config.telegramApiRoot,
         token: ctx.api.token,
         fileId,

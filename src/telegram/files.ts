@@ -3,17 +3,24 @@
  * Telegram serves bots files of at most 20 MB; the body is read with a cap so a bigger answer is
  * never held in memory whole.
  */
-import type { Api } from 'grammy'
+import { Api } from 'grammy'
 
 export class DownloadError extends Error {
   override name = 'DownloadError'
 }
 
-/** The bytes of `fileId`, at most `maxBytes` (more: DownloadError naming the size). */
-export async function downloadTelegramFile(
-  api: Api,
-  opts: { apiRoot: string; token: string; fileId: string; maxBytes: number; timeoutMs?: number },
-): Promise<Buffer> {
+/**
+ * The bytes of `fileId`, at most `maxBytes` (more: DownloadError naming the size). One attempt:
+ * a plain Api without the bot's auto-retry, so the caller's bounded retry is the only one.
+ */
+export async function downloadTelegramFile(opts: {
+  apiRoot: string
+  token: string
+  fileId: string
+  maxBytes: number
+  timeoutMs?: number
+}): Promise<Buffer> {
+  const api = new Api(opts.token, { apiRoot: opts.apiRoot, timeoutSeconds: Math.ceil((opts.timeoutMs ?? 60_000) / 1000) })
   const file = await api.getFile(opts.fileId)
   if (!file.file_path) throw new DownloadError('getFile gave no file_path')
   if (file.file_size !== undefined && file.file_size > opts.maxBytes)

@@ -46,7 +46,7 @@ describeDb('the 督办 loop, end to end', (t) => {
 
   const inChat = (chatId: number, since = 0) => h.emulator.sentMessages(chatId).slice(since)
   const waitIn = (chatId: number, pred: (m: SentMessage) => boolean) =>
-    h.emulator.waitFor((sent) => sent.find((m) => m.chat_id === chatId && pred(m)))
+    h.emulator.waitFor((sent) => sent.find((m) => m.chat_id === chatId && pred(m)), 30_000)
   const pair = async () =>
     (
       await t.db
