@@ -23,13 +23,15 @@ import {
   type IncomingFile,
 } from '../src/domain/evidence.ts'
 import { leadingTaskRef, loopAssignment, taskByRef } from '../src/domain/loop.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
-import { forwardEvidenceToReview, reportedDone, type DoneOutcome } from '../src/domain/reviews.ts'
+import { LocalizedUserError } from '../src/errors.ts'
+import type { DoneOutcome } from '../src/domain/reviews.ts'
+import { forwardEvidenceToReview, reportDone } from '../src/delivery/loop-notify.ts'
 import { parseStatusReply, type ParsedStatus } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit, recordStatus } from '../src/domain/status.ts'
 import { downloadTelegramFile } from '../src/telegram/files.ts'
+import { mayReportFor } from '../src/domain/access.ts'
 import { decodeLoopButton, encodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, h, mayReportFor, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { clip, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { confirmationLine, unitNameOf } from './status-reply.ts'
 
 /** Download attempts, and the pause before each retry (bounded: the chat waits meanwhile). */
@@ -206,7 +208,7 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
           now: at,
         })
         if (target.status.state === 'done')
-          result = await reportedDone(tx, { taskId: target.taskId, unitId: target.unitId, reportId: report.id, personId: person.id, now: at, ...source })
+          result = await reportDone(tx, { taskId: target.taskId, unitId: target.unitId, reportId: report.id, personId: person.id, now: at, ...source })
       }
       if (result !== 'awaiting_review') await forwardEvidenceToReview(tx, evidenceId)
       return { id: evidenceId, outcome: result, task: (await loopAssignment(tx, target.taskId, target.unitId))! }

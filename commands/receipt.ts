@@ -5,8 +5,9 @@
  */
 import { Composer } from 'grammy'
 import { acknowledge } from '../src/domain/receipts.ts'
+import { mayReportFor } from '../src/domain/access.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, h, logRefusal, mayReportFor, refuse, type BotContext } from '../src/telegram/context.ts'
+import { clip, h, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
 import { unitNameOf } from './status-reply.ts'
 
 const composer = new Composer<BotContext>()

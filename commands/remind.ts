@@ -10,25 +10,18 @@ import { like } from 'drizzle-orm'
 import { deliveries } from '../src/db/schema.ts'
 import { localDate } from '../src/domain/dates.ts'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
-import { decideAndEnqueue, enqueueUnitMessage, unitReach, type UnitReach } from '../src/domain/recipients.ts'
+import { unitReach, type UnitReach } from '../src/domain/recipients.ts'
 import { deadlineMoment } from '../src/domain/reminder-ladder.ts'
 import { activePlan } from '../src/domain/status.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import type { DeadlineReminderParams } from '../src/messages/deadline-reminder.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
 import { wallTime } from '../src/scheduler/time.ts'
-import {
-  clip,
-  commandArgs,
-  h,
-  readsAllUnits,
-  refuse,
-  replyHtml,
-  unitFromQuery,
-  type BotContext,
-} from '../src/telegram/context.ts'
+import { clip, commandArgs, h, refuse, replyHtml, unitFromQuery, type BotContext } from '../src/telegram/context.ts'
 import { momentParams, statusOf, taskOf } from '../jobs/deadline-reminders.ts'
 import { promptTasks } from '../jobs/status-prompts.ts'
+import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

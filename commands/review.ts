@@ -9,15 +9,9 @@
 import { Composer } from 'grammy'
 import { formatMonthDay, localDate } from '../src/domain/dates.ts'
 import { dateInText } from '../src/domain/loop.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
-import {
-  approveReview,
-  checkReviewable,
-  defaultRectifyDue,
-  rememberReturnQuestion,
-  returnReview,
-  reviewByQuestion,
-} from '../src/domain/reviews.ts'
+import { LocalizedUserError } from '../src/errors.ts'
+import { checkReviewable, defaultRectifyDue, rememberReturnQuestion, reviewByQuestion } from '../src/domain/reviews.ts'
+import { approveReview, returnReview } from '../src/delivery/loop-notify.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
 import { clip, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'

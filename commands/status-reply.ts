@@ -13,7 +13,6 @@ import type { Message } from 'grammy/types'
 import { eq } from 'drizzle-orm'
 import type { Db } from '../src/db/client.ts'
 import { units } from '../src/db/schema.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
 import {
   MAX_NOTE_CHARS,
   parseStatusReply,
@@ -27,17 +26,12 @@ import {
   type Prompt,
   type StatusSource,
 } from '../src/domain/status.ts'
-import {
-  clip,
-  h,
-  logRefusal,
-  mayReportFor,
-  refuse,
-  replyHtml,
-  type BotContext,
-} from '../src/telegram/context.ts'
+import { clip, h, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
-import { reportedDone, type DoneOutcome } from '../src/domain/reviews.ts'
+import { LocalizedUserError } from '../src/errors.ts'
+import { mayReportFor } from '../src/domain/access.ts'
+import type { DoneOutcome } from '../src/domain/reviews.ts'
+import { reportDone } from '../src/delivery/loop-notify.ts'
 
 export type { PromptTask }
 
@@ -103,7 +97,7 @@ export async function recordPromptItems(
     // 已完成 moves the 督办 loop on (待审核 or 已办结) with the report, in one transaction.
     if (status.state === 'done')
       outcomes.push(
-        await reportedDone(tx, {
+        await reportDone(tx, {
           taskId: task.id,
           unitId: prompt.unitId,
           reportId: report.id,

@@ -13,7 +13,8 @@ import {
   unnoticed,
   type PendingReceipt,
 } from '../src/domain/receipts.ts'
-import { decideAndEnqueue, enqueueUnitMessage, unitRecipients } from '../src/domain/recipients.ts'
+import { unitRecipients } from '../src/domain/recipients.ts'
+import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import { fireDay, nonWorkingDay } from './rhythm.ts'

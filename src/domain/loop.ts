@@ -7,7 +7,7 @@ import type { Db } from '../db/client.ts'
 import { assignments, locales, plans, tasks, units, type Locale, type LoopState } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { findDeadline } from './deadline-phrase.ts'
-import { LocalizedUserError } from './people.ts'
+import { LocalizedUserError } from '../errors.ts'
 import type { TaskState } from './status.ts'
 
 type LoopTexts = ReturnType<typeof messages>['loop']

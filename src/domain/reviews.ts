@@ -23,7 +23,6 @@ import {
 } from '../db/schema.ts'
 import { recordEvent } from './history.ts'
 import { loopAssignment, loopError, type LoopAssignment } from './loop.ts'
-import { enqueueToSupervisors, enqueueUnitMessage, supervisorRecipients, unitReach } from './recipients.ts'
 import { addWorkingDays, type WorkingCalendar } from './working-days.ts'
 
 /** A 退回 without a date gives this many working days. */
@@ -111,7 +110,6 @@ export async function reportedDone(
     ...source,
     payload: { reportId: input.reportId, reviewId: review!.id },
   })
-  await enqueueReviewCard(db, review!.id)
   return 'awaiting_review'
 }
 
@@ -124,89 +122,6 @@ export async function openReview(db: Db, taskId: number, unitId: number): Promis
     .orderBy(desc(reviews.id))
     .limit(1)
   return row ?? null
-}
-
-/** Evidence of an assignment since its last decided review (what the next review looks at). */
-async function evidenceForReview(db: Db, taskId: number, unitId: number) {
-  const [last] = await db
-    .select({ at: reviews.decidedAt })
-    .from(reviews)
-    .where(and(eq(reviews.taskId, taskId), eq(reviews.unitId, unitId), sql`${reviews.decision} is not null`))
-    .orderBy(desc(reviews.decidedAt))
-    .limit(1)
-  return db
-    .select({
-      id: evidence.id,
-      kind: evidence.kind,
-      fileId: evidence.telegramFileId,
-      fileName: evidence.fileName,
-    })
-    .from(evidence)
-    .where(
-      and(
-        eq(evidence.taskId, taskId),
-        eq(evidence.unitId, unitId),
-        ne(evidence.status, 'failed'),
-        last?.at ? gt(evidence.createdAt, last.at) : undefined,
-      ),
-    )
-    .orderBy(asc(evidence.id))
-}
-
-/** Writes the review card and each evidence file (re-sent by Telegram file id) for the supervisors. */
-export async function enqueueReviewCard(db: Db, reviewId: number): Promise<number> {
-  const [review] = await db.select().from(reviews).where(eq(reviews.id, reviewId))
-  if (!review) return 0
-  const a = (await loopAssignment(db, review.taskId, review.unitId))!
-  const [report] = review.reportId
-    ? await db
-        .select({ note: statusReports.note, at: statusReports.reportedAt, by: people.name })
-        .from(statusReports)
-        .leftJoin(people, eq(people.id, statusReports.personId))
-        .where(eq(statusReports.id, review.reportId))
-    : []
-  const files = await evidenceForReview(db, review.taskId, review.unitId)
-  const recipients = await supervisorRecipients(db)
-  let n = await enqueueToSupervisors(db, `review:${reviewId}`, recipients, 'review-card', {
-    reviewId,
-    unit: a.unit,
-    task: { ref: a.ref, title: a.title },
-    note: report?.note ?? null,
-    by: report?.by ?? null,
-    at: (report?.at ?? review.requestedAt).toISOString(),
-    returnedCount: a.returnedCount,
-    files: files.map((f) => ({ kind: f.kind, name: f.fileName })),
-  })
-  const telegram = recipients.filter((r) => r.channel === 'telegram')
-  for (const [i, f] of files.entries())
-    n += await enqueueToSupervisors(db, `review:${reviewId}:file:${f.id}`, telegram, 'evidence-file', {
-      kind: f.kind,
-      fileId: f.fileId,
-      unit: a.unit,
-      ref: a.ref,
-      n: i + 1,
-      name: f.fileName,
-    })
-  return n
-}
-
-/** Evidence that arrives while a review is open goes to the supervisors too. */
-export async function forwardEvidenceToReview(db: Db, evidenceId: number): Promise<number> {
-  const [e] = await db.select().from(evidence).where(eq(evidence.id, evidenceId))
-  if (!e?.taskId) return 0
-  const open = await openReview(db, e.taskId, e.unitId)
-  if (!open) return 0
-  const a = (await loopAssignment(db, e.taskId, e.unitId))!
-  const telegram = (await supervisorRecipients(db)).filter((r) => r.channel === 'telegram')
-  const count = (await evidenceForReview(db, e.taskId, e.unitId)).findIndex((f) => f.id === e.id) + 1
-  return enqueueToSupervisors(db, `review:${open.id}:file:${e.id}`, telegram, 'evidence-file', {
-    kind: e.kind,
-    fileId: e.telegramFileId,
-    unit: a.unit,
-    ref: a.ref,
-    n: Math.max(1, count),
-    name: e.fileName,
-  })
 }
 
 export interface ReviewTarget {
@@ -232,8 +147,8 @@ export async function checkReviewable(db: Db, reviewId: number, actor: Actor): P
   return openForDecision(db, reviewId, actor)
 }
 
-/** 通过（销号）: the assignment is closed (已办结) and leaves every chase; the unit is told. */
-export async function approveReview(
+/** 通过（销号）: the assignment is closed (已办结) and leaves every chase. Call in a transaction. */
+export async function decideApproval(
   db: Db,
   input: {
     reviewId: number
@@ -244,7 +159,8 @@ export async function approveReview(
     telegramMessageId?: number
   },
 ): Promise<ReviewTarget> {
-  return db.transaction(async (tx) => {
+  {
+    const tx = db
     const target = await openForDecision(tx, input.reviewId, input.actor)
     const { review, assignment: a } = target
     const decided = await tx
@@ -267,16 +183,8 @@ export async function approveReview(
       telegramMessageId: input.telegramMessageId,
       payload: { reviewId: review.id },
     })
-    await enqueueUnitMessage(tx, {
-      key: `review:${review.id}:approved`,
-      unitId: review.unitId,
-      reach: await unitReach(tx, review.unitId, input.today),
-      template: 'review-decision',
-      params: { decision: 'approved', unit: a.unit, task: { ref: a.ref, title: a.title } },
-      now: input.now,
-    })
     return target
-  })
+  }
 }
 
 /** Records where the "why return it?" question went, so the supervisor's reply finds its review. */
@@ -304,10 +212,10 @@ export async function reviewByQuestion(db: Db, chatId: number, messageId: number
 
 /**
  * 退回整改: the assignment goes to 整改中 with the reason and `due` as that unit's new date
- * (returned_count + 1); the unit is told the reason and the date, as a prompt it can answer.
- * A missing reason or a date before `today` changes nothing.
+ * (returned_count + 1). A missing reason or a date before `today` changes nothing. Call in a
+ * transaction.
  */
-export async function returnReview(
+export async function decideReturn(
   db: Db,
   input: {
     reviewId: number
@@ -319,11 +227,12 @@ export async function returnReview(
     telegramChatId?: number
     telegramMessageId?: number
   },
-): Promise<ReviewTarget & { due: string }> {
+): Promise<ReviewTarget & { due: string; reason: string }> {
   const reason = input.reason.trim().slice(0, 500)
   if (reason === '') throw loopError((t) => t.review.reasonMissing)
   if (input.due < input.today) throw loopError((t) => t.review.dueInPast(input.due))
-  return db.transaction(async (tx) => {
+  {
+    const tx = db
     const target = await openForDecision(tx, input.reviewId, input.actor)
     const { review, assignment: a } = target
     const decided = await tx
@@ -367,17 +276,8 @@ export async function returnReview(
       telegramMessageId: input.telegramMessageId,
       payload: { reviewId: review.id, reason, due: input.due, returnedCount: a.returnedCount + 1 },
     })
-    await enqueueUnitMessage(tx, {
-      key: `review:${review.id}:returned`,
-      unitId: review.unitId,
-      reach: await unitReach(tx, review.unitId, input.today),
-      template: 'review-decision',
-      params: { decision: 'returned', unit: a.unit, task: { ref: a.ref, title: a.title }, reason, due: input.due },
-      prompt: { taskIds: [review.taskId], kind: 'rectify' },
-      now: input.now,
-    })
-    return { ...target, due: input.due }
-  })
+    return { ...target, due: input.due, reason }
+  }
 }
 
 /** Open reviews of many assignments at once, for views. */

@@ -8,8 +8,9 @@ import { zonedInstant } from '../../src/domain/dates.ts'
 import { chinaCalendar } from '../../src/domain/working-days.ts'
 import { silentLogger } from '../../src/log.ts'
 import { runJob } from '../../src/scheduler/run.ts'
-import type { SentMessage } from '../../src/telegram/emulator/index.ts'
-import { jobByName } from '../../jobs/index.ts'
+import type { SentMessage } from '../../src/sandbox/emulator/index.ts'
+import { jobs } from '../../jobs/index.ts'
+import { jobByName } from '../../src/scheduler/job.ts'
 import { testConfig, TOKEN, TZ, type Harness } from '../bot/harness.ts'
 
 /** A clock the bot, the jobs and the worker share. */
@@ -41,7 +42,7 @@ export async function deliver(db: Db, h: Harness, clock: Clock): Promise<void> {
 /** Runs a job as the scheduler does at `day time` (plan timezone). */
 export async function runJobAt(db: Db, h: Harness, clock: Clock, name: string, day: string, time: string) {
   const at = clock.set(day, time)
-  const job = jobByName(name)!
+  const job = jobByName(name, jobs)!
   return runJob(
     { db, config: testConfig(h.emulator.apiRoot), calendar: chinaCalendar, logger: silentLogger },
     job,

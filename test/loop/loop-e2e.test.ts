@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignments, evidence } from '../../src/db/schema.ts'
 import { timeline } from '../../src/domain/history.ts'
-import type { EmulatorUser, SentMessage } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorUser, SentMessage } from '../../src/sandbox/emulator/index.ts'
 import { groups, NOW, seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
 import { button, Clock, deliver, duban, runJobAt } from './helpers.ts'
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, evidence, statusReports } from '../../src/db/schema.ts'
-import type { EmulatorUser } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import { groups, NOW, seed, sendPrompt, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
 import { Clock, deliver, duban, runJobAt } from './helpers.ts'
 

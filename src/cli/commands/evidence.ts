@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import { evidenceBytes, evidenceStore, listEvidence } from '../../domain/evidence.ts'
 import { resolveUnit } from '../../domain/people.ts'
 import type { CliContext } from '../context.ts'
-import { formatTable, printJson, UserError } from '../io.ts'
+import { formatTable, printJson } from '../io.ts'
+import { UserError } from '../../errors.ts'
 
 export function registerEvidence(program: Command, ctx: CliContext): void {
   const evidence = program.command('evidence').description('佐证材料: evidence files units sent')

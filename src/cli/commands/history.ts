@@ -6,7 +6,8 @@ import { taskByRef } from '../../domain/loop.ts'
 import { resolveUnit } from '../../domain/people.ts'
 import { renderTimeline } from '../../domain/timeline-text.ts'
 import type { CliContext } from '../context.ts'
-import { printJson, UserError } from '../io.ts'
+import { printJson } from '../io.ts'
+import { UserError } from '../../errors.ts'
 
 export function registerHistory(program: Command, ctx: CliContext): void {
   program

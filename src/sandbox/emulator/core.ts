@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
-import { isWellFormedText, parseTelegramHtml } from '../html.ts'
+import { isWellFormedText } from '../../telegram/html.ts'
+import { parseTelegramHtml } from './html.ts'
 import type { UploadedFile } from './http-body.ts'
 import { SendRateLimiter, type ResolvedLimits } from './rate-limit.ts'
 import type {
