@@ -92,7 +92,11 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
     replyTo?.from?.id !== ctx.me.id &&
     !caption.ref &&
     caption.number === undefined &&
-    !(file.mediaGroupId && person.unitId !== null && (await albumTask(db, file.mediaGroupId, person.unitId)) !== null)
+    !(
+      file.mediaGroupId &&
+      person.unitId !== null &&
+      (await albumTask(db, file.mediaGroupId, person.unitId)) !== null
+    )
   )
     return { kind: 'ignore' }
   if (replyTo && replyTo.from?.id === ctx.me.id) {
@@ -114,10 +118,19 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
 
   if (caption.ref) {
     const task = await taskByRef(db, caption.ref)
-    if (!task) return { kind: 'refused', text: ctx.texts.loop.evidence.unknownRef(caption.ref), reason: 'evidence_unknown_ref' }
+    if (!task)
+      return {
+        kind: 'refused',
+        text: ctx.texts.loop.evidence.unknownRef(caption.ref),
+        reason: 'evidence_unknown_ref',
+      }
     if (!(await loopAssignment(db, task.id, unitId))) {
       const unit = await unitNameOf(ctx, unitId)
-      return { kind: 'refused', text: ctx.texts.loop.evidence.notOfUnit(task.ref, unit), reason: 'evidence_not_of_unit' }
+      return {
+        kind: 'refused',
+        text: ctx.texts.loop.evidence.notOfUnit(task.ref, unit),
+        reason: 'evidence_not_of_unit',
+      }
     }
     return { kind: 'task', unitId, taskId: task.id, status }
   }
@@ -178,12 +191,23 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
 
     if (target.kind === 'ask') {
       const open = await openTasksOfUnit(db, target.unitId)
-      if (open.length === 0) return refuse(ctx, h(ctx.texts.loop.evidence.noOpenTask(unit)), 'evidence_no_task')
-      const id = await receiveEvidence(db, { unitId: target.unitId, taskId: null, personId: person.id, file, ...source, now: at })
+      if (open.length === 0)
+        return refuse(ctx, h(ctx.texts.loop.evidence.noOpenTask(unit)), 'evidence_no_task')
+      const id = await receiveEvidence(db, {
+        unitId: target.unitId,
+        taskId: null,
+        personId: person.id,
+        file,
+        ...source,
+        now: at,
+      })
       const kb = new InlineKeyboard()
       open.slice(0, 30).forEach((t, i) => {
         if (i > 0) kb.row()
-        kb.text(clip(`${i + 1}. ${t.ref} ${t.title}`, 40), encodeLoopButton({ kind: 'evidence', evidenceId: id, taskId: t.taskId }))
+        kb.text(
+          clip(`${i + 1}. ${t.ref} ${t.title}`, 40),
+          encodeLoopButton({ kind: 'evidence', evidenceId: id, taskId: t.taskId }),
+        )
       })
       await replyHtml(ctx, h(ctx.texts.loop.evidence.whichTask(unit)), { reply_markup: kb })
       await fetchAndStore(ctx, id, file.fileId)
@@ -192,7 +216,14 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
 
     // The file, its status and the loop step together: all or nothing.
     const { id, outcome, task } = await db.transaction(async (tx: Db) => {
-      const evidenceId = await receiveEvidence(tx, { unitId: target.unitId, taskId: target.taskId, personId: person.id, file, ...source, now: at })
+      const evidenceId = await receiveEvidence(tx, {
+        unitId: target.unitId,
+        taskId: target.taskId,
+        personId: person.id,
+        file,
+        ...source,
+        now: at,
+      })
       let result: DoneOutcome | null = null
       if (target.status) {
         const report = await recordStatus(tx, {
@@ -208,13 +239,27 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
           now: at,
         })
         if (target.status.state === 'done')
-          result = await reportDone(tx, { taskId: target.taskId, unitId: target.unitId, reportId: report.id, personId: person.id, now: at, ...source })
+          result = await reportDone(tx, {
+            taskId: target.taskId,
+            unitId: target.unitId,
+            reportId: report.id,
+            personId: person.id,
+            now: at,
+            ...source,
+          })
       }
       if (result !== 'awaiting_review') await forwardEvidenceToReview(tx, evidenceId)
-      return { id: evidenceId, outcome: result, task: (await loopAssignment(tx, target.taskId, target.unitId))! }
+      return {
+        id: evidenceId,
+        outcome: result,
+        task: (await loopAssignment(tx, target.taskId, target.unitId))!,
+      }
     })
     const lines: string[] = []
-    if (target.status) lines.push(confirmationLine(ctx, unit, { id: task.taskId, ref: task.ref, title: task.title }, target.status))
+    if (target.status)
+      lines.push(
+        confirmationLine(ctx, unit, { id: task.taskId, ref: task.ref, title: task.title }, target.status),
+      )
     if (outcome === 'awaiting_review') lines.push(h(ctx.texts.loop.review.submitted))
     if (outcome === 'closed') lines.push(h(ctx.texts.loop.review.closed))
     const stored = await fetchAndStore(ctx, id, file.fileId)
@@ -248,12 +293,15 @@ composer.on('callback_query:data', async (ctx, next) => {
       await forwardEvidenceToReview(tx, button.evidenceId)
     })
   } catch (err) {
-    if (err instanceof LocalizedUserError) return refuse(ctx, h(err.text(ctx.locale)), 'evidence_button_refused')
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, h(err.text(ctx.locale)), 'evidence_button_refused')
     throw err
   }
   await ctx.answerCallbackQuery({ text: clip(ctx.texts.loop.evidence.attached(a.ref), 190) })
   if (ctx.callbackQuery.message)
-    await ctx.editMessageText(h(ctx.texts.loop.evidence.attached(`${a.ref} ${clip(a.title)}`)), { parse_mode: 'HTML' })
+    await ctx.editMessageText(h(ctx.texts.loop.evidence.attached(`${a.ref} ${clip(a.title)}`)), {
+      parse_mode: 'HTML',
+    })
 })
 
 export { composer as evidenceFeature }

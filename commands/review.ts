@@ -10,7 +10,12 @@ import { Composer } from 'grammy'
 import { formatMonthDay, localDate } from '../src/domain/dates.ts'
 import { dateInText } from '../src/domain/loop.ts'
 import { LocalizedUserError } from '../src/errors.ts'
-import { checkReviewable, defaultRectifyDue, rememberReturnQuestion, reviewByQuestion } from '../src/domain/reviews.ts'
+import {
+  checkReviewable,
+  defaultRectifyDue,
+  rememberReturnQuestion,
+  reviewByQuestion,
+} from '../src/domain/reviews.ts'
 import { approveReview, returnReview } from '../src/delivery/loop-notify.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
@@ -87,7 +92,10 @@ composer.on('message:text', async (ctx, next) => {
       telegramChatId: ctx.chat.id,
       telegramMessageId: ctx.msg.message_id,
     })
-    await replyHtml(ctx, h(ctx.texts.loop.review.returned(a.unit, clip(a.title), formatMonthDay(due, ctx.locale))))
+    await replyHtml(
+      ctx,
+      h(ctx.texts.loop.review.returned(a.unit, clip(a.title), formatMonthDay(due, ctx.locale))),
+    )
   } catch (err) {
     if (err instanceof LocalizedUserError)
       return refuse(ctx, h(err.text(ctx.locale)), 'review_return_refused', { reviewId: review.id })

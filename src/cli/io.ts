@@ -13,7 +13,9 @@ export interface Output {
 export const processOutput: Output = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   bytes: (data) =>
-    new Promise<void>((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve()))),
+    new Promise<void>((resolve, reject) =>
+      process.stdout.write(data, (err) => (err ? reject(err) : resolve())),
+    ),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 }
 

@@ -112,7 +112,10 @@ export async function reportDone(db: Db, input: Parameters<typeof reportedDone>[
 }
 
 /** 通过（销号）: closed, out of every chase; the unit is told. One transaction. */
-export async function approveReview(db: Db, input: Parameters<typeof decideApproval>[1]): Promise<ReviewTarget> {
+export async function approveReview(
+  db: Db,
+  input: Parameters<typeof decideApproval>[1],
+): Promise<ReviewTarget> {
   return db.transaction(async (tx) => {
     const target = await decideApproval(tx, input)
     const { review, assignment: a } = target

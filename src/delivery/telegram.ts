@@ -138,7 +138,11 @@ export function createTelegramSender(options: TelegramSenderOptions): TelegramSe
       const chat = /^-?\d+$/.test(chatId) ? Number(chatId) : chatId
       try {
         if (part.file) {
-          const extra = { caption: part.html, parse_mode: 'HTML' as const, ...(reply_markup ? { reply_markup } : {}) }
+          const extra = {
+            caption: part.html,
+            parse_mode: 'HTML' as const,
+            ...(reply_markup ? { reply_markup } : {}),
+          }
           const sent =
             part.file.kind === 'photo'
               ? await api.sendPhoto(chat, part.file.fileId, extra)

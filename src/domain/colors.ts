@@ -9,7 +9,7 @@
  * the supervisors.
  */
 import { daysBetween, localDate } from './dates.ts'
-import type { AssignmentState } from './digest.ts'
+import type { LoopState, ReportState } from '../db/schema.ts'
 import { viewState, type ViewState } from './loop.ts'
 import { workingDaysBetween, type WorkingCalendar } from './working-days.ts'
 
@@ -53,9 +53,19 @@ export function colorOf(
   return 'green'
 }
 
+/** What colouring needs of an assignment (the jobs' view, AssignmentState, has it). */
+export interface ColorableAssignment {
+  state: ReportState | 'no_reply'
+  loopState: LoopState
+  due: string | null
+  returnedCount: number
+  reportedAt: Date | null
+  assignedAt: Date
+}
+
 /** The colour of an assignment as the jobs' view has it. */
 export function colorOfAssignment(
-  a: AssignmentState,
+  a: ColorableAssignment,
   today: string,
   cal: WorkingCalendar,
   tz: string,

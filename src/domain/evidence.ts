@@ -134,7 +134,8 @@ async function checkTaskOfUnit(db: Db, taskId: number, unitId: number): Promise<
     const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, unitId))
     throw loopError((t) => t.evidence.notOfUnit(task?.ref ?? `#${taskId}`, unit?.name ?? `#${unitId}`))
   }
-  if (a.loopState === 'closed' || a.loopState === 'withdrawn') throw loopError((t) => t.evidence.closedTask(a.ref))
+  if (a.loopState === 'closed' || a.loopState === 'withdrawn')
+    throw loopError((t) => t.evidence.closedTask(a.ref))
 }
 
 async function evidenceEvent(db: Db, evidenceId: number, at: Date): Promise<void> {

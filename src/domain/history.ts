@@ -114,9 +114,9 @@ export async function timeline(
   const taskIds = [...new Set([...eventRows, ...reports].map((r) => r.taskId).filter((x) => x !== null))]
   const unitNames = new Map(
     unitIds.length
-      ? (await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, unitIds))).map(
-          (u) => [u.id, u.name],
-        )
+      ? (
+          await db.select({ id: units.id, name: units.name }).from(units).where(inArray(units.id, unitIds))
+        ).map((u) => [u.id, u.name])
       : [],
   )
   const refs = new Map(

@@ -116,7 +116,12 @@ export async function isDeputyFor(db: Db, personId: number, unitId: number, day:
     .from(leaves)
     .innerJoin(people, eq(people.id, leaves.personId))
     .where(
-      and(eq(leaves.deputyId, personId), eq(people.unitId, unitId), lte(leaves.fromDate, day), gte(leaves.toDate, day)),
+      and(
+        eq(leaves.deputyId, personId),
+        eq(people.unitId, unitId),
+        lte(leaves.fromDate, day),
+        gte(leaves.toDate, day),
+      ),
     )
     .limit(1)
   return rows.length > 0

@@ -5,26 +5,16 @@
  * agree on dates and states.
  */
 import type { Db } from '../db/client.ts'
-import { colorOfAssignment, countColors, type Color, type ColorCounts } from './colors.ts'
+import { colorOfAssignment, countColors, type Color } from './colors.ts'
+import type { TaskLoop, UnitLoop } from './loop-types.ts'
+import { activePlan, unitStatus, type UnitStatus } from './status.ts'
 import { localDate, daysBetween } from './dates.ts'
 import { assignmentStates } from './digest.ts'
 import { evidenceCounts } from './history.ts'
-import { finishedState, viewState, type ViewState } from './loop.ts'
+import { finishedState, viewState } from './loop.ts'
 import { chinaCalendar, type WorkingCalendar } from './working-days.ts'
 
-export interface TaskLoop {
-  state: ViewState
-  color: Color
-  acknowledgedAt: Date | null
-  evidenceCount: number
-  returnedCount: number
-}
-
-export interface UnitLoop {
-  colors: ColorCounts
-  /** Tasks the unit has not signed for (未签收). */
-  unacknowledged: number
-}
+export type { TaskLoop, UnitLoop }
 
 interface LineLike {
   taskId: number
@@ -71,4 +61,12 @@ export async function applyLoop(
     }
   }
   return { colors: countColors(colorList), unacknowledged }
+}
+
+/** The status card of a unit (unitStatus) with the 督办 loop applied. */
+export async function unitStatusWithLoop(db: Db, unitId: number, now: Date, tz: string): Promise<UnitStatus> {
+  const status = await unitStatus(db, unitId, now, tz)
+  const plan = await activePlan(db)
+  if (plan) status.loop = await applyLoop(db, plan.id, unitId, status.tasks, now, tz)
+  return status
 }

@@ -4,11 +4,19 @@
  */
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { assignments, locales, plans, tasks, units, type Locale, type LoopState } from '../db/schema.ts'
+import {
+  assignments,
+  locales,
+  plans,
+  tasks,
+  units,
+  type Locale,
+  type LoopState,
+  type ReportState,
+} from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { findDeadline } from './deadline-phrase.ts'
 import { LocalizedUserError } from '../errors.ts'
-import type { TaskState } from './status.ts'
 
 type LoopTexts = ReturnType<typeof messages>['loop']
 
@@ -18,6 +26,9 @@ export function loopError(pick: (t: LoopTexts, locale: Locale) => string): Local
     Object.fromEntries(locales.map((l) => [l, pick(messages(l).loop, l)])) as Record<Locale, string>,
   )
 }
+
+/** A report state, or no report yet. */
+type TaskState = ReportState | 'no_reply'
 
 /** The state a view shows: the loop's own states win over the latest report's. */
 export type ViewState = TaskState | Exclude<LoopState, 'assigned' | 'acknowledged'>
@@ -86,14 +97,18 @@ export function dateInText(text: string, today: string): { date: string; rest: s
   const found = findDeadline(text, year)
   if (!found) return null
   let date = found.date
-  if (date < today && !/\d{4}\s*年/.test(found.phrase)) date = findDeadline(found.phrase, year + 1)?.date ?? date
+  if (date < today && !/\d{4}\s*年/.test(found.phrase))
+    date = findDeadline(found.phrase, year + 1)?.date ?? date
   const at = text.indexOf(found.phrase)
   const rest = at >= 0 ? `${text.slice(0, at)} ${text.slice(at + found.phrase.length)}` : text
   return { date, rest: rest.replace(/\s+/g, ' ').trim() }
 }
 
 /** `12月1日-12月5日` (also with 至, 到, ~, —): the two dates, in order as written; null if not two. */
-export function dateRangeInText(text: string, today: string): { from: string; to: string; rest: string } | null {
+export function dateRangeInText(
+  text: string,
+  today: string,
+): { from: string; to: string; rest: string } | null {
   const m = /^\s*(\S+?日)\s*(?:-|—|–|~|～|至|到)\s*(\S+?日)(?:\s+|$)/u.exec(text)
   if (!m) return null
   const from = dateInText(m[1]!, today)

@@ -164,7 +164,13 @@ export async function liaisonsInPrivate(db: Db, unitId: number, day: string): Pr
   const rows = await withDeputies(db, roster, day)
   const telegram: Recipient[] = rows
     .filter((p) => p.telegramUserId !== null && p.unreachableAt === null)
-    .map((p) => ({ channel: 'telegram', recipient: String(p.telegramUserId), personId: p.id, locale: p.locale, kind: 'private' }))
+    .map((p) => ({
+      channel: 'telegram',
+      recipient: String(p.telegramUserId),
+      personId: p.id,
+      locale: p.locale,
+      kind: 'private',
+    }))
   const email: Recipient[] = rows
     .filter((p) => p.email)
     .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
@@ -184,7 +190,11 @@ export async function unacknowledgedCounts(db: Db, planId: number): Promise<Map<
     .from(assignments)
     .innerJoin(tasks, eq(tasks.id, assignments.taskId))
     .where(
-      and(eq(tasks.planId, planId), isNull(assignments.acknowledgedAt), eq(assignments.loopState, 'assigned')),
+      and(
+        eq(tasks.planId, planId),
+        isNull(assignments.acknowledgedAt),
+        eq(assignments.loopState, 'assigned'),
+      ),
     )
     .groupBy(assignments.unitId)
   return new Map(rows.map((r) => [r.unitId, r.n]))

@@ -79,7 +79,9 @@ export function ladderStep(
  */
 export function reminderKey(taskId: number, unitId: number, step: LadderStep, ownDue?: string): string {
   const pair = ownDue ? `${taskId}:${unitId}@${ownDue}` : `${taskId}:${unitId}`
-  return step.kind === 'before' ? `deadline:${pair}:before:${step.step}` : `deadline:${pair}:overdue:${step.n}`
+  return step.kind === 'before'
+    ? `deadline:${pair}:before:${step.step}`
+    : `deadline:${pair}:overdue:${step.n}`
 }
 
 /** The key of the supervisors' escalation for a task on a day (one message listing the units). */

@@ -9,18 +9,9 @@
  * note): the latest report then says "not done", so every chase (reminders, prompts, nudges,
  * overdue counts) picks the unit up again without a second notion of "open".
  */
-import { and, asc, desc, eq, gt, inArray, isNull, ne, notInArray, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import {
-  assignments,
-  evidence,
-  people,
-  plans,
-  reviews,
-  statusReports,
-  tasks,
-  type Role,
-} from '../db/schema.ts'
+import { assignments, plans, reviews, statusReports, tasks, type Role } from '../db/schema.ts'
 import { recordEvent } from './history.ts'
 import { loopAssignment, loopError, type LoopAssignment } from './loop.ts'
 import { addWorkingDays, type WorkingCalendar } from './working-days.ts'
@@ -162,7 +153,7 @@ export async function decideApproval(
   {
     const tx = db
     const target = await openForDecision(tx, input.reviewId, input.actor)
-    const { review, assignment: a } = target
+    const { review } = target
     const decided = await tx
       .update(reviews)
       .set({ decision: 'approved', decidedAt: input.now, decidedBy: input.actor.id })
@@ -202,7 +193,11 @@ export async function rememberReturnQuestion(
 }
 
 /** The review whose return question is (chat, message), or null. */
-export async function reviewByQuestion(db: Db, chatId: number, messageId: number): Promise<{ id: number } | null> {
+export async function reviewByQuestion(
+  db: Db,
+  chatId: number,
+  messageId: number,
+): Promise<{ id: number } | null> {
   const [row] = await db
     .select({ id: reviews.id })
     .from(reviews)

@@ -26,7 +26,7 @@ import { daysBetween, localDate } from './dates.ts'
 import { liaisonsOf, stripControls } from './people.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
-import { applyLoop, type TaskLoop, type UnitLoop } from './loop-view.ts'
+import type { TaskLoop, UnitLoop } from './loop-types.ts'
 import { listUnits, type Unit } from './units.ts'
 import { userError } from '../errors.ts'
 
@@ -375,7 +375,6 @@ export async function unitStatus(db: Db, unitId: number, now: Date, tz: string):
         overdueDays: overdueDays(t.due, t.state, today),
       }))
     : []
-  const loop = plan ? await applyLoop(db, plan.id, unitId, lines, now, tz) : undefined
   const counts = emptyCounts()
   for (const line of lines) {
     counts[line.state]++
@@ -399,7 +398,6 @@ export async function unitStatus(db: Db, unitId: number, now: Date, tz: string):
       averageHours: summary.averageHours,
       belowPace: summary.belowPace,
     },
-    ...(loop ? { loop } : {}),
   }
 }
 

@@ -6,7 +6,12 @@ import type { TimelineEntry } from './history.ts'
 import { formatState } from './status-reply.ts'
 
 function when(at: Date, tz: string): string {
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at)
+  const time = new Intl.DateTimeFormat('en-GB', {
+    timeZone: tz,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at)
   return `${localDate(at, tz)} ${time}`
 }
 
@@ -21,7 +26,12 @@ function detailOf(e: TimelineEntry, locale: Locale): string {
   return parts.join(' ')
 }
 
-export function renderTimeline(entries: TimelineEntry[], locale: Locale, tz: string, withPair = true): string {
+export function renderTimeline(
+  entries: TimelineEntry[],
+  locale: Locale,
+  tz: string,
+  withPair = true,
+): string {
   const t = messages(locale).loop.history
   return entries
     .map((e) => {

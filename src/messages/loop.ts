@@ -21,7 +21,14 @@ const b = (lines: string[]) => lines.map((l) => escapeHtml(l))
 
 /** The 签收 button row of a prompt. */
 export function ackButtons(promptId: number, locale: Locale): MessageButton[][] {
-  return [[{ text: messages(locale).loop.receipt.button, callbackData: encodeLoopButton({ kind: 'ack', promptId }) }]]
+  return [
+    [
+      {
+        text: messages(locale).loop.receipt.button,
+        callbackData: encodeLoopButton({ kind: 'ack', promptId }),
+      },
+    ],
+  ]
 }
 
 const noticeParams = z.object({
@@ -40,7 +47,9 @@ export const assignmentNotice: MessageTemplate<z.output<typeof noticeParams>> = 
     const noDue = messages(locale).rhythm.prompt.noDue
     const head = p.second ? t.secondHead : t.noticeHead
     const intro = p.second ? t.secondIntro(p.unit, p.tasks.length) : t.noticeIntro(p.unit, p.tasks.length)
-    const lines = p.tasks.map((task, i) => t.taskLine(i + 1, task.ref, task.title, dueLabel(task, locale, noDue)))
+    const lines = p.tasks.map((task, i) =>
+      t.taskLine(i + 1, task.ref, task.title, dueLabel(task, locale, noDue)),
+    )
     return {
       telegram: {
         html: [`<b>${escapeHtml(head.trim())}</b>`, escapeHtml(intro), ...b(lines)].join('\n'),
@@ -83,8 +92,14 @@ export const reviewCard: MessageTemplate<z.output<typeof cardParams>> = {
         html: [`<b>${escapeHtml(t.head.trim())}</b>`, ...b(lines)].join('\n'),
         buttons: [
           [
-            { text: t.approveButton, callbackData: encodeLoopButton({ kind: 'review', reviewId: p.reviewId, approve: true }) },
-            { text: t.returnButton, callbackData: encodeLoopButton({ kind: 'review', reviewId: p.reviewId, approve: false }) },
+            {
+              text: t.approveButton,
+              callbackData: encodeLoopButton({ kind: 'review', reviewId: p.reviewId, approve: true }),
+            },
+            {
+              text: t.returnButton,
+              callbackData: encodeLoopButton({ kind: 'review', reviewId: p.reviewId, approve: false }),
+            },
           ],
         ],
       },
@@ -149,7 +164,9 @@ export const reviewDecision: MessageTemplate<z.output<typeof decisionParams>> = 
     return {
       telegram: {
         html: [`<b>${escapeHtml(t.returnedNoticeHead.trim())}</b>`, ...b(lines)].join('\n'),
-        ...(p.promptId !== undefined ? { buttons: promptButtons(p.promptId, 1, locale), forceReply: true } : {}),
+        ...(p.promptId !== undefined
+          ? { buttons: promptButtons(p.promptId, 1, locale), forceReply: true }
+          : {}),
       },
       email: plainEmail(t.subjectReturned(p.unit, p.task.title), lines, locale),
     }
@@ -184,8 +201,14 @@ export const extensionRequest: MessageTemplate<z.output<typeof extensionParams>>
         html: [`<b>${escapeHtml(t.cardHead.trim())}</b>`, ...b(lines)].join('\n'),
         buttons: [
           [
-            { text: t.approveButton, callbackData: encodeLoopButton({ kind: 'extension', requestId: p.requestId, approve: true }) },
-            { text: t.refuseButton, callbackData: encodeLoopButton({ kind: 'extension', requestId: p.requestId, approve: false }) },
+            {
+              text: t.approveButton,
+              callbackData: encodeLoopButton({ kind: 'extension', requestId: p.requestId, approve: true }),
+            },
+            {
+              text: t.refuseButton,
+              callbackData: encodeLoopButton({ kind: 'extension', requestId: p.requestId, approve: false }),
+            },
           ],
         ],
       },
@@ -206,7 +229,8 @@ export const extensionDecision: MessageTemplate<z.output<typeof extensionDecisio
   params: extensionDecisionParams,
   render(p, locale) {
     const t = messages(locale).loop.extension
-    const line = p.approved && p.due ? t.noticeApproved(p.ref, formatMonthDay(p.due, locale)) : t.noticeRefused(p.ref)
+    const line =
+      p.approved && p.due ? t.noticeApproved(p.ref, formatMonthDay(p.due, locale)) : t.noticeRefused(p.ref)
     return { telegram: { html: escapeHtml(line) }, email: plainEmail(line, [line], locale) }
   },
 }

@@ -38,10 +38,18 @@ function punctuation(locale: Locale) {
   return locale === 'en' ? { colon: ': ', list: ', ' } : { colon: '：', list: '、' }
 }
 
-const loopIcons: Partial<Record<string, string>> = { awaiting_review: '📝', rectifying: '🛠', closed: '✅', withdrawn: '➖' }
+const loopIcons: Partial<Record<string, string>> = {
+  awaiting_review: '📝',
+  rectifying: '🛠',
+  closed: '✅',
+  withdrawn: '➖',
+}
 export const colorIcons = { green: '🟢', yellow: '🟡', red: '🔴' } as const
 
-function stateText(line: Pick<TaskStatusLine, 'state' | 'progress' | 'note' | 'loop'>, locale: Locale): string {
+function stateText(
+  line: Pick<TaskStatusLine, 'state' | 'progress' | 'note' | 'loop'>,
+  locale: Locale,
+): string {
   const loopState = line.loop?.state
   if (loopState && loopState in loopIcons) return messages(locale).loop.states[loopState as 'closed']
   return line.state === 'no_reply'

@@ -20,7 +20,10 @@ export async function downloadTelegramFile(opts: {
   maxBytes: number
   timeoutMs?: number
 }): Promise<Buffer> {
-  const api = new Api(opts.token, { apiRoot: opts.apiRoot, timeoutSeconds: Math.ceil((opts.timeoutMs ?? 60_000) / 1000) })
+  const api = new Api(opts.token, {
+    apiRoot: opts.apiRoot,
+    timeoutSeconds: Math.ceil((opts.timeoutMs ?? 60_000) / 1000),
+  })
   const file = await api.getFile(opts.fileId)
   if (!file.file_path) throw new DownloadError('getFile gave no file_path')
   if (file.file_size !== undefined && file.file_size > opts.maxBytes)

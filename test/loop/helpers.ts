@@ -34,7 +34,7 @@ export async function deliver(db: Db, h: Harness, clock: Clock): Promise<void> {
     backoff: { baseMs: 20, capMs: 200 },
     idlePollMs: 20,
     now: clock.now,
-  } as Parameters<typeof createDeliveryWorker>[0])
+  })
   await worker.runUntilIdle({ timeoutMs: 20_000 })
   await worker.stop()
 }

@@ -22,7 +22,11 @@ const fileIdOf = (m: unknown, kind: 'photo' | 'document'): string => {
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
 
 /** A small JPEG (the magic bytes are what the sniffer reads) and a PDF. */
-const PHOTO = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0现场照片'), Buffer.alloc(64, 7)])
+const PHOTO = Buffer.concat([
+  Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]),
+  Buffer.from('JFIF\0现场照片'),
+  Buffer.alloc(64, 7),
+])
 const REPORT = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\n清理报告\n%%EOF\n')
 const RECTIFIED = Buffer.from('%PDF-1.7\n整改报告 second version\n%%EOF\n')
 
@@ -109,20 +113,39 @@ describeDb('the 督办 loop, end to end', (t) => {
     )
 
     // A liaison cannot press the review buttons.
-    h.emulator.pressButton(users.liaison, groups.supervisors.id, card.message_id, button(card, '✅ 通过（销号）'))
-    await h.emulator.waitFor((s) => s.length > 0 && h.emulator.callbackAnswers().find((a) => a.text === '只有督办人员可以审核。'))
+    h.emulator.pressButton(
+      users.liaison,
+      groups.supervisors.id,
+      card.message_id,
+      button(card, '✅ 通过（销号）'),
+    )
+    await h.emulator.waitFor(
+      (s) => s.length > 0 && h.emulator.callbackAnswers().find((a) => a.text === '只有督办人员可以审核。'),
+    )
     expect((await pair()).loopState).toBe('awaiting_review')
 
     // 退回整改 with a reason and a date.
     clock.set('2024-10-17', '09:30')
-    h.emulator.pressButton(users.supervisor, groups.supervisors.id, card.message_id, button(card, '↩️ 退回整改'))
+    h.emulator.pressButton(
+      users.supervisor,
+      groups.supervisors.id,
+      card.message_id,
+      button(card, '↩️ 退回整改'),
+    )
     const ask = await waitIn(groups.supervisors.id, (m) => m.visibleText.startsWith('退回整改：'))
     expect(ask.visibleText).toContain('不写则为 10月24日（5 个工作日后）')
-    const reason = h.emulator.sendText(users.supervisor, groups.supervisors, '照片不清晰，缺少整改前后对比 11月5日', {
-      replyTo: ask.message_id,
-    })
+    const reason = h.emulator.sendText(
+      users.supervisor,
+      groups.supervisors,
+      '照片不清晰，缺少整改前后对比 11月5日',
+      {
+        replyTo: ask.message_id,
+      },
+    )
     const returned = await waitIn(groups.supervisors.id, (m) => m.reply_to_message_id === reason.message_id)
-    expect(returned.visibleText).toBe('已退回整改：台城街道 · 全面推行行政执法公示制度，整改期限 11月5日。已通知该单位。')
+    expect(returned.visibleText).toBe(
+      '已退回整改：台城街道 · 全面推行行政执法公示制度，整改期限 11月5日。已通知该单位。',
+    )
     const rectifying = await pair()
     expect([rectifying.loopState, rectifying.dueOverride, rectifying.returnedCount]).toEqual([
       'rectifying',
@@ -137,7 +160,13 @@ describeDb('the 督办 loop, end to end', (t) => {
     expect(told.visibleText).toContain('退回原因：照片不清晰，缺少整改前后对比')
     expect(told.visibleText).toContain('整改期限：11月5日')
     const status = JSON.parse((await duban(t.db, h, clock, 'status', '台城', '--json')).out) as {
-      tasks: { ref: string; state: string; due: string; evidenceCount: number; acknowledgedAt: string | null }[]
+      tasks: {
+        ref: string
+        state: string
+        due: string
+        evidenceCount: number
+        acknowledgedAt: string | null
+      }[]
     }
     expect(status.tasks.find((x) => x.ref === '二（一）1')).toMatchObject({
       state: 'rectifying',
@@ -171,10 +200,17 @@ describeDb('the 督办 loop, end to end', (t) => {
     // 通过（销号）
     const supervisorsBefore = inChat(groups.supervisors.id).length
     await deliver(t.db, h, clock)
-    const card2 = inChat(groups.supervisors.id, supervisorsBefore).find((m) => m.visibleText.startsWith('【待审核】'))!
+    const card2 = inChat(groups.supervisors.id, supervisorsBefore).find((m) =>
+      m.visibleText.startsWith('【待审核】'),
+    )!
     expect(card2.visibleText).toContain('此前已退回整改 1 次')
     clock.set('2024-10-31', '09:10')
-    h.emulator.pressButton(users.supervisor, groups.supervisors.id, card2.message_id, button(card2, '✅ 通过（销号）'))
+    h.emulator.pressButton(
+      users.supervisor,
+      groups.supervisors.id,
+      card2.message_id,
+      button(card2, '✅ 通过（销号）'),
+    )
     await waitIn(groups.supervisors.id, (m) => m.visibleText.startsWith('已通过审核：台城街道'))
     expect((await pair()).loopState).toBe('closed')
 
@@ -184,7 +220,12 @@ describeDb('the 督办 loop, end to end', (t) => {
       await runJobAt(t.db, h, clock, 'deadline-reminders', day, '09:00')
     await deliver(t.db, h, clock)
     const later = inChat(groups.taicheng.id, afterClose)
-    expect(later.filter((m) => m.visibleText.includes('全面推行行政执法公示制度') && !m.visibleText.startsWith('【审核通过】'))).toEqual([])
+    expect(
+      later.filter(
+        (m) =>
+          m.visibleText.includes('全面推行行政执法公示制度') && !m.visibleText.startsWith('【审核通过】'),
+      ),
+    ).toEqual([])
     expect(later.some((m) => m.visibleText.startsWith('【审核通过】'))).toBe(true)
 
     // The timeline: every step, who and when.
@@ -207,7 +248,9 @@ describeDb('the 督办 loop, end to end', (t) => {
       ['approved', '王督办', '2024-10-31T01:10:00.000Z'],
     ])
     const history = await duban(t.db, h, clock, 'history', '台城', '二（一）1')
-    expect(history.out).toContain('2024-10-17 09:30 台城街道 二（一）1 · 退回整改 · 照片不清晰，缺少整改前后对比 2024-11-05 · 王督办')
+    expect(history.out).toContain(
+      '2024-10-17 09:30 台城街道 二（一）1 · 退回整改 · 照片不清晰，缺少整改前后对比 2024-11-05 · 王督办',
+    )
 
     // duban evidence get: the very bytes that were sent.
     const listed = JSON.parse((await duban(t.db, h, clock, 'evidence', 'list', '台城', '--json')).out) as {
@@ -215,7 +258,11 @@ describeDb('the 督办 loop, end to end', (t) => {
       fileName: string
       sha256: string
     }[]
-    expect(listed.map((e) => e.fileName)).toEqual(['photo-' + photo.message_id + '.jpg', '清理报告.pdf', '整改报告.pdf'])
+    expect(listed.map((e) => e.fileName)).toEqual([
+      'photo-' + photo.message_id + '.jpg',
+      '清理报告.pdf',
+      '整改报告.pdf',
+    ])
     for (const [i, bytes] of [PHOTO, REPORT, RECTIFIED].entries()) {
       const got = await duban(t.db, h, clock, 'evidence', 'get', String(listed[i]!.id))
       expect(got.code).toBe(0)

@@ -7,7 +7,16 @@ import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, evidence, statusReports } from '../../src/db/schema.ts'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
-import { groups, NOW, seed, sendPrompt, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
+import {
+  groups,
+  NOW,
+  seed,
+  sendPrompt,
+  startHarness,
+  users,
+  type Fixture,
+  type Harness,
+} from '../bot/harness.ts'
 import { Clock, deliver, duban, runJobAt } from './helpers.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
@@ -40,10 +49,13 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
 
   /** The bot's answer: a reply in a group; in a private chat, the next message. */
   const answerTo = (chatId: number, messageId: number) =>
-    h.emulator.waitFor((sent) =>
-      sent.find(
-        (m) => m.chat_id === chatId && (m.reply_to_message_id === messageId || (chatId > 0 && m.message_id > messageId)),
-      ),
+    h.emulator.waitFor(
+      (sent) =>
+        sent.find(
+          (m) =>
+            m.chat_id === chatId &&
+            (m.reply_to_message_id === messageId || (chatId > 0 && m.message_id > messageId)),
+        ),
       // Downloads are retried after pauses: allow for them on a busy machine.
       30_000,
     )
@@ -53,7 +65,9 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
   }
 
   it('sends one second notice to the liaison in private after a working day without 签收', async () => {
-    expect((await runJobAt(t.db, h, clock, 'assignment-receipts', '2024-10-15', '10:00')).enqueued).toBeGreaterThan(0)
+    expect(
+      (await runJobAt(t.db, h, clock, 'assignment-receipts', '2024-10-15', '10:00')).enqueued,
+    ).toBeGreaterThan(0)
     await deliver(t.db, h, clock)
     expect((await duban(t.db, h, clock, 'status', '台城')).out).toContain('未签收 2 项')
     // Later the same day, and the next morning before a working day has passed: nothing new.
@@ -67,11 +81,15 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
     ] as const)
       expect((await runJobAt(t.db, h, clock, 'assignment-receipts', day, time)).enqueued).toBe(0)
     await deliver(t.db, h, clock)
-    const privately = h.emulator.sentMessages(users.liaison.id).filter((m) => m.visibleText.startsWith('【签收催办】'))
+    const privately = h.emulator
+      .sentMessages(users.liaison.id)
+      .filter((m) => m.visibleText.startsWith('【签收催办】'))
     expect(privately).toHaveLength(1)
     expect(privately[0]!.visibleText).toContain('台城街道：以下 2 项任务交办已满 1 个工作日，尚未签收')
     // Not to the group a second time.
-    expect(h.emulator.sentMessages(groups.taicheng.id).filter((m) => m.visibleText.startsWith('【签收催办】'))).toEqual([])
+    expect(
+      h.emulator.sentMessages(groups.taicheng.id).filter((m) => m.visibleText.startsWith('【签收催办】')),
+    ).toEqual([])
     const kinds = (await t.db.select().from(assignmentEvents).orderBy(asc(assignmentEvents.id)))
       .filter((e) => e.unitId === f.units.taicheng)
       .map((e) => e.kind)
@@ -104,8 +122,14 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
     expect((await answerTo(groups.taicheng.id, sent.message_id)).visibleText).toBe(
       '只有台城街道的联络员可以为其提交材料，材料未保存。',
     )
-    const stranger = h.emulator.sendFile(users.stranger, dm(users.stranger), { kind: 'photo', data: PDF, caption: '二（一）1 已完成' })
-    expect((await answerTo(users.stranger.id, stranger.message_id)).visibleText).toContain('请向市司法局管理员索取邀请链接')
+    const stranger = h.emulator.sendFile(users.stranger, dm(users.stranger), {
+      kind: 'photo',
+      data: PDF,
+      caption: '二（一）1 已完成',
+    })
+    expect((await answerTo(users.stranger.id, stranger.message_id)).visibleText).toContain(
+      '请向市司法局管理员索取邀请链接',
+    )
     await nothingKept()
   })
 
@@ -123,10 +147,15 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
   })
 
   it('asks which task a file without one is for, and files it under the chosen task', async () => {
-    const sent = h.emulator.sendFile(users.liaison, dm(users.liaison), { kind: 'document', data: PDF, fileName: 'c.pdf' })
+    const sent = h.emulator.sendFile(users.liaison, dm(users.liaison), {
+      kind: 'document',
+      data: PDF,
+      fileName: 'c.pdf',
+    })
     const question = await answerTo(users.liaison.id, sent.message_id)
     expect(question.visibleText).toBe('这份材料属于台城街道的哪项任务？请选择：')
-    const rows = (question.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard
+    const rows = (question.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] })
+      .inline_keyboard
     const choice = rows.flat().find((b) => b.text.includes('二（一）1'))!
     h.emulator.pressButton(users.liaison, users.liaison.id, question.message_id, choice.callback_data)
     await h.emulator.waitFor(() => h.emulator.callbackAnswers().find((a) => a.text === '已归入：二（一）1'))
@@ -141,8 +170,13 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
       fileName: 'once.pdf',
       caption: '二（一）1 进行中 50%',
     })
-    h.emulator.failDownloads((first.message as unknown as { document: { file_id: string } }).document.file_id, 1)
-    expect((await answerTo(users.liaison.id, first.message_id)).visibleText).toContain('已收到佐证材料：台城街道 · 二（一）1 · once.pdf')
+    h.emulator.failDownloads(
+      (first.message as unknown as { document: { file_id: string } }).document.file_id,
+      1,
+    )
+    expect((await answerTo(users.liaison.id, first.message_id)).visibleText).toContain(
+      '已收到佐证材料：台城街道 · 二（一）1 · once.pdf',
+    )
 
     const never = h.emulator.sendFile(users.liaison, dm(users.liaison), {
       kind: 'document',
@@ -150,7 +184,10 @@ describeDb('签收 and refusals in the 督办 loop', (t) => {
       fileName: 'never.pdf',
       caption: '二（一）1 进行中 60%',
     })
-    h.emulator.failDownloads((never.message as unknown as { document: { file_id: string } }).document.file_id, 99)
+    h.emulator.failDownloads(
+      (never.message as unknown as { document: { file_id: string } }).document.file_id,
+      99,
+    )
     const answer = await answerTo(users.liaison.id, never.message_id)
     expect(answer.visibleText).toContain('已记录：台城街道 · 全面推行行政执法公示制度 → 进行中 60%')
     expect(answer.visibleText).toContain('佐证材料“never.pdf”未能下载（已尝试 3 次），请重新发送该文件。')

@@ -26,7 +26,17 @@ export function registerEvidence(program: Command, ctx: CliContext): void {
       ctx.output.out(
         formatTable(
           ['id', 'unit', 'task', 'file', 'type', 'bytes', 'status', 'by', 'at'],
-          rows.map((r) => [r.id, r.unit, r.ref ?? '—', r.fileName, r.contentType, r.size, r.status, r.by, r.at.toISOString()]),
+          rows.map((r) => [
+            r.id,
+            r.unit,
+            r.ref ?? '—',
+            r.fileName,
+            r.contentType,
+            r.size,
+            r.status,
+            r.by,
+            r.at.toISOString(),
+          ]),
         ),
       )
     })

@@ -12,7 +12,9 @@ import { UserError } from '../../errors.ts'
 export function registerHistory(program: Command, ctx: CliContext): void {
   program
     .command('history [unit] [ref]')
-    .description('the timeline of an assignment (or of a unit, or of all): 交办, 签收, reports, evidence, reviews, extensions')
+    .description(
+      'the timeline of an assignment (or of a unit, or of all): 交办, 签收, reports, evidence, reviews, extensions',
+    )
     .option('--json', 'print JSON')
     .action(async (query: string | undefined, ref: string | undefined, opts: { json?: boolean }) => {
       const db = await ctx.db()

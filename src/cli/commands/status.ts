@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import { locales, type Locale } from '../../db/schema.ts'
 import { resolveUnit } from '../../domain/people.ts'
 import { renderOverview, renderStatusCard } from '../../messages/status-card.ts'
-import { overviewStatus, unitStatus, type UnitOverview, type UnitStatus } from '../../domain/status.ts'
+import { overviewStatus, type UnitOverview, type UnitStatus } from '../../domain/status.ts'
+import { unitStatusWithLoop } from '../../domain/loop-view.ts'
 import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'
 import { userError } from '../../errors.ts'
@@ -78,7 +79,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         return
       }
       const unit = await resolveUnit(db, query)
-      const status = await unitStatus(db, unit.id, now, tz)
+      const status = await unitStatusWithLoop(db, unit.id, now, tz)
       if (opts.json) printJson(ctx.output, unitStatusJson(status))
       else ctx.output.out(renderStatusCard(status, locale, render))
     })

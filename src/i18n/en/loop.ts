@@ -41,7 +41,8 @@ export default {
     returnButton: '↩️ Return',
     emailHint: 'Please press "Approve" or "Return" in the supervisors\' Telegram group.',
     subject: (unit: string, title: string) => `[Review] ${unit} · ${title}`,
-    fileCaption: (unit: string, ref: string, i: number, name: string) => `Evidence · ${unit} · ${ref} · ${i}. ${name}`,
+    fileCaption: (unit: string, ref: string, i: number, name: string) =>
+      `Evidence · ${unit} · ${ref} · ${i}. ${name}`,
     askReturn: (unit: string, title: string, due: string) =>
       `Return: ${unit} · ${title}\nReply with the reason; you may end it with a new date (e.g. 12月10日); without one it is ${due} (5 working days).`,
     returned: (unit: string, title: string, due: string) =>
@@ -59,7 +60,8 @@ export default {
     returnedDue: (due: string) => `Rectify by: ${due}`,
     returnedHint: 'When done, reply "done" to this message with the evidence of the rectification.',
     approvedNoticeHead: '[Approved] ',
-    approvedNotice: (unit: string, ref: string, title: string) => `${unit} · ${ref} ${title}: approved and closed.`,
+    approvedNotice: (unit: string, ref: string, title: string) =>
+      `${unit} · ${ref} ${title}: approved and closed.`,
     subjectReturned: (unit: string, title: string) => `[Returned] ${unit} · ${title}`,
     subjectApproved: (unit: string, title: string) => `[Approved] ${unit} · ${title}`,
   },
@@ -89,7 +91,8 @@ export default {
     dateMissing: 'Please give the new date, e.g. 12月15日.',
     pastDate: (date: string) => `The new date ${date} is before today.`,
     notLater: (date: string, due: string) => `The new date ${date} is not after the current one (${due}).`,
-    requested: (ref: string, date: string) => `Extension requested: ${ref} to ${date}; a supervisor will decide.`,
+    requested: (ref: string, date: string) =>
+      `Extension requested: ${ref} to ${date}; a supervisor will decide.`,
     cardHead: '[Extension] ',
     card: (unit: string, ref: string, title: string) => `${unit} · ${ref} ${title}`,
     cardDates: (from: string, to: string) => `due ${from} → asked ${to}`,
@@ -97,12 +100,13 @@ export default {
     cardBy: (by: string) => `Asked by: ${by}`,
     approveButton: '✅ Approve',
     refuseButton: '❌ Refuse',
-    approved: (unit: string, ref: string, date: string) => `Extension approved: ${unit} · ${ref} now due ${date}.`,
+    approved: (unit: string, ref: string, date: string) =>
+      `Extension approved: ${unit} · ${ref} now due ${date}.`,
     refused: (unit: string, ref: string) => `Extension refused: ${unit} · ${ref}; the date stands.`,
     decided: 'This request was decided already.',
     notSupervisor: 'Only supervisors can decide extensions.',
     subject: (unit: string, ref: string) => `[Extension] ${unit} · ${ref}`,
-    emailHint: 'Please decide in the supervisors\' Telegram group.',
+    emailHint: "Please decide in the supervisors' Telegram group.",
     noticeApproved: (ref: string, date: string) => `[Extension] ${ref}: approved, now due ${date}.`,
     noticeRefused: (ref: string) => `[Extension] ${ref}: refused; the date stands.`,
   },

@@ -14,11 +14,13 @@ export default {
 
   receipt: {
     button: '📥 签收',
-    emailLine: '签收方式：在 Telegram 中点击本消息下方的「签收」按钮；不使用 Telegram 的，请回复本邮件告知督办人员代为登记。',
+    emailLine:
+      '签收方式：在 Telegram 中点击本消息下方的「签收」按钮；不使用 Telegram 的，请回复本邮件告知督办人员代为登记。',
     noticeHead: '【交办通知】',
     noticeIntro: (unit: string, n: number) => `${unit}：以下 ${n} 项任务已交办，请于 1 个工作日内签收。`,
     secondHead: '【签收催办】',
-    secondIntro: (unit: string, n: number) => `${unit}：以下 ${n} 项任务交办已满 1 个工作日，尚未签收，请尽快签收。`,
+    secondIntro: (unit: string, n: number) =>
+      `${unit}：以下 ${n} 项任务交办已满 1 个工作日，尚未签收，请尽快签收。`,
     taskLine: (i: number, ref: string, title: string, due: string) => `${i}. ${ref} ${title}（${due}）`,
     subject: (head: string, unit: string, n: number) => `${head}${unit} · ${n} 项任务`,
     acknowledged: (unit: string, n: number, by: string) => `已签收：${unit} · ${n} 项任务（${by}）`,
@@ -37,10 +39,12 @@ export default {
     returnButton: '↩️ 退回整改',
     emailHint: '请在 Telegram 督办组中点击「通过（销号）」或「退回整改」。',
     subject: (unit: string, title: string) => `【待审核】${unit} · ${title}`,
-    fileCaption: (unit: string, ref: string, i: number, name: string) => `佐证材料 · ${unit} · ${ref} · ${i}. ${name}`,
+    fileCaption: (unit: string, ref: string, i: number, name: string) =>
+      `佐证材料 · ${unit} · ${ref} · ${i}. ${name}`,
     askReturn: (unit: string, title: string, due: string) =>
       `退回整改：${unit} · ${title}\n请回复退回原因；可在末尾写新的整改期限（如 12月10日），不写则为 ${due}（5 个工作日后）。`,
-    returned: (unit: string, title: string, due: string) => `已退回整改：${unit} · ${title}，整改期限 ${due}。已通知该单位。`,
+    returned: (unit: string, title: string, due: string) =>
+      `已退回整改：${unit} · ${title}，整改期限 ${due}。已通知该单位。`,
     approved: (unit: string, title: string) => `已通过审核：${unit} · ${title} → 已办结（销号）。`,
     notSupervisor: '只有督办人员可以审核。',
     decided: '该事项已审核，无需重复操作。',
@@ -54,7 +58,8 @@ export default {
     returnedDue: (due: string) => `整改期限：${due}`,
     returnedHint: '请整改后直接回复本消息“已完成”，并附整改佐证材料。',
     approvedNoticeHead: '【审核通过】',
-    approvedNotice: (unit: string, ref: string, title: string) => `${unit} · ${ref} ${title}：已通过审核，已办结（销号）。`,
+    approvedNotice: (unit: string, ref: string, title: string) =>
+      `${unit} · ${ref} ${title}：已通过审核，已办结（销号）。`,
     subjectReturned: (unit: string, title: string) => `【退回整改】${unit} · ${title}`,
     subjectApproved: (unit: string, title: string) => `【审核通过】${unit} · ${title}`,
   },
@@ -108,7 +113,8 @@ export default {
     endBeforeStart: '结束日期早于开始日期。',
     deputyUnknown: (name: string) => `找不到代理人“${name}”，请写花名册上的姓名。`,
     deputySelf: '代理人不能是本人。',
-    set: (from: string, to: string, deputy: string) => `已登记请假：${from} 至 ${to}，期间提醒和询问发给 ${deputy}。`,
+    set: (from: string, to: string, deputy: string) =>
+      `已登记请假：${from} 至 ${to}，期间提醒和询问发给 ${deputy}。`,
     notLiaison: '只有联络员可以登记请假代理。',
   },
 
@@ -144,7 +150,10 @@ export default {
       overdue: (days: number) => `已逾期 ${days} 个工作日`,
       returned: (n: number) => `已退回整改 ${n} 次`,
     },
-    levels: { 1: '请联络员立即办理。', 2: '请单位分管领导督促办理。', 3: '已报督办人员。' } as Record<number, string>,
+    levels: { 1: '请联络员立即办理。', 2: '请单位分管领导督促办理。', 3: '已报督办人员。' } as Record<
+      number,
+      string
+    >,
     subject: (unit: string, title: string) => `【红色督办】${unit} · ${title}`,
   },
 }

@@ -163,7 +163,9 @@ export class EmulatorCore {
       date: unix(),
     }
     if (file.kind === 'photo')
-      message.photo = [{ file_id: fileId, file_unique_id: uniqueId, width: 1280, height: 960, file_size: file.data.length }]
+      message.photo = [
+        { file_id: fileId, file_unique_id: uniqueId, width: 1280, height: 960, file_size: file.data.length },
+      ]
     else
       message.document = {
         file_id: fileId,
