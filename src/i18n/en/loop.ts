@@ -158,7 +158,7 @@ export default {
       1: 'Liaison: please act now.',
       2: 'Unit leader: please see that it is done.',
       3: 'Reported to the supervisors.',
-    } as Record<number, string>,
+    },
     subject: (unit: string, title: string) => `[Red item] ${unit} · ${title}`,
   },
 } satisfies typeof zh
