@@ -19,6 +19,9 @@ import { ledgerFeature } from './ledger.ts'
 import { buttonsFeature } from './buttons.ts'
 import { statusReplyFeature } from './status-reply.ts'
 import { fallbackFeature } from './fallback.ts'
+import { reviewFeature } from './review.ts'
+import { receiptFeature } from './receipt.ts'
+import { evidenceFeature } from './evidence.ts'
 
 /** A fresh set of features for one bot (the buttons remember what they showed, per bot). */
 export function botFeatures(): BotFeatures {
@@ -38,6 +41,10 @@ export function botFeatures(): BotFeatures {
       remindFeature,
       digestFeature,
       ledgerFeature,
+      // The 督办 loop: review buttons and return reasons, 签收, evidence files.
+      reviewFeature,
+      receiptFeature,
+      evidenceFeature,
       buttonsFeature(),
       statusReplyFeature,
       fallbackFeature,

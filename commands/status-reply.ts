@@ -30,6 +30,8 @@ import { clip, h, logRefusal, refuse, replyHtml, type BotContext } from '../src/
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { mayReportFor } from '../src/domain/access.ts'
+import type { DoneOutcome } from '../src/domain/reviews.ts'
+import { reportDone } from '../src/delivery/loop-notify.ts'
 
 export type { PromptTask }
 
@@ -76,8 +78,9 @@ export async function recordPromptItems(
   const { db, now } = ctx.deps
   const at = now()
   const unit = await unitNameOf(ctx, prompt.unitId)
-  const record = (tx: Db, { task, status }: RecordItem) =>
-    recordStatus(tx, {
+  const outcomes: DoneOutcome[] = []
+  const record = async (tx: Db, { task, status }: RecordItem) => {
+    const report = await recordStatus(tx, {
       taskId: task.id,
       unitId: prompt.unitId,
       state: status.state,
@@ -91,9 +94,23 @@ export async function recordPromptItems(
       rawText: message.rawText,
       now: at,
     })
+    // 已完成 moves the 督办 loop on (待审核 or 已办结) with the report, in one transaction.
+    if (status.state === 'done')
+      outcomes.push(
+        await reportDone(tx, {
+          taskId: task.id,
+          unitId: prompt.unitId,
+          reportId: report.id,
+          personId: ctx.person?.id ?? null,
+          now: at,
+          telegramChatId: message.chatId,
+          telegramMessageId: message.messageId,
+        }),
+      )
+  }
   try {
-    // Several items are all or nothing; one needs no transaction of its own.
-    if (items.length === 1) await record(db, items[0]!)
+    // Several items, or a 已完成 (report and loop step), are all or nothing.
+    if (items.length === 1 && items[0]!.status.state !== 'done') await record(db, items[0]!)
     else
       await db.transaction(async (tx) => {
         for (const item of items) await record(tx, item)
@@ -109,7 +126,10 @@ export async function recordPromptItems(
     { personId: ctx.person?.id, unitId: prompt.unitId, promptId: prompt.id, items: items.length, source },
     'status recorded',
   )
-  return { ok: true, text: items.map((i) => confirmationLine(ctx, unit, i.task, i.status)).join('\n') }
+  const lines = items.map((i) => confirmationLine(ctx, unit, i.task, i.status))
+  if (outcomes.includes('awaiting_review')) lines.push(ctx.texts.loop.review.submitted)
+  else if (outcomes.includes('closed')) lines.push(ctx.texts.loop.review.closed)
+  return { ok: true, text: lines.join('\n') }
 }
 
 /** Text of a message (or its caption); '' for stickers and the like. */

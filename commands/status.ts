@@ -4,7 +4,8 @@
  * refused. Unit names resolve through findUnit, with suggestions instead of guesses.
  */
 import { Composer } from 'grammy'
-import { overviewStatus, unitStatus } from '../src/domain/status.ts'
+import { overviewStatus } from '../src/domain/status.ts'
+import { unitStatusWithLoop } from '../src/domain/loop-view.ts'
 import { renderOverview, renderStatusCard } from '../src/messages/status-card.ts'
 import { commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
 
@@ -19,7 +20,7 @@ composer.command('status', async (ctx) => {
   const html =
     unit === 'all'
       ? renderOverview(await overviewStatus(db, at, config.timezone), ctx.locale, opts)
-      : renderStatusCard(await unitStatus(db, unit.id, at, config.timezone), ctx.locale, opts)
+      : renderStatusCard(await unitStatusWithLoop(db, unit.id, at, config.timezone), ctx.locale, opts)
   await replyHtml(ctx, html)
 })
 

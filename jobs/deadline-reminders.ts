@@ -68,11 +68,13 @@ export function statusOf(a: AssignmentState): DeadlineReminderParams['status'] {
 
 /** The task as the templates take it. */
 export function taskOf(a: AssignmentState): DeadlineReminderParams['task'] {
+  // A unit's own date is a plain date: the plan's phrase describes the plan's date (or its series) only.
+  const phraseFits = a.deadlineKind === 'series' || a.due === a.planDue
   return {
     ref: a.ref,
     title: a.title,
     due: a.due,
-    dueText: a.dueText,
+    dueText: phraseFits ? a.dueText : null,
     ...(a.role === 'responsible' ? {} : { role: a.role }),
     ...(a.plan ? { plan: a.plan } : {}),
   }
@@ -122,12 +124,14 @@ export const deadlineReminders: Job = {
       today,
       ctx.config.timezone,
     )
-    const stepOfTask = new Map<number, LadderStep | null>()
+    const stepOfTask = new Map<string, LadderStep | null>()
     const due: { a: AssignmentState; step: LadderStep }[] = []
     for (const a of all) {
       if (!a.due || a.state === 'done' || a.deadlineKind === 'ongoing') continue
-      if (!stepOfTask.has(a.taskId)) stepOfTask.set(a.taskId, ladderStep(ctx.calendar, today, a.due, ladder))
-      const step = stepOfTask.get(a.taskId)
+      // Per task and date: an occurrence, or a unit with its own date (extension, return), has its own ladder.
+      const at = `${a.taskId}:${a.due}`
+      if (!stepOfTask.has(at)) stepOfTask.set(at, ladderStep(ctx.calendar, today, a.due, ladder))
+      const step = stepOfTask.get(at)
       // Support units are informed up to the deadline, never chased after it; nor is a series occurrence.
       if (step && ((isChased(a.role) && a.deadlineKind === 'date') || step.kind === 'before'))
         due.push({ a, step })
@@ -135,7 +139,7 @@ export const deadlineReminders: Job = {
     if (due.length === 0) return { enqueued: 0, detail: 'no reminders due' }
 
     const unitIds = [...new Set(due.map((d) => d.a.unitId))]
-    const reach = await unitRecipients(ctx.db, unitIds)
+    const reach = await unitRecipients(ctx.db, unitIds, today)
     const names = new Map((await listUnits(ctx.db)).map((u) => [u.id, u.name]))
     const supervisors = await supervisorRecipients(ctx.db)
 
@@ -150,9 +154,15 @@ export const deadlineReminders: Job = {
           task: taskOf(a),
           moment: momentParams(step.moment),
           status: statusOf(a),
+          ack: !a.acknowledged,
         }
         enqueued += await enqueueUnitMessage(tx, {
-          key: reminderKey(a.taskId, a.unitId, step, a.deadlineKind === 'series' ? (a.due ?? '') : undefined),
+          key: reminderKey(
+            a.taskId,
+            a.unitId,
+            step,
+            a.deadlineKind === 'series' || a.due !== a.planDue ? (a.due ?? undefined) : undefined,
+          ),
           unitId: a.unitId,
           reach: r,
           template: 'deadline-reminder',

@@ -9,6 +9,7 @@ import { promptNudges } from './prompt-nudges.ts'
 import { weeklyDigestJob } from './weekly-digest.ts'
 import { trainingPaceJob } from './training-pace.ts'
 import { ledgerSnapshotJob } from './ledger-snapshot.ts'
+import { assignmentReceipts } from './assignment-receipts.ts'
 
 export type { Job, JobContext, JobFire, JobResult, CatchUpPolicy } from './types.ts'
 
@@ -19,4 +20,5 @@ export const jobs: readonly Job[] = [
   weeklyDigestJob,
   trainingPaceJob,
   ledgerSnapshotJob,
+  assignmentReceipts,
 ]

@@ -87,7 +87,7 @@ export const promptNudges: Job = {
         { unitIds: silent },
       )
       const byPair = new Map<string, AssignmentState>(states.map((a) => [`${a.unitId}:${a.taskId}`, a]))
-      const reach = await unitRecipients(tx, silent)
+      const reach = await unitRecipients(tx, silent, today)
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
       let enqueued = 0
       let nudged = 0

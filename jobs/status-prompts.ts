@@ -64,7 +64,7 @@ export const statusPrompts: Job = {
       )
       for (const a of states)
         if (a.state !== 'done' && isChased(a.role)) open.set(a.unitId, [...(open.get(a.unitId) ?? []), a])
-      const reach = await unitRecipients(tx, [...open.keys()])
+      const reach = await unitRecipients(tx, [...open.keys()], today)
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
       let enqueued = 0
       const unreachable: string[] = []

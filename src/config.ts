@@ -108,6 +108,11 @@ const fields = {
     expect: 'a TCP port number',
     example: '8080',
   },
+  EVIDENCE_DIR: {
+    schema: z.preprocess(empty, z.string().optional()),
+    expect: 'a directory for evidence files, or unset to keep them in the database',
+    example: '/srv/duban/evidence',
+  },
   LOG_LEVEL: {
     schema: z.preprocess(empty, z.enum(logLevels).default('info')),
     expect: `one of ${logLevels.join(', ')}`,
@@ -131,6 +136,8 @@ export interface Config {
   webhookSecret: string | undefined
   port: number
   logLevel: (typeof logLevels)[number]
+  /** Where evidence files (佐证材料) are kept: a directory, or undefined for the database. */
+  evidenceDir: string | undefined
   /** True when no bot token is set: the service runs against the bundled Bot API emulator. */
   sandbox: boolean
 }
@@ -191,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecret: e.WEBHOOK_SECRET,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
+    evidenceDir: e.EVIDENCE_DIR ? path.resolve(e.EVIDENCE_DIR) : undefined,
     sandbox: !e.BOT_TOKEN,
   }
 }

@@ -6,10 +6,16 @@
 export interface Output {
   out(text: string): void
   err(text: string): void
+  /** Raw bytes on stdout (`duban evidence get`); outputs that cannot take bytes leave it out. */
+  bytes?(data: Buffer): Promise<void>
 }
 
 export const processOutput: Output = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  bytes: (data) =>
+    new Promise<void>((resolve, reject) =>
+      process.stdout.write(data, (err) => (err ? reject(err) : resolve())),
+    ),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 }
 

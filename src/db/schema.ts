@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm'
 import {
+  customType,
   bigint,
   bigserial,
   boolean,
@@ -36,7 +37,8 @@ export type AssignmentRole = (typeof assignmentRoles)[number]
 export const deadlineKinds = ['date', 'series', 'ongoing'] as const
 export type DeadlineKind = (typeof deadlineKinds)[number]
 
-export const roles = ['liaison', 'supervisor', 'admin'] as const
+/** `leader`: a unit's responsible leader (分管领导), second on the red-item escalation ladder. */
+export const roles = ['liaison', 'supervisor', 'admin', 'leader'] as const
 export type Role = (typeof roles)[number]
 
 export const locales = ['zh-CN', 'en'] as const
@@ -68,6 +70,8 @@ export const plans = pgTable(
     trainingHoursPerYear: integer('training_hours_per_year').notNull().default(60),
     /** Jobs, /status and the digest cover every active plan; archiving clears it. */
     active: boolean('active').notNull().default(true),
+    /** Whether 已完成 needs a supervisor's review (待审核); null: tasks with a deadline do. */
+    reviewRequired: boolean('review_required'),
     sourceName: text('source_name'),
     importedAt: ts('imported_at').notNull().defaultNow(),
     /** Set by `duban plan archive`: retired, still readable. */
@@ -123,6 +127,8 @@ export const tasks = pgTable(
     deadlineKind: text('deadline_kind', { enum: deadlineKinds }).notNull().default('date'),
     /** Set when a re-import no longer finds the task: kept with its history, nobody chased. */
     withdrawnAt: ts('withdrawn_at'),
+    /** Overrides the plan's review setting for this task; null: the plan's (or the default). */
+    reviewRequired: boolean('review_required'),
     createdAt: createdAt(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -144,7 +150,25 @@ export const taskDeadlines = pgTable(
   (t) => [primaryKey({ columns: [t.taskId, t.dueDate] }), index('task_deadlines_due_idx').on(t.dueDate)],
 )
 
-/** Which unit answers for which task, and how: 牵头 (lead), 负责 (responsible), 配合 (support). */
+/**
+ * Where an assignment stands in the 督办 loop. The report states (not_started, in_progress,
+ * blocked) come from status reports; the loop keeps what only the loop knows: 已交办, 已签收,
+ * 待审核, 整改中, 已办结, 已撤销.
+ */
+export const loopStates = [
+  'assigned',
+  'acknowledged',
+  'awaiting_review',
+  'rectifying',
+  'closed',
+  'withdrawn',
+] as const
+export type LoopState = (typeof loopStates)[number]
+
+/**
+ * Which unit answers for which task, how (牵头 lead, 负责 responsible, 配合 support), and where
+ * that assignment stands in the 督办 loop.
+ */
 export const assignments = pgTable(
   'assignments',
   {
@@ -156,6 +180,21 @@ export const assignments = pgTable(
       .references(() => units.id, { onDelete: 'cascade' }),
     role: text('role', { enum: assignmentRoles }).notNull().default('responsible'),
     createdAt: createdAt(),
+    loopState: text('loop_state', { enum: loopStates }).notNull().default('assigned'),
+    /** The receipt (签收): when, by whom, from which message. */
+    acknowledgedAt: ts('acknowledged_at'),
+    acknowledgedBy: integer('acknowledged_by').references(() => people.id, { onDelete: 'set null' }),
+    acknowledgedChatId: bigint('acknowledged_chat_id', { mode: 'number' }),
+    acknowledgedMessageId: integer('acknowledged_message_id'),
+    /** This unit's own due date (an approved extension, a rectification date); the plan's stays on tasks. */
+    dueOverride: date('due_override', { mode: 'string' }),
+    /** Times a supervisor returned it for rectification (退回整改). */
+    returnedCount: integer('returned_count').notNull().default(0),
+    /** When the assignment notice (with the 签收 button) was decided, and the one second notice. */
+    noticedAt: ts('noticed_at'),
+    secondNoticeAt: ts('second_notice_at'),
+    /** The first day (plan timezone) the assignment was seen red; null when not red. */
+    redSince: date('red_since', { mode: 'string' }),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.unitId] }), index('assignments_unit_idx').on(t.unitId)],
 )
@@ -263,7 +302,8 @@ export const statusReports = pgTable(
     note: text('note'),
     personId: integer('person_id').references(() => people.id, { onDelete: 'set null' }),
     reportedAt: ts('reported_at').notNull().defaultNow(),
-    source: text('source', { enum: ['telegram', 'button', 'command', 'email', 'cli'] }).notNull(),
+    /** `review`: a supervisor returned the item (退回整改), which reopens it for every chase. */
+    source: text('source', { enum: ['telegram', 'button', 'command', 'email', 'cli', 'review'] }).notNull(),
     promptId: integer('prompt_id').references(() => prompts.id, { onDelete: 'set null' }),
     telegramChatId: bigint('telegram_chat_id', { mode: 'number' }),
     telegramMessageId: integer('telegram_message_id'),
@@ -465,4 +505,175 @@ export const ledgerSnapshots = pgTable(
     index('ledger_snapshots_task_idx').on(t.taskId),
     index('ledger_snapshots_unit_idx').on(t.unitId),
   ],
+)
+
+// ---------------------------------------------------------------------------------------------
+// The 督办 loop: history, evidence, reviews, extensions, leave
+
+/** Raw bytes (PostgreSQL bytea); both drivers hand back a Buffer or Uint8Array, read as Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array | string }>({
+  dataType: () => 'bytea',
+  toDriver: (v) => v,
+  fromDriver: (v) =>
+    typeof v === 'string' ? Buffer.from(v.replace(/^\\x/, ''), 'hex') : Buffer.from(v as Uint8Array),
+})
+
+export const assignmentEventKinds = [
+  'assigned',
+  'noticed',
+  'second_notice',
+  'acknowledged',
+  'evidence',
+  'submitted',
+  'approved',
+  'returned',
+  'closed',
+  'extension_requested',
+  'extension_approved',
+  'extension_refused',
+  'escalated',
+  'leave',
+  'withdrawn',
+] as const
+export type AssignmentEventKind = (typeof assignmentEventKinds)[number]
+
+/**
+ * The loop's append-only history: one row per step (who, when, from which message). Status
+ * reports are their own append-only history (status_reports); the timeline reads both.
+ */
+export const assignmentEvents = pgTable(
+  'assignment_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind', { enum: assignmentEventKinds }).notNull(),
+    taskId: integer('task_id').references(() => tasks.id, { onDelete: 'cascade' }),
+    unitId: integer('unit_id').references(() => units.id, { onDelete: 'cascade' }),
+    personId: integer('person_id').references(() => people.id, { onDelete: 'set null' }),
+    at: ts('at').notNull(),
+    telegramChatId: bigint('telegram_chat_id', { mode: 'number' }),
+    telegramMessageId: integer('telegram_message_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('assignment_events_pair_idx').on(t.unitId, t.taskId, t.at)],
+)
+
+export const evidenceStatuses = ['pending', 'stored', 'failed'] as const
+export type EvidenceStatus = (typeof evidenceStatuses)[number]
+
+/**
+ * 佐证材料: a file a unit sent for a task. The row is written when the file arrives (pending) and
+ * its bytes once downloaded (stored); a download that never succeeds ends failed, the liaison told.
+ */
+export const evidence = pgTable(
+  'evidence',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** Null while the liaison has not said which task the file belongs to. */
+    taskId: integer('task_id').references(() => tasks.id, { onDelete: 'cascade' }),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    reportId: bigint('report_id', { mode: 'number' }),
+    personId: integer('person_id').references(() => people.id, { onDelete: 'set null' }),
+    kind: text('kind', { enum: ['photo', 'document'] }).notNull(),
+    fileName: text('file_name'),
+    /** Sniffed from the bytes (file-type); what Telegram claimed is kept apart. */
+    contentType: text('content_type'),
+    claimedType: text('claimed_type'),
+    size: integer('size'),
+    sha256: text('sha256'),
+    status: text('status', { enum: evidenceStatuses }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Where the bytes are: in `bytes` (store `db`), or under `storageKey` in a directory store. */
+    store: text('store', { enum: ['db', 'dir'] }),
+    bytes: bytea('bytes'),
+    storageKey: text('storage_key'),
+    telegramFileId: text('telegram_file_id').notNull(),
+    telegramFileUniqueId: text('telegram_file_unique_id'),
+    mediaGroupId: text('media_group_id'),
+    caption: text('caption'),
+    telegramChatId: bigint('telegram_chat_id', { mode: 'number' }),
+    telegramMessageId: integer('telegram_message_id'),
+    createdAt: createdAt(),
+    storedAt: ts('stored_at'),
+  },
+  (t) => [
+    index('evidence_pair_idx').on(t.unitId, t.taskId),
+    index('evidence_media_group_idx').on(t.mediaGroupId),
+  ],
+)
+
+/** A review (审核) of a unit's 已完成: open until a supervisor passes or returns it. */
+export const reviews = pgTable(
+  'reviews',
+  {
+    id: serial('id').primaryKey(),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    reportId: bigint('report_id', { mode: 'number' }),
+    requestedAt: ts('requested_at').notNull(),
+    decision: text('decision', { enum: ['approved', 'returned'] }),
+    decidedAt: ts('decided_at'),
+    decidedBy: integer('decided_by').references(() => people.id, { onDelete: 'set null' }),
+    reason: text('reason'),
+    newDue: date('new_due', { mode: 'string' }),
+    /** The force-reply question asking a supervisor for the return reason. */
+    askChatId: bigint('ask_chat_id', { mode: 'number' }),
+    askMessageId: integer('ask_message_id'),
+    askedBy: integer('asked_by').references(() => people.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('reviews_pair_idx').on(t.unitId, t.taskId),
+    uniqueIndex('reviews_ask_idx').on(t.askChatId, t.askMessageId),
+  ],
+)
+
+/** 延期申请: a unit asks for a later due date; a supervisor approves or refuses. */
+export const extensionRequests = pgTable(
+  'extension_requests',
+  {
+    id: serial('id').primaryKey(),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id, { onDelete: 'cascade' }),
+    requestedBy: integer('requested_by').references(() => people.id, { onDelete: 'set null' }),
+    requestedAt: ts('requested_at').notNull(),
+    newDue: date('new_due', { mode: 'string' }).notNull(),
+    /** The due date when asked (the plan's or an earlier override). */
+    previousDue: date('previous_due', { mode: 'string' }),
+    reason: text('reason'),
+    status: text('status', { enum: ['pending', 'approved', 'refused'] })
+      .notNull()
+      .default('pending'),
+    decidedBy: integer('decided_by').references(() => people.id, { onDelete: 'set null' }),
+    decidedAt: ts('decided_at'),
+  },
+  (t) => [index('extension_requests_pair_idx').on(t.unitId, t.taskId)],
+)
+
+/** A liaison's leave: prompts and reminders go to the deputy from `fromDate` to `toDate` inclusive. */
+export const leaves = pgTable(
+  'leaves',
+  {
+    id: serial('id').primaryKey(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    deputyId: integer('deputy_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    fromDate: date('from_date', { mode: 'string' }).notNull(),
+    toDate: date('to_date', { mode: 'string' }).notNull(),
+    createdBy: integer('created_by').references(() => people.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('leaves_person_idx').on(t.personId, t.fromDate)],
 )

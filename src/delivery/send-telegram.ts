@@ -34,6 +34,8 @@ export interface TelegramDeliveryOptions {
 
 /** The message's parts: buttons and force-reply on the last, the reply target on the first. */
 function partsOf(message: TelegramMessage): TelegramPart[] {
+  // A file goes as one message, its text the caption (kept short by its template).
+  if (message.file) return [{ ...message }]
   const htmls = splitHtmlMessage(message.html)
   // A picture goes first, as its own part: a retry after it was sent sends only the text.
   const photo: TelegramPart[] = message.photo ? [{ html: '', photo: message.photo }] : []

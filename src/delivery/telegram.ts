@@ -136,15 +136,28 @@ export function createTelegramSender(options: TelegramSenderOptions): TelegramSe
           ),
         }
       else if (part.forceReply) reply_markup = { force_reply: true, selective: true }
+      const chat = /^-?\d+$/.test(chatId) ? Number(chatId) : chatId
       try {
         if (part.photo) {
           const photo = await api.sendPhoto(
-            /^-?\d+$/.test(chatId) ? Number(chatId) : chatId,
+            chat,
             new InputFile(part.photo.data, part.photo.fileName),
           )
           return photo.message_id
         }
-        const msg = await api.sendMessage(/^-?\d+$/.test(chatId) ? Number(chatId) : chatId, part.html, {
+        if (part.file) {
+          const extra = {
+            caption: part.html,
+            parse_mode: 'HTML' as const,
+            ...(reply_markup ? { reply_markup } : {}),
+          }
+          const sent =
+            part.file.kind === 'photo'
+              ? await api.sendPhoto(chat, part.file.fileId, extra)
+              : await api.sendDocument(chat, part.file.fileId, extra)
+          return sent.message_id
+        }
+        const msg = await api.sendMessage(chat, part.html, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
           ...(reply_markup ? { reply_markup } : {}),

@@ -24,7 +24,7 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
-import type { AssignmentRole, DeadlineKind, ReportState } from '../db/schema.ts'
+import type { AssignmentRole, DeadlineKind, LoopState, ReportState } from '../db/schema.ts'
 import { addDays, localDate } from './dates.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'
 import { isoWeek } from './reminder-ladder.ts'
@@ -197,7 +197,7 @@ export async function buildDigest(
   const latestSql = plan
     ? sql`
       with pairs as materialized (
-        select a.unit_id, a.task_id, a.role, t.due_date, l.state, l.prev_state, l.note, l.reported_at
+        select a.unit_id, a.task_id, a.role, coalesce(a.due_override, t.due_date) as due_date, l.state, l.prev_state, l.note, l.reported_at
         from assignments a
         join tasks t on t.id = a.task_id
         left join lateral (
@@ -453,7 +453,18 @@ export interface AssignmentState {
   unitId: number
   ref: string
   title: string
+  /** This unit's date: an approved extension or a rectification date, else the plan's. */
   due: string | null
+  /** The plan's date for the task (stays on record when the unit's moves). */
+  planDue: string | null
+  /** The unit signed for the task (签收). */
+  acknowledged: boolean
+  acknowledgedAt: Date | null
+  loopState: LoopState
+  /** Times a supervisor returned it (退回整改). */
+  returnedCount: number
+  /** When the unit was given the task. */
+  assignedAt: Date
   dueText: string | null
   position: number
   /** How the unit answers for the task: lead and responsible are chased, support informed. */
@@ -495,6 +506,12 @@ export async function assignmentStates(
     ref: string
     title: string
     due: string | null
+    plan_due: string | null
+    acknowledged: boolean
+    loop_state: LoopState
+    returned_count: number
+    acknowledged_ms: number | string | null
+    assigned_ms: number | string
     due_text: string | null
     position: number
     role: AssignmentRole
@@ -509,7 +526,11 @@ export async function assignmentStates(
   }>(
     db,
     sql`
-      select a.task_id, a.unit_id, t.ref, t.title, t.due_date::text as due, t.due_text, t.position,
+      select a.task_id, a.unit_id, t.ref, t.title, coalesce(a.due_override, t.due_date)::text as due,
+        t.due_date::text as plan_due, t.due_text, t.position, a.acknowledged_at is not null as acknowledged,
+        a.loop_state, a.returned_count,
+        (extract(epoch from a.acknowledged_at) * 1000)::float8 as acknowledged_ms,
+        (extract(epoch from a.created_at) * 1000)::float8 as assigned_ms,
         a.role, t.deadline_kind, t.plan_id, p.title as plan_title,
         l.state, l.progress, l.note, (extract(epoch from l.reported_at) * 1000)::float8 as reported_ms, l.by
       from assignments a
@@ -535,6 +556,12 @@ export async function assignmentStates(
     ref: r.ref,
     title: r.title,
     due: r.due,
+    planDue: r.plan_due,
+    acknowledged: Boolean(r.acknowledged),
+    loopState: r.loop_state,
+    returnedCount: Number(r.returned_count),
+    acknowledgedAt: r.acknowledged_ms === null ? null : new Date(Number(r.acknowledged_ms)),
+    assignedAt: new Date(Number(r.assigned_ms)),
     dueText: r.due_text,
     position: Number(r.position),
     role: r.role,

@@ -19,6 +19,7 @@ import type { Db } from '../db/client.ts'
 import { chats, people, type Channel, type Locale } from '../db/schema.ts'
 import { chatByTelegramId, isGroupChat } from './chats.ts'
 import { findPersonById, findPersonByTelegramId, liaisonsOf, supervisors, type Person } from './people.ts'
+import { withDeputies } from './leaves.ts'
 
 export interface Recipient {
   channel: Channel
@@ -63,7 +64,12 @@ function dedupe(list: Recipient[]): Recipient[] {
  * a liaison when omitted; a unit without either is then absent, so pass the ids you care about).
  * Three queries whatever the number of units.
  */
-export async function unitRecipients(db: Db, unitIds?: number[]): Promise<Map<number, UnitReach>> {
+export async function unitRecipients(
+  db: Db,
+  unitIds?: number[],
+  /** The day (plan timezone) the message goes: liaisons on leave then are replaced by their deputy. */
+  onDay?: string,
+): Promise<Map<number, UnitReach>> {
   const out = new Map<number, UnitReach>()
   if (unitIds && unitIds.length === 0) return out
   const groupRows = await db
@@ -77,7 +83,7 @@ export async function unitRecipients(db: Db, unitIds?: number[]): Promise<Map<nu
       ),
     )
     .orderBy(asc(chats.id))
-  const liaisonRows = await db
+  const rosterRows = await db
     .select({
       id: people.id,
       unitId: people.unitId,
@@ -95,6 +101,7 @@ export async function unitRecipients(db: Db, unitIds?: number[]): Promise<Map<nu
       ),
     )
     .orderBy(asc(people.id))
+  const liaisonRows = onDay ? await withDeputies(db, rosterRows, onDay) : rosterRows
 
   const entry = (unitId: number): UnitReach => {
     let e = out.get(unitId)
@@ -145,8 +152,8 @@ export async function unitRecipients(db: Db, unitIds?: number[]): Promise<Map<nu
 }
 
 /** The reach of one unit (see unitRecipients). */
-export async function unitReach(db: Db, unitId: number): Promise<UnitReach> {
-  return (await unitRecipients(db, [unitId])).get(unitId)!
+export async function unitReach(db: Db, unitId: number, onDay?: string): Promise<UnitReach> {
+  return (await unitRecipients(db, [unitId], onDay)).get(unitId)!
 }
 
 /** Who receives what goes to the supervisors: their group(s), else their private chats; and their emails. */

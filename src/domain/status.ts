@@ -26,6 +26,7 @@ import { liaisonsOf, stripControls } from './people.ts'
 import { userError } from '../errors.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
+import type { TaskLoop, UnitLoop } from './loop-types.ts'
 import { listUnits, type Unit } from './units.ts'
 import { activePlan, activePlans, isChased, type Plan } from './plans.ts'
 import type { AssignmentRole } from '../db/schema.ts'
@@ -236,6 +237,8 @@ export interface OpenTask {
 export interface TaskStatusLine extends OpenTask {
   /** Calendar days past the due date (in the plan's timezone) when not done; else 0. */
   overdueDays: number
+  /** Where the assignment stands in the 督办 loop (state, colour, receipt, evidence). */
+  loop?: TaskLoop
 }
 
 export type StatusCounts = Record<TaskState | 'overdue', number>
@@ -255,6 +258,8 @@ export interface UnitStatus {
   tasks: TaskStatusLine[]
   counts: StatusCounts
   training: { officers: number; averageHours: number; belowPace: number }
+  /** Colour counts and unsigned tasks (the 督办 loop). */
+  loop?: UnitLoop
 }
 
 export function emptyCounts(): StatusCounts {

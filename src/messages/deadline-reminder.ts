@@ -29,6 +29,7 @@ import {
   taskTitle,
 } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
+import { ackButtons } from './loop.ts'
 
 /** Where the day of sending stands against the deadline (decided with the working calendar). */
 export const momentParams = z.discriminatedUnion('kind', [
@@ -49,6 +50,8 @@ const reminderParams = z.object({
   manual: z.boolean().default(false),
   /** Set on Telegram prompts: the buttons name it. */
   promptId: z.number().int().positive().optional(),
+  /** The unit has not signed for the task yet: a 签收 button (and, by email, how to sign). */
+  ack: z.boolean().default(false),
 })
 export type DeadlineReminderParams = z.input<typeof reminderParams>
 
@@ -86,12 +89,18 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
       telegram: {
         html: lines.join('\n'),
         ...(p.promptId !== undefined
-          ? { buttons: promptButtons(p.promptId, 1, locale), forceReply: true }
+          ? {
+              buttons: [
+                ...promptButtons(p.promptId, 1, locale),
+                ...(p.ack ? ackButtons(p.promptId, locale) : []),
+              ],
+              forceReply: true,
+            }
           : {}),
       },
       email: plainEmail(
         t.subject(head, p.unit, p.task.title),
-        [title, dueLine, status, supportInfo ?? t.emailHint],
+        [title, dueLine, status, supportInfo ?? t.emailHint, ...(p.ack ? [messages(locale).loop.receipt.emailLine] : [])],
         locale,
       ),
     }

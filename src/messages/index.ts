@@ -9,6 +9,7 @@ import { messages } from '../i18n/index.ts'
 import { prependEmailNote } from './email-layout.ts'
 import { notice } from './notice.ts'
 import { rhythmTemplates } from './rhythm.ts'
+import { loopTemplates } from './loop.ts'
 import type { MessagePayload, MessageTemplate, RenderContext, RenderedMessage } from './types.ts'
 
 export type * from './types.ts'
@@ -16,7 +17,7 @@ export type * from './types.ts'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each template has its own params type
 type AnyTemplate = MessageTemplate<any>
 
-const builtIn: AnyTemplate[] = [notice, ...rhythmTemplates]
+const builtIn: AnyTemplate[] = [notice, ...rhythmTemplates, ...loopTemplates]
 
 const registry = new Map<string, AnyTemplate>()
 

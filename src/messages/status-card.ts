@@ -38,7 +38,20 @@ function punctuation(locale: Locale) {
   return locale === 'en' ? { colon: ': ', list: ', ' } : { colon: '：', list: '、' }
 }
 
-function stateText(line: Pick<TaskStatusLine, 'state' | 'progress' | 'note'>, locale: Locale): string {
+const loopIcons: Partial<Record<string, string>> = {
+  awaiting_review: '📝',
+  rectifying: '🛠',
+  closed: '✅',
+  withdrawn: '➖',
+}
+export const colorIcons = { green: '🟢', yellow: '🟡', red: '🔴' } as const
+
+function stateText(
+  line: Pick<TaskStatusLine, 'state' | 'progress' | 'note' | 'loop'>,
+  locale: Locale,
+): string {
+  const loopState = line.loop?.state
+  if (loopState && loopState in loopIcons) return messages(locale).loop.states[loopState as 'closed']
   return line.state === 'no_reply'
     ? formatState('no_reply', null, locale)
     : formatStatus({ state: line.state, progress: line.progress, note: line.note }, locale)
@@ -59,7 +72,8 @@ export function renderTaskLine(line: TaskStatusLine, locale: Locale, opts: Rende
   const v = messages(locale).statusView.card
   const esc = opts.html ? escapeHtml : (s: string) => s
   const { colon } = punctuation(locale)
-  const icon = line.overdueDays > 0 ? OVERDUE_ICON : stateIcons[line.state]
+  const icon =
+    line.overdueDays > 0 ? OVERDUE_ICON : (loopIcons[line.loop?.state ?? ''] ?? stateIcons[line.state])
   const marks = messages(locale).planLedger.roleMark
   const role = line.role ? marks[line.role] : ''
   const parts = [`${icon} ${esc(line.ref)} ${esc(line.title)}${role}${colon}${esc(stateText(line, locale))}`]
@@ -73,6 +87,7 @@ export function renderTaskLine(line: TaskStatusLine, locale: Locale, opts: Rende
     parts.push(esc(v.lastReply(formatMonthDay(replied, locale), line.lastReplyBy, age)))
   }
   if (line.plan) parts.push(esc(messages(locale).planLedger.planLine(line.plan)))
+  if (line.loop) parts.push(colorIcons[line.loop.color])
   return parts.join(' · ')
 }
 
@@ -100,6 +115,13 @@ export function renderStatusCard(status: UnitStatus, locale: Locale, opts: Rende
   if (status.tasks.length === 0) lines.push(v.noTasks)
   else {
     lines.push(countsText(status.counts, locale, opts.html))
+    if (status.loop) {
+      const l = messages(locale).loop
+      const c = status.loop.colors
+      const parts = [l.colorCounts(c.green, c.yellow, c.red)]
+      if (status.loop.unacknowledged > 0) parts.push(l.unacknowledged(status.loop.unacknowledged))
+      lines.push(parts.join(' · '))
+    }
     for (const task of status.tasks) lines.push(renderTaskLine(task, locale, opts))
   }
   const tr = status.training

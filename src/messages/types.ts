@@ -19,6 +19,8 @@ export interface TelegramMessage {
   /** Ask the client to open a reply to this message (status prompts); last part only. */
   forceReply?: boolean
   replyToMessageId?: number
+  /** Sends a file already on Telegram (by its file id) with `html` as its caption (at most 1024 characters). */
+  file?: { kind: 'photo' | 'document'; fileId: string }
   /** A picture sent (sendPhoto) before the text; the text follows as its own message(s). */
   photo?: { data: Uint8Array; fileName: string }
 }

@@ -164,7 +164,7 @@ describeDb('the bot, end to end', (t) => {
         replyTo: messageId,
       })
       expect(confirm.visibleText).toBe(
-        '已记录：台城街道 · 开展涉企乱罚款专项整治 → 已完成\n已记录：台城街道 · 全面推行行政执法公示制度 → 有困难：缺少执法记录仪',
+        '已记录：台城街道 · 开展涉企乱罚款专项整治 → 已完成\n已记录：台城街道 · 全面推行行政执法公示制度 → 有困难：缺少执法记录仪\n已提交督办人员审核（待审核）。',
       )
       expect((await reports()).map((r) => [r.taskId, r.state, r.note])).toEqual([
         [f.tasks.fines, 'done', null],
@@ -252,7 +252,9 @@ describeDb('the bot, end to end', (t) => {
 
       h.emulator.pressButton(users.liaison, groups.taicheng.id, messageId, done)
       const confirm = await h.emulator.waitFor((s) => s.find((m) => m.visibleText.startsWith('已记录')))
-      expect(confirm.visibleText).toBe('已记录：台城街道 · 开展涉企乱罚款专项整治 → 已完成')
+      expect(confirm.visibleText).toBe(
+        '已记录：台城街道 · 开展涉企乱罚款专项整治 → 已完成\n已提交督办人员审核（待审核）。',
+      )
       h.emulator.pressButton(users.liaison, groups.taicheng.id, messageId, done)
       await h.settle()
       expect(h.emulator.callbackAnswers().at(-1)?.text).toBe('当前已是该状态，无需重复记录。')
@@ -343,7 +345,8 @@ describeDb('the bot, end to end', (t) => {
       const confirm = await h.say(users.liaison, dm(users.liaison), '1 已完成；2 进行中 40%', {
         replyTo: list.message_id,
       })
-      expect(confirm.visibleText.split('\n')).toHaveLength(2)
+      // Two items and the 待审核 line (二（五）2 has a deadline, so 已完成 goes to review).
+      expect(confirm.visibleText.split('\n')).toHaveLength(3)
       expect((await reports()).map((r) => [r.taskId, r.state, r.progress])).toEqual([
         [f.tasks.fines, 'done', null],
         [f.tasks.publicity, 'in_progress', 40],

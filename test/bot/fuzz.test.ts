@@ -64,8 +64,9 @@ describeDb('fuzzing the bot with random updates', (t) => {
     people: await t.db.select().from(people).orderBy(asc(people.id)),
     units: await t.db.select().from(units).orderBy(asc(units.id)),
     tasks: await t.db.select().from(tasks).orderBy(asc(tasks.id)),
+    // Which units answer for which tasks; the loop state moves with valid replies (已完成 → 待审核).
     assignments: await t.db
-      .select()
+      .select({ taskId: assignments.taskId, unitId: assignments.unitId })
       .from(assignments)
       .orderBy(asc(assignments.taskId), asc(assignments.unitId)),
     invites: await t.db.select().from(invites).orderBy(asc(invites.code)),

@@ -15,6 +15,8 @@ import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
 import { registerLedger } from './ledger.ts'
 import { registerReport } from './report.ts'
+import { registerEvidence } from './evidence.ts'
+import { registerHistory } from './history.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -30,5 +32,7 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerStatus(program, ctx)
   registerLedger(program, ctx)
   registerReport(program, ctx)
+  registerEvidence(program, ctx)
+  registerHistory(program, ctx)
   registerSandbox(program, ctx)
 }

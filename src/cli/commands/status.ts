@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import { locales, type Locale } from '../../db/schema.ts'
 import { resolveUnit } from '../../domain/people.ts'
 import { renderOverview, renderStatusCard } from '../../messages/status-card.ts'
-import { overviewStatus, unitStatus, type UnitOverview, type UnitStatus } from '../../domain/status.ts'
+import { overviewStatus, type UnitOverview, type UnitStatus } from '../../domain/status.ts'
+import { unitStatusWithLoop } from '../../domain/loop-view.ts'
 import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'
 import { userError } from '../../errors.ts'
@@ -22,7 +23,13 @@ export function unitStatusJson(s: UnitStatus) {
       title: t.title,
       due: t.due,
       dueText: t.dueText,
-      state: t.state,
+      // The loop's own states (awaiting_review, rectifying, closed, withdrawn) win over the report's.
+      state: t.loop?.state ?? t.state,
+      reportState: t.state,
+      color: t.loop?.color ?? null,
+      acknowledgedAt: t.loop?.acknowledgedAt?.toISOString() ?? null,
+      evidenceCount: t.loop?.evidenceCount ?? 0,
+      returnedCount: t.loop?.returnedCount ?? 0,
       progress: t.progress,
       note: t.note,
       overdueDays: t.overdueDays,
@@ -32,6 +39,8 @@ export function unitStatusJson(s: UnitStatus) {
       plan: t.plan ?? null,
     })),
     counts: s.counts,
+    colors: s.loop?.colors ?? null,
+    unacknowledged: s.loop?.unacknowledged ?? 0,
     training: s.training,
   }
 }
@@ -72,7 +81,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
         return
       }
       const unit = await resolveUnit(db, query)
-      const status = await unitStatus(db, unit.id, now, tz)
+      const status = await unitStatusWithLoop(db, unit.id, now, tz)
       if (opts.json) printJson(ctx.output, unitStatusJson(status))
       else ctx.output.out(renderStatusCard(status, locale, render))
     })

@@ -16,5 +16,5 @@ export default {
     county: 'county',
   },
   assignmentRoles: { lead: 'lead', responsible: 'responsible', support: 'support' },
-  roles: { liaison: 'liaison', supervisor: 'supervisor', admin: 'admin' },
+  roles: { liaison: 'liaison', supervisor: 'supervisor', admin: 'admin', leader: 'leader' },
 } satisfies typeof zh

@@ -9,5 +9,19 @@ import statusView from './status-view.ts'
 import rhythm from './rhythm.ts'
 import planLedger from './plan-ledger.ts'
 import paperwork from './paperwork.ts'
+import loop from './loop.ts'
 
-export default { common, delivery, plan, planDocuments, status, bot, statusView, scheduler, rhythm, planLedger, paperwork }
+export default {
+  common,
+  delivery,
+  plan,
+  planDocuments,
+  status,
+  bot,
+  statusView,
+  scheduler,
+  rhythm,
+  planLedger,
+  paperwork,
+  loop,
+}

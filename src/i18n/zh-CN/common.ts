@@ -10,5 +10,5 @@ export default {
   },
   unitKinds: { subdistrict: '街道', town: '镇', department: '市直部门', county: '县（市、区）' },
   assignmentRoles: { lead: '牵头', responsible: '负责', support: '配合' },
-  roles: { liaison: '联络员', supervisor: '督办人员', admin: '管理员' },
+  roles: { liaison: '联络员', supervisor: '督办人员', admin: '管理员', leader: '分管领导' },
 }

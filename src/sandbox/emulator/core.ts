@@ -3,6 +3,7 @@
  * presses), over one `World`, one update queue and one rate limiter. The HTTP layer is in index.ts.
  */
 import { randomBytes } from 'node:crypto'
+import path from 'node:path'
 import { isWellFormedText } from '../../telegram/html.ts'
 import { parseTelegramHtml } from './html.ts'
 import type { UploadedFile } from './http-body.ts'
@@ -74,6 +75,10 @@ export class EmulatorCore {
   private listeners = new Set<() => void>()
   private callbackCounter = 0
   private fileCounter = 0
+  /** Files people sent (and the bot uploaded), by file id, for getFile and downloads. */
+  readonly storedFiles = new Map<string, { data: Buffer; path: string; uniqueId: string }>()
+  /** getFile answers 5xx for these file ids this many more times (download faults). */
+  readonly failingDownloads = new Map<string, number>()
 
   constructor(readonly options: CoreOptions) {
     this.world = new World(options.bot)
@@ -125,6 +130,76 @@ export class EmulatorCore {
     const updateId = update ? this.updates.push(update) : null
     this.notify()
     return { updateId, update, message, message_id: message.message_id, chat_id: c.id }
+  }
+
+  /** A person sends a photo or a document (optionally with a caption, in an album, as a reply). */
+  sendFile(
+    from: EmulatorUser,
+    chat: EmulatorChat,
+    file: {
+      kind: 'photo' | 'document'
+      data: Buffer
+      fileName?: string
+      mimeType?: string
+      caption?: string
+      mediaGroupId?: string
+      replyTo?: number
+    },
+  ): EmulatedMessage {
+    this.world.rememberUser(from)
+    const c = this.userChat(from, chat)
+    const fileId = `AgACAgUAAxk${String(++this.fileCounter).padStart(6, '0')}${randomBytes(8).toString('hex')}`
+    const uniqueId = `AQAD${randomBytes(6).toString('hex')}`
+    const dir = file.kind === 'photo' ? 'photos' : 'documents'
+    this.storedFiles.set(fileId, {
+      data: file.data,
+      path: `${dir}/file_${this.fileCounter}${file.fileName ? path.extname(file.fileName) : '.jpg'}`,
+      uniqueId,
+    })
+    const message: TgMessage = {
+      message_id: this.world.nextMessageId(c),
+      from: this.world.tgUser(from),
+      chat: this.world.tgChat(c),
+      date: unix(),
+    }
+    if (file.kind === 'photo')
+      message.photo = [
+        { file_id: fileId, file_unique_id: uniqueId, width: 1280, height: 960, file_size: file.data.length },
+      ]
+    else
+      message.document = {
+        file_id: fileId,
+        file_unique_id: uniqueId,
+        file_size: file.data.length,
+        ...(file.fileName ? { file_name: file.fileName } : {}),
+        ...(file.mimeType ? { mime_type: file.mimeType } : {}),
+      }
+    const caption = file.caption ?? ''
+    if (caption) {
+      message.caption = caption
+      const entities = detectEntities(caption)
+      if (entities.length > 0) message.caption_entities = entities
+    }
+    if (file.mediaGroupId) message.media_group_id = file.mediaGroupId
+    let repliesToBot = false
+    if (file.replyTo !== undefined) {
+      const target = c.messages.get(file.replyTo)
+      if (!target) throw new Error(`emulator: message ${file.replyTo} not found in chat ${c.id}`)
+      message.reply_to_message = stripReply(target.message)
+      repliesToBot = target.fromBot
+    }
+    this.world.store(c, message, false)
+    const delivered = this.deliversToBot(c, caption, detectEntities(caption), repliesToBot)
+    const update = delivered ? { message } : null
+    const updateId = update ? this.updates.push(update) : null
+    this.notify()
+    return { updateId, update, message, message_id: message.message_id, chat_id: c.id }
+  }
+
+  /** The bytes behind a file path getFile gave, or undefined. */
+  fileByPath(filePath: string): Buffer | undefined {
+    for (const f of this.storedFiles.values()) if (f.path === filePath) return f.data
+    return undefined
   }
 
   editText(chatId: number, messageId: number, text: string): void {
@@ -401,10 +476,25 @@ export class EmulatorCore {
       },
       getWebhookInfo: () => this.getWebhookInfo(),
       getChat: (ctx: CallContext) => this.getChat(ctx.params),
+      getFile: (ctx: CallContext) => this.getFile(ctx.params),
       getChatMember: (ctx: CallContext) => this.getChatMember(ctx.params),
       leaveChat: (ctx: CallContext) => this.leaveChat(ctx.params),
     }).map(([name, handler]) => [name.toLowerCase(), { name, handler }]),
   )
+
+  /** Telegram's getFile: a path to download from, refused for files over 20 MB as Telegram does. */
+  private getFile(p: Record<string, unknown>) {
+    const fileId = typeof p.file_id === 'string' ? p.file_id : ''
+    const failing = this.failingDownloads.get(fileId) ?? 0
+    if (failing > 0) {
+      this.failingDownloads.set(fileId, failing - 1)
+      throw new ApiError(502, 'Bad Gateway')
+    }
+    const f = this.storedFiles.get(fileId)
+    if (!f) throw badRequest('invalid file_id')
+    if (f.data.length > 20 * 1024 * 1024) throw badRequest('file is too big')
+    return { file_id: fileId, file_unique_id: f.uniqueId, file_size: f.data.length, file_path: f.path }
+  }
 
   private getMe() {
     return {

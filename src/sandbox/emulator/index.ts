@@ -159,6 +159,28 @@ export class BotApiEmulator {
     return this.core.sendText(from, chat, text, opts.replyTo)
   }
 
+  /** A person sends a photo or a document (caption, album id and reply optional); the bot can getFile it. */
+  sendFile(
+    from: EmulatorUser,
+    chat: EmulatorChat,
+    file: {
+      kind: 'photo' | 'document'
+      data: Buffer
+      fileName?: string
+      mimeType?: string
+      caption?: string
+      mediaGroupId?: string
+      replyTo?: number
+    },
+  ): EmulatedMessage {
+    return this.core.sendFile(from, chat, file)
+  }
+
+  /** getFile for this file id answers 502 the next `times` calls (a download that fails). */
+  failDownloads(fileId: string, times: number): void {
+    this.core.failingDownloads.set(fileId, times)
+  }
+
   /** A person edits their earlier message: delivers an edited_message update. */
   editText(chatId: number, messageId: number, text: string): void {
     this.core.editText(chatId, messageId, text)
@@ -352,6 +374,20 @@ export class BotApiEmulator {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     if (this.control && url.pathname.startsWith('/_emulator/')) return this.handleControl(req, res, url)
+    const download = /^\/file\/bot([^/]*)\/(.+)$/.exec(url.pathname)
+    if (download) {
+      const bytes =
+        this.token !== undefined && safeDecode(download[1]!) !== this.token
+          ? undefined
+          : this.core.fileByPath(safeDecode(download[2]!))
+      if (!bytes) {
+        send(res, 404, { ok: false, error_code: 404, description: 'Not Found' })
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length })
+      res.end(bytes)
+      return
+    }
     const m = /^\/bot([^/]*)\/(?:test\/)?([^/]+)\/?$/.exec(url.pathname)
     if (!m) {
       send(res, 404, { ok: false, error_code: 404, description: 'Not Found' })
