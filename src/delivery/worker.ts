@@ -28,6 +28,7 @@ import type { Db } from '../db/client.ts'
 import type { Channel, Locale } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
 import { renderPayload } from '../messages/index.ts'
+import { count429, countDelivery, observeSend } from '../metrics.ts'
 import type { EmailMessage, MessagePayload, TelegramMessage } from '../messages/types.ts'
 import { splitHtmlMessage } from '../telegram/html.ts'
 import { chatByTelegramId, markChatUnreachable, migrateChat } from '../domain/chats.ts'
@@ -384,6 +385,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       external_id = coalesce(${progressOf(progress)}, external_id)`
     if (job.attempts >= maxAttempts) {
       logger.warn({ delivery: job.id, key: job.key, reason }, 'delivery given up')
+      countDelivery(job.channel, 'dead')
       await persist(() =>
         transition(
           db,
@@ -393,6 +395,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       )
       return
     }
+    countDelivery(job.channel, 'failed')
     const delayMs = backoffMs(job.attempts)
     logger.info(
       { delivery: job.id, key: job.key, reason, retryInMs: Math.round(delayMs) },
@@ -410,6 +413,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   async function finalFailure(job: Job, status: 'failed' | 'dead', reason: string, progress: number[] = []) {
     logger.warn({ delivery: job.id, key: job.key, status, reason }, 'delivery not possible')
+    countDelivery(job.channel, status)
     await persist(() =>
       transition(
         db,
@@ -434,6 +438,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   async function markSent(job: Job, ids: string[], chatId: string): Promise<void> {
     const external = ids.join(',')
+    countDelivery(job.channel, 'sent')
     const done = sql`status = 'sent', sent_at = now(), external_id = ${external}`
     if (chatId === job.recipient && (job.channel !== 'telegram' || job.payload.promptId === undefined)) {
       await persist(() => transition(db, job, done))
@@ -586,6 +591,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       case 'migrated':
         return retryLater(job, `${failure.reason} (migrated more than once)`, false, progress)
       case 'rate-limited': {
+        count429()
         const scope = budget ? await budget.pauseAfter429(chatId, failure.retryAfterSec) : 'chat'
         logger.warn(
           { delivery: job.id, chat: chatId, retryAfter: failure.retryAfterSec, scope },
@@ -642,8 +648,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       let messageId: number
       job.onWire = true
       job.attempted = true
+      const sendStarted = performance.now()
       try {
         messageId = await sender.sendMessage(chatId, part)
+        observeSend('telegram', (performance.now() - sendStarted) / 1000)
       } catch (err) {
         const failure: SendFailure =
           err instanceof SendError
@@ -690,8 +698,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     let messageId: string
     job.onWire = true
     job.attempted = true
+    const sendStarted = performance.now()
     try {
       messageId = await sender.send({ deliveryId: job.id, key: job.key, to: job.recipient, message })
+      observeSend('email', (performance.now() - sendStarted) / 1000)
     } catch (err) {
       const failure: SendFailure =
         err instanceof SendError

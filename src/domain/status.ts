@@ -26,6 +26,7 @@ import { daysBetween, localDate } from './dates.ts'
 import { liaisonsOf, stripControls, userError } from './people.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
+import { countReply } from '../metrics.ts'
 import { listUnits, type Unit } from './units.ts'
 
 export type TaskState = ReportState | 'no_reply'
@@ -110,6 +111,7 @@ export async function recordStatus(db: Db, input: StatusInput): Promise<StatusRe
     const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, input.unitId))
     throw userError((t) => t.status.notAssigned(task.ref, unit?.name ?? `#${input.unitId}`))
   }
+  countReply(input.source)
   return {
     id: Number(inserted.id),
     taskId: input.taskId,

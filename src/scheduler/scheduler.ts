@@ -37,6 +37,7 @@ import {
 } from './fires.ts'
 import { planFires, type PlannedFire } from './plan.ts'
 import { jobOptions, runJob } from './run.ts'
+import { countJobFire } from '../metrics.ts'
 import { formatInstant } from './time.ts'
 
 export interface SchedulerOptions {
@@ -179,6 +180,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const rerun = `duban job run ${job.name} --at ${fire.at.toISOString()}`
         outcome = { status: 'failed', enqueued: 0, detail: bilingual((t) => t.fire.failed(message, rerun)) }
       }
+      countJobFire(job.name, outcome.status)
       await finishFire(db, row.name, fire.at, outcome, clock())
     } finally {
       running.delete(key)
