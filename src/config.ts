@@ -110,8 +110,8 @@ const fields = {
     example: '8080',
   },
   WEB_PORT: {
-    schema: z.preprocess(empty, z.coerce.number().int().min(1).max(65535).default(8081)),
-    expect: 'a TCP port number for the web desk (PORT is the webhook\'s)',
+    schema: z.preprocess(empty, z.coerce.number().int().min(0).max(65535).default(8081)),
+    expect: "a TCP port number for the web desk (PORT is the webhook's; 0: any free port)",
     example: '8081',
   },
   PUBLIC_URL: {

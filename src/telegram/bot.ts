@@ -29,6 +29,7 @@ import { deadlinesFeature } from '../../commands/deadlines.ts'
 import { overdueFeature } from '../../commands/overdue.ts'
 import { remindFeature } from '../../commands/remind.ts'
 import { digestFeature } from '../../commands/digest.ts'
+import { webFeature } from '../../commands/web.ts'
 import { buttonsFeature } from '../../commands/buttons.ts'
 import { statusReplyFeature } from '../../commands/status-reply.ts'
 import { fallbackFeature } from '../../commands/fallback.ts'
@@ -61,6 +62,7 @@ const features = (): Composer<BotContext>[] => [
   overdueFeature,
   remindFeature,
   digestFeature,
+  webFeature,
   buttonsFeature(),
   statusReplyFeature,
   fallbackFeature,
@@ -146,6 +148,7 @@ export function commandMenus(): {
     'remind',
     'digest',
     'bindcode',
+    'web',
   ] as const
   const groupNames = [
     'help',

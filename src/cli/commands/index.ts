@@ -13,6 +13,7 @@ import { registerOfficers } from './officers.ts'
 import { registerInvite } from './invite.ts'
 import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
+import { registerWeb } from './web.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -26,5 +27,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerInvite(program, ctx)
   registerChats(program, ctx)
   registerStatus(program, ctx)
+  registerWeb(program, ctx)
   registerSandbox(program, ctx)
 }
