@@ -63,7 +63,7 @@ export function statusOf(a: AssignmentState): DeadlineReminderParams['status'] {
 
 /** The task as the templates take it. */
 export function taskOf(a: AssignmentState): DeadlineReminderParams['task'] {
-  return { ref: a.ref, title: a.title, due: a.due, dueText: a.dueText }
+  return { id: a.taskId, ref: a.ref, title: a.title, due: a.due, dueText: a.dueText }
 }
 
 /** Units already listed in an escalation of the task at a level, as `unitId:level`. */

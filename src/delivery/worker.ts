@@ -29,6 +29,8 @@ import type { Channel, Locale } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
 import { renderPayload } from '../messages/index.ts'
 import { count429, countDelivery, observeSend } from '../metrics.ts'
+import { answerLinkBuilder, signingKey } from '../domain/answer-links.ts'
+import type { AnswerLinkBuilder } from '../messages/types.ts'
 import type { EmailMessage, MessagePayload, TelegramMessage } from '../messages/types.ts'
 import { splitHtmlMessage } from '../telegram/html.ts'
 import { chatByTelegramId, markChatUnreachable, migrateChat } from '../domain/chats.ts'
@@ -50,7 +52,9 @@ import { createTelegramSender, type TelegramPart, type TelegramSender } from './
 
 export interface DeliveryWorkerOptions {
   db: Db
-  config: Pick<Config, 'timezone' | 'botToken' | 'telegramApiRoot' | 'smtpUrl' | 'mailFrom' | 'dataDir'>
+  config: Pick<Config, 'timezone' | 'botToken' | 'telegramApiRoot' | 'smtpUrl' | 'mailFrom' | 'dataDir'> &
+    /** Without publicUrl, emails carry no answer links. */
+    Partial<Pick<Config, 'publicUrl' | 'webSigningKey'>>
   logger: Logger
   /** Default: a sender for config.botToken if set; `null`: Telegram rows are left alone. */
   telegram?: TelegramSender | null
@@ -721,7 +725,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     const locale = job.payload?.locale ?? job.personLocale ?? 'zh-CN'
     let rendered
     try {
-      rendered = renderPayload(job.payload, locale, { now: clock(), tz: config.timezone })
+      const now = clock()
+      rendered = renderPayload(job.payload, locale, {
+        now,
+        tz: config.timezone,
+        ...(await answerLinksFor(job, now)),
+      })
     } catch (err) {
       return retryLater(job, `render: ${describeError(err)}`, false)
     }
@@ -733,6 +742,24 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (!rendered.email)
       return finalFailure(job, 'dead', `template "${job.payload.template}" has no email form`)
     return deliverEmail(job, rendered.email)
+  }
+
+  /**
+   * An email to a person about a unit carries one-tap answer links signed for that person and
+   * unit (the web desk checks, when one is used, that the person may still report for the unit).
+   */
+  async function answerLinksFor(job: Job, now: Date): Promise<{ answerLinks?: AnswerLinkBuilder }> {
+    if (job.channel !== 'email' || job.personId === null || job.unitId === null || !config.publicUrl) return {}
+    const key = await signingKey(db, config.webSigningKey)
+    return {
+      answerLinks: answerLinkBuilder({
+        key,
+        baseUrl: config.publicUrl,
+        personId: job.personId,
+        unitId: job.unitId,
+        now,
+      }),
+    }
   }
 
   // ---- the loop -----------------------------------------------------------------------------------

@@ -41,7 +41,10 @@ export function signingKey(db: Db, fromEnv?: string): Promise<Buffer> {
         .insert(settings)
         .values({ key: SETTINGS_KEY, value: randomBytes(32).toString('base64url') })
         .onConflictDoNothing()
-      const [row] = await db.select({ value: settings.value }).from(settings).where(eq(settings.key, SETTINGS_KEY))
+      const [row] = await db
+        .select({ value: settings.value })
+        .from(settings)
+        .where(eq(settings.key, SETTINGS_KEY))
       if (typeof row?.value !== 'string') throw new Error('the web signing key could not be stored')
       return Buffer.from(row.value, 'base64url')
     })()

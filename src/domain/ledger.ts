@@ -9,7 +9,14 @@ import type { Db } from '../db/client.ts'
 import { num, query } from '../db/sql.ts'
 import { plans } from '../db/schema.ts'
 import { localDate } from './dates.ts'
-import { activePlan, emptyCounts, overdueDays, taskStates, type StatusCounts, type TaskState } from './status.ts'
+import {
+  activePlan,
+  emptyCounts,
+  overdueDays,
+  taskStates,
+  type StatusCounts,
+  type TaskState,
+} from './status.ts'
 import { desc } from 'drizzle-orm'
 
 export const ledgerSorts = ['task', 'unit', 'due', 'state', 'last'] as const
@@ -105,7 +112,9 @@ const isoDate = (v: string | Date | null): string | null =>
   v === null ? null : typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10)
 
 /** Plans to choose from (newest first). */
-export async function listPlans(db: Db): Promise<{ id: number; title: string; year: number; active: boolean }[]> {
+export async function listPlans(
+  db: Db,
+): Promise<{ id: number; title: string; year: number; active: boolean }[]> {
   return db
     .select({ id: plans.id, title: plans.title, year: plans.year, active: plans.active })
     .from(plans)

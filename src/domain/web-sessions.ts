@@ -94,7 +94,9 @@ export async function sessionPerson(db: Db, sessionToken: string, now: Date): Pr
   const [row] = await db
     .select({ personId: webSessions.personId })
     .from(webSessions)
-    .where(and(eq(webSessions.tokenHash, hash), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, now)))
+    .where(
+      and(eq(webSessions.tokenHash, hash), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, now)),
+    )
   if (!row) return null
   const person = await findPersonById(db, row.personId)
   if (!person?.active) {
@@ -118,7 +120,13 @@ export async function revokeWebAccess(db: Db, personId: number, now: Date): Prom
     const ended = await tx
       .update(webSessions)
       .set({ revokedAt: now })
-      .where(and(eq(webSessions.personId, personId), isNull(webSessions.revokedAt), gt(webSessions.expiresAt, now)))
+      .where(
+        and(
+          eq(webSessions.personId, personId),
+          isNull(webSessions.revokedAt),
+          gt(webSessions.expiresAt, now),
+        ),
+      )
       .returning({ hash: webSessions.tokenHash })
     await tx
       .update(webLinks)
@@ -134,5 +142,7 @@ export async function pruneWebAccess(db: Db, now: Date): Promise<void> {
   await db.delete(webSessions).where(sql`${webSessions.expiresAt} < ${before.toISOString()}::timestamptz`)
   await db
     .delete(webLinks)
-    .where(and(eq(webLinks.kind, 'signin'), sql`${webLinks.expiresAt} < ${before.toISOString()}::timestamptz`))
+    .where(
+      and(eq(webLinks.kind, 'signin'), sql`${webLinks.expiresAt} < ${before.toISOString()}::timestamptz`),
+    )
 }

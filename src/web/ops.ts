@@ -10,7 +10,8 @@ import { addressAllowed } from './security.ts'
 import type { WebDeps, WebEnv } from './types.ts'
 
 export function registerOps(app: Hono<WebEnv>, deps: WebDeps): void {
-  const allowed = (c: Context<WebEnv>) => addressAllowed(c.env.incoming.socket.remoteAddress, deps.config.metricsAllow)
+  const allowed = (c: Context<WebEnv>) =>
+    addressAllowed(c.env.incoming.socket.remoteAddress, deps.config.metricsAllow)
 
   app.get('/healthz', async (c) => {
     if (!allowed(c)) return c.text('Forbidden', 403)

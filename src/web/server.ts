@@ -33,8 +33,14 @@ import { registerOps } from './ops.ts'
 
 const staticDir = path.join(import.meta.dirname, 'static')
 const staticFiles: Record<string, { body: string; type: string }> = {
-  'style.css': { body: readFileSync(path.join(staticDir, 'style.css'), 'utf8'), type: 'text/css; charset=utf-8' },
-  'app.js': { body: readFileSync(path.join(staticDir, 'app.js'), 'utf8'), type: 'text/javascript; charset=utf-8' },
+  'style.css': {
+    body: readFileSync(path.join(staticDir, 'style.css'), 'utf8'),
+    type: 'text/css; charset=utf-8',
+  },
+  'app.js': {
+    body: readFileSync(path.join(staticDir, 'app.js'), 'utf8'),
+    type: 'text/javascript; charset=utf-8',
+  },
 }
 
 /** The person's locale, else the browser's first choice between zh and en, else zh-CN. */
@@ -104,7 +110,14 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
 
   app.notFound((c) => {
     const locale = c.get('locale') ?? 'zh-CN'
-    return c.html(messagePage(pageOpts(c, messages(locale).web.errors.notFound), messages(locale).web.errors.notFound, 'error'), 404)
+    return c.html(
+      messagePage(
+        pageOpts(c, messages(locale).web.errors.notFound),
+        messages(locale).web.errors.notFound,
+        'error',
+      ),
+      404,
+    )
   })
   app.onError((err, c) => {
     const locale = c.get('locale') ?? 'zh-CN'
@@ -113,7 +126,10 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
       return c.html(messagePage(pageOpts(c, messages(locale).web.errors.badRequest), text, 'error'), 400)
     }
     if (err instanceof UserError)
-      return c.html(messagePage(pageOpts(c, messages(locale).web.errors.badRequest), err.message, 'error'), 400)
+      return c.html(
+        messagePage(pageOpts(c, messages(locale).web.errors.badRequest), err.message, 'error'),
+        400,
+      )
     deps.logger.error({ err, path: c.req.path }, 'web request failed')
     return c.text('Internal Server Error', 500)
   })
@@ -145,7 +161,9 @@ export interface RunningWeb {
 }
 
 /** Starts the web desk on `config.webPort` (or `port`, 0 for any free port) and enables metrics. */
-export async function startWebServer(deps: WebDeps & { port?: number; hostname?: string }): Promise<RunningWeb> {
+export async function startWebServer(
+  deps: WebDeps & { port?: number; hostname?: string },
+): Promise<RunningWeb> {
   await enableMetrics()
   const app = createWebApp(deps)
   const server = await new Promise<ServerType>((resolve, reject) => {

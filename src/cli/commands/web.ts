@@ -13,7 +13,9 @@ export function registerWeb(program: Command, ctx: CliContext): void {
   const web = program.command('web').description('the web desk: sign-in links and sessions')
   web
     .command('link <person>')
-    .description('print a one-time sign-in link (10 minutes) for a person (number such as #12, name, or email)')
+    .description(
+      'print a one-time sign-in link (10 minutes) for a person (number such as #12, name, or email)',
+    )
     .option('--json', 'print { person, personId, link, expiresAt } as JSON')
     .action(async (query: string, opts: { json?: boolean }) => {
       const db = await ctx.db()
@@ -23,7 +25,12 @@ export function registerWeb(program: Command, ctx: CliContext): void {
       const config = ctx.config()
       const link = `${config.publicUrl}/signin/${token}`
       if (opts.json) {
-        printJson(ctx.output, { person: person.name, personId: person.id, link, expiresAt: expiresAt.toISOString() })
+        printJson(ctx.output, {
+          person: person.name,
+          personId: person.id,
+          link,
+          expiresAt: expiresAt.toISOString(),
+        })
         return
       }
       ctx.output.out(link)

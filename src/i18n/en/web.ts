@@ -51,7 +51,13 @@ export default {
     note: 'note',
     via: (source: string) => `via ${source}`,
   },
-  sources: { telegram: 'Telegram reply', button: 'Telegram button', command: '/report', email: 'email', cli: 'command line' },
+  sources: {
+    telegram: 'Telegram reply',
+    button: 'Telegram button',
+    command: '/report',
+    email: 'email',
+    cli: 'command line',
+  },
   task: { units: 'State of every unit', due: 'Due' },
   training: {
     title: "Officers' training hours",
@@ -95,8 +101,10 @@ export default {
     progress: 'Percent done (optional, 0–100)',
     submit: 'Confirm',
     recorded: (unit: string, task: string, state: string) => `Recorded: ${unit} · ${task} → ${state}`,
-    invalid: 'This link is not valid or was altered; nothing was recorded. Use the link from the email, or reply in Telegram.',
-    expired: 'This link has expired (14 days); nothing was recorded. Reply in Telegram, or wait for the next reminder email.',
+    invalid:
+      'This link is not valid or was altered; nothing was recorded. Use the link from the email, or reply in Telegram.',
+    expired:
+      'This link has expired (14 days); nothing was recorded. Reply in Telegram, or wait for the next reminder email.',
     used: 'This link was already used; nothing was recorded again. Use a link from a newer email, or reply in Telegram.',
     notAllowed: 'You may not report for this unit now; nothing was recorded.',
     refused: (reason: string) => `Not recorded: ${reason}`,

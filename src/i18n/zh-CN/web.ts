@@ -50,7 +50,13 @@ export default {
     note: '留言',
     via: (source: string) => `来源：${source}`,
   },
-  sources: { telegram: 'Telegram 回复', button: 'Telegram 按钮', command: '/report', email: '邮件', cli: '命令行' },
+  sources: {
+    telegram: 'Telegram 回复',
+    button: 'Telegram 按钮',
+    command: '/report',
+    email: '邮件',
+    cli: '命令行',
+  },
   task: { units: '各单位状态', due: '截止' },
   training: {
     title: '执法人员培训学时',

@@ -25,7 +25,10 @@ import type { WebDeps, WebEnv } from '../types.ts'
 
 const formSchema = z.object({
   _csrf: z.string().max(200).optional(),
-  note: z.string().max(MAX_NOTE_CHARS * 4).optional(),
+  note: z
+    .string()
+    .max(MAX_NOTE_CHARS * 4)
+    .optional(),
   progress: z
     .union([z.literal(''), z.coerce.number().int().min(0).max(100)])
     .optional()
@@ -50,7 +53,12 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
 
   /** The assignment the claim is about, or null when the task is no longer assigned to the unit. */
   const assignmentOf = async (c: Context<WebEnv>, claim: AnswerClaim): Promise<LedgerRow | null> => {
-    const view = await ledger(deps.db, { taskId: claim.taskId, unitId: claim.unitId, pageSize: 0 }, c.get('now'), tz)
+    const view = await ledger(
+      deps.db,
+      { taskId: claim.taskId, unitId: claim.unitId, pageSize: 0 },
+      c.get('now'),
+      tz,
+    )
     return view.rows[0] ?? null
   }
 
@@ -71,9 +79,11 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
     <p><small>${messages(locale).web.ledger.columns.state}: ${formatStatus({ state: row.state === 'no_reply' ? 'not_started' : row.state, progress: row.progress, note: row.note }, locale)}</small></p>
     <form method="post" action="/a/${token}" class="answer">
       <input type="hidden" name="_csrf" value="${csrfToken(c.get('key'), 'answer', token)}">
-      ${state === 'in_progress'
-        ? h`<label>${t.progress}<input type="number" name="progress" min="0" max="100" step="1" inputmode="numeric"${row.progress !== null ? raw(` value="${row.progress}"`) : ''}></label>`
-        : ''}
+      ${
+        state === 'in_progress'
+          ? h`<label>${t.progress}<input type="number" name="progress" min="0" max="100" step="1" inputmode="numeric"${row.progress !== null ? raw(` value="${row.progress}"`) : ''}></label>`
+          : ''
+      }
       <label>${state === 'blocked' ? t.reason : t.note}<textarea name="note" rows="3" maxlength="${MAX_NOTE_CHARS}"></textarea></label>
       <button type="submit" class="state-${state}">${t.submit}：${word}</button>
     </form>`
@@ -87,7 +97,10 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
     const form = formSchema.safeParse(await c.req.parseBody())
     if (!form.success || !csrfMatches(csrfToken(c.get('key'), 'answer', token), form.data._csrf)) {
       const t = messages(c.get('locale')).web.errors
-      return c.html(messagePage(pageOpts(c, t.csrf), form.success ? t.csrf : t.badRequest, 'error'), form.success ? 403 : 400)
+      return c.html(
+        messagePage(pageOpts(c, t.csrf), form.success ? t.csrf : t.badRequest, 'error'),
+        form.success ? 403 : 400,
+      )
     }
     const row = await assignmentOf(c, check.claim)
     if (!row) return refuse(c, 'not_allowed')
@@ -100,14 +113,21 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
     })
     if (!outcome.ok) return refuse(c, outcome.reason)
     const person = outcome.report.personId
-    deps.logger.info({ personId: person, taskId: row.taskId, unitId: row.unitId }, 'status recorded from an email link')
+    deps.logger.info(
+      { personId: person, taskId: row.taskId, unitId: row.unitId },
+      'status recorded from an email link',
+    )
     const locale = c.get('locale')
     const t = messages(locale).web.answer
     const r = outcome.report
     return c.html(
       messagePage(
         pageOpts(c, t.title),
-        t.recorded(row.unitName, `${row.title}（${row.ref}）`, formatStatus({ state: r.state, progress: r.progress, note: r.note }, locale)),
+        t.recorded(
+          row.unitName,
+          `${row.title}（${row.ref}）`,
+          formatStatus({ state: r.state, progress: r.progress, note: r.note }, locale),
+        ),
       ),
     )
   })

@@ -20,15 +20,20 @@ export function registerDeliveries(app: Hono<WebEnv>, deps: WebDeps): void {
     const t = messages(locale).web.deliveries
     const words = messages(locale).delivery
     const lists = await Promise.all(
-      (['failed', 'dead', 'ambiguous'] as const).map((status) => listDeliveries(deps.db, { status, limit: 500 })),
+      (['failed', 'dead', 'ambiguous'] as const).map((status) =>
+        listDeliveries(deps.db, { status, limit: 500 }),
+      ),
     )
     const seen = new Set<number>()
     const rows: DeliveryRow[] = lists.flat().filter((d) => !seen.has(d.id) && seen.add(d.id))
-    const body = rows.length === 0
-      ? h`<p>${t.empty}</p>`
-      : h`<div class="table-wrap"><table class="ledger"><thead><tr><th scope="col">${t.id}</th><th scope="col">${t.channel}</th><th scope="col">${t.recipient}</th><th scope="col">${t.status}</th><th scope="col">${t.attempts}</th><th scope="col">${t.error}</th><th scope="col">${t.updated}</th><th scope="col"></th></tr></thead>
+    const body =
+      rows.length === 0
+        ? h`<p>${t.empty}</p>`
+        : h`<div class="table-wrap"><table class="ledger"><thead><tr><th scope="col">${t.id}</th><th scope="col">${t.channel}</th><th scope="col">${t.recipient}</th><th scope="col">${t.status}</th><th scope="col">${t.attempts}</th><th scope="col">${t.error}</th><th scope="col">${t.updated}</th><th scope="col"></th></tr></thead>
       <tbody>${rows.map(
-        (d) => h`<tr><td data-label="${t.id}">${d.id}</td><td data-label="${t.channel}">${words.channels[d.channel]}</td><td data-label="${t.recipient}">${d.recipient}</td>
+        (
+          d,
+        ) => h`<tr><td data-label="${t.id}">${d.id}</td><td data-label="${t.channel}">${words.channels[d.channel]}</td><td data-label="${t.recipient}">${d.recipient}</td>
         <td data-label="${t.status}">${words.statuses[d.status]}${d.ambiguous ? t.ambiguous : ''}</td><td data-label="${t.attempts}">${d.attempts}</td>
         <td data-label="${t.error}">${d.lastError ?? ''}</td><td data-label="${t.updated}">${formatTime(d.updatedAt, deps.config.timezone)}</td>
         <td>${d.status === 'sent' || d.status === 'pending' || d.status === 'sending' ? '' : h`<form method="post" action="/deliveries/${d.id}/retry"><input type="hidden" name="_csrf" value="${c.get('csrf')}"><button type="submit">${t.retry}</button></form>`}</td></tr>`,

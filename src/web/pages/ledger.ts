@@ -21,7 +21,10 @@ const id = z.coerce.number().int().positive().max(2_147_483_647)
 const querySchema = z.object({
   plan: id.optional().catch(undefined),
   unit: id.optional().catch(undefined),
-  state: z.enum(taskStates as [string, ...string[]]).optional().catch(undefined),
+  state: z
+    .enum(taskStates as [string, ...string[]])
+    .optional()
+    .catch(undefined),
   overdue: z.literal('1').optional().catch(undefined),
   sort: z.enum(ledgerSorts).optional().catch(undefined),
   dir: z.enum(['asc', 'desc']).optional().catch(undefined),
@@ -53,7 +56,11 @@ function filterFor(c: Context<WebEnv>, q: LedgerQuery): LedgerFilter | null {
 }
 
 /** `/ledger?…` with the query changed by `patch` (undefined removes a key). */
-function link(q: LedgerQuery, patch: Partial<Record<keyof LedgerQuery, string | number | undefined>>, base = '/ledger'): string {
+function link(
+  q: LedgerQuery,
+  patch: Partial<Record<keyof LedgerQuery, string | number | undefined>>,
+  base = '/ledger',
+): string {
   const params = new URLSearchParams()
   const merged: Record<string, string | number | undefined> = { ...q, ...patch }
   for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== '') params.set(k, String(v))
@@ -71,7 +78,12 @@ function dueCell(due: string | null, dueText: string | null, overdueDays: number
 export function renderLedger(
   view: Ledger,
   q: LedgerQuery,
-  opts: { locale: Locale; tz: string; units: { id: number; name: string }[] | null; plans: { id: number; title: string }[] },
+  opts: {
+    locale: Locale
+    tz: string
+    units: { id: number; name: string }[] | null
+    plans: { id: number; title: string }[]
+  },
 ): Html {
   const { locale } = opts
   const t = messages(locale).web.ledger
@@ -100,9 +112,10 @@ export function renderLedger(
   return h`${filters}
   <p class="chips">${chip('not_started', states.not_started)}${chip('in_progress', states.in_progress)}${chip('done', states.done)}${chip('blocked', states.blocked)}${chip('no_reply', states.no_reply)}${chip('overdue', t.overdue)}</p>
   <p class="total" id="total" data-total="${view.total}">${view.plan.title} · ${t.total(view.total)}</p>
-  ${view.rows.length === 0
-    ? h`<p class="message info">${t.empty}</p>`
-    : h`<div class="table-wrap"><table class="ledger">
+  ${
+    view.rows.length === 0
+      ? h`<p class="message info">${t.empty}</p>`
+      : h`<div class="table-wrap"><table class="ledger">
     <thead><tr>${sortHeader('task', cols.task)}${sortHeader('unit', cols.unit)}${sortHeader('due', cols.due)}${sortHeader('state', cols.state)}${sortHeader('last', cols.lastReport)}<th scope="col">${cols.note}</th></tr></thead>
     <tbody>${view.rows.map(
       (r) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}">
@@ -113,12 +126,15 @@ export function renderLedger(
       <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, opts.tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td>
       <td data-label="${cols.note}">${r.note ?? ''}</td>
     </tr>`,
-    )}</tbody></table></div>`}
-  ${pages > 1
-    ? h`<nav class="pager">${view.page > 1 ? h`<a rel="prev" href="${link(q, { page: view.page - 1 })}">${pager.previous}</a>` : ''}
+    )}</tbody></table></div>`
+  }
+  ${
+    pages > 1
+      ? h`<nav class="pager">${view.page > 1 ? h`<a rel="prev" href="${link(q, { page: view.page - 1 })}">${pager.previous}</a>` : ''}
       <span>${pager.page(view.page, pages)}</span>
       ${view.page < pages ? h`<a rel="next" href="${link(q, { page: view.page + 1 })}">${pager.next}</a>` : ''}</nav>`
-    : ''}`
+      : ''
+  }`
 }
 
 export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
@@ -137,7 +153,10 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     ])
     const locale = c.get('locale')
     return c.html(
-      page(pageOpts(c, messages(locale).web.ledger.title, 'ledger'), renderLedger(view, q, { locale, tz, units, plans })),
+      page(
+        pageOpts(c, messages(locale).web.ledger.title, 'ledger'),
+        renderLedger(view, q, { locale, tz, units, plans }),
+      ),
     )
   })
 
@@ -152,13 +171,23 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     const t = messages(locale)
     const cols = t.web.ledger.columns
     const csv = toCsv(
-      [cols.ref, cols.task, cols.unit, cols.due, cols.state, cols.note, cols.lastReport, t.web.ledger.overdue],
+      [
+        cols.ref,
+        cols.task,
+        cols.unit,
+        cols.due,
+        cols.state,
+        cols.note,
+        cols.lastReport,
+        t.web.ledger.overdue,
+      ],
       view.rows.map((r) => [
         r.ref,
         r.title,
         r.unitName,
         r.due ?? r.dueText ?? '',
-        t.common.states[r.state] + (r.progress !== null && r.state === 'in_progress' ? ` ${r.progress}%` : ''),
+        t.common.states[r.state] +
+          (r.progress !== null && r.state === 'in_progress' ? ` ${r.progress}%` : ''),
         r.note,
         r.lastReplyAt ? `${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? ` ${r.lastReplyBy}` : ''}` : '',
         r.overdueDays,

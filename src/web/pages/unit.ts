@@ -39,38 +39,55 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
       chatsOfUnit(deps.db, unitId),
       unitTimeline(deps.db, unitId),
     ])
-    const reach = (ok: boolean) => h`<span class="reach ${ok ? 'ok' : 'bad'}">${ok ? u.reachable : u.unreachable}</span>`
+    const reach = (ok: boolean) =>
+      h`<span class="reach ${ok ? 'ok' : 'bad'}">${ok ? u.reachable : u.unreachable}</span>`
     const cols = t.ledger.columns
     const body = h`
     <section><h2>${u.liaisons}</h2>
-      ${liaisons.length === 0 ? h`<p>${u.none}</p>` : h`<ul class="people">${liaisons.map(
-        (p) => h`<li><b>${p.name}</b>
+      ${
+        liaisons.length === 0
+          ? h`<p>${u.none}</p>`
+          : h`<ul class="people">${liaisons.map(
+              (p) => h`<li><b>${p.name}</b>
           · ${u.telegram}: ${p.telegramUserId === null ? h`<span class="reach bad">${u.notBound}</span>` : reach(p.unreachableAt === null)}
           · ${u.email}: ${p.email ? h`${p.email}` : h`<span class="reach bad">${u.none}</span>`}</li>`,
-      )}</ul>`}
+            )}</ul>`
+      }
       <h3>${u.groups}</h3>
-      ${groups.length === 0 ? h`<p>${u.none}</p>` : h`<ul class="people">${groups.map(
-        (g) => h`<li>${g.title ?? String(g.telegramChatId)} · ${reach(g.unreachableAt === null)}</li>`,
-      )}</ul>`}
+      ${
+        groups.length === 0
+          ? h`<p>${u.none}</p>`
+          : h`<ul class="people">${groups.map(
+              (g) => h`<li>${g.title ?? String(g.telegramChatId)} · ${reach(g.unreachableAt === null)}</li>`,
+            )}</ul>`
+      }
     </section>
     <section><h2>${u.tasks}</h2>
       <div class="table-wrap"><table class="ledger"><thead><tr><th scope="col">${cols.task}</th><th scope="col">${cols.due}</th><th scope="col">${cols.state}</th><th scope="col">${cols.lastReport}</th></tr></thead>
       <tbody>${status.tasks.map(
-        (r) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.task}"><a href="/tasks/${r.taskId}">${r.title}</a> <small class="ref">${r.ref}</small></td>
+        (
+          r,
+        ) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.task}"><a href="/tasks/${r.taskId}">${r.title}</a> <small class="ref">${r.ref}</small></td>
         <td data-label="${cols.due}">${r.due ?? '—'}${r.overdueDays > 0 ? h`<br><small class="overdue">${t.ledger.overdueDays(r.overdueDays)}</small>` : ''}</td>
         <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}</td>
         <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td></tr>`,
       )}</tbody></table></div>
     </section>
     <section><h2>${u.timeline}</h2>
-      ${timeline.length === 0 ? h`<p>${u.noTimeline}</p>` : h`<ol class="timeline" id="timeline">${timeline.map(
-        (e) => h`<li class="entry entry-${e.kind}"><time>${formatTime(e.at, tz)}</time>
-          ${e.kind === 'report'
-            ? h`<span class="what">${e.taskTitle} <small class="ref">${e.taskRef}</small> → ${stateBadge(e.state ?? 'no_reply', e.progress, locale)}</span>`
-            : h`<span class="what">${u.note}</span>`}
+      ${
+        timeline.length === 0
+          ? h`<p>${u.noTimeline}</p>`
+          : h`<ol class="timeline" id="timeline">${timeline.map(
+              (e) => h`<li class="entry entry-${e.kind}"><time>${formatTime(e.at, tz)}</time>
+          ${
+            e.kind === 'report'
+              ? h`<span class="what">${e.taskTitle} <small class="ref">${e.taskRef}</small> → ${stateBadge(e.state ?? 'no_reply', e.progress, locale)}</span>`
+              : h`<span class="what">${u.note}</span>`
+          }
           ${e.text ? h`<q>${e.text}</q>` : ''}
           <small>${e.by ?? ''}${e.source ? h` · ${u.via(t.sources[e.source as keyof typeof t.sources] ?? e.source)}` : ''}</small></li>`,
-      )}</ol>`}
+            )}</ol>`
+      }
     </section>`
     return c.html(page(pageOpts(c, status.unit.name), body))
   })
@@ -97,7 +114,9 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
     <h2>${t.task.units}</h2>
     <div class="table-wrap"><table class="ledger"><thead><tr><th scope="col">${cols.unit}</th><th scope="col">${cols.state}</th><th scope="col">${cols.lastReport}</th><th scope="col">${cols.note}</th></tr></thead>
     <tbody>${view.rows.map(
-      (r) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unitName}</a></td>
+      (
+        r,
+      ) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unitName}</a></td>
       <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}${r.overdueDays > 0 ? h`<br><small class="overdue">${t.ledger.overdueDays(r.overdueDays)}</small>` : ''}</td>
       <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td>
       <td data-label="${cols.note}">${r.note ?? ''}</td></tr>`,
