@@ -171,7 +171,7 @@ export async function ledger(db: Db, filter: LedgerFilter, now: Date, tz: string
         ),
         f as (select * from r where ${sql.join(where, sql` and `)}),
         n as (select count(*) as total from f),
-        p as (select f.*, row_number() over (order by ${order}) as rn from f order by ${order} ${limit})
+        p as (select r.*, row_number() over (order by ${order}) as rn from f r order by ${order} ${limit})
         select p.task_id, p.ref, p.title, p.unit_id, p.unit_name, p.due_date, p.due_text, p.state, p.progress,
           p.note, p.reported_at, pe.name as by_name, n.total, c.*
         from c cross join n

@@ -29,8 +29,12 @@ export interface PageOptions {
   current?: 'ledger' | 'training' | 'deliveries'
 }
 
-/** A whole page: header (name, role, navigation, sign-out) and `body`. */
-export function page(o: PageOptions, body: Html): Html {
+/**
+ * A whole page: header (name, role, navigation, sign-out) and `body`. Returned as a primitive
+ * string, so `c.html(page(…))` answers synchronously (hono resolves escaped-string objects in a
+ * promise, and guards return their Response directly).
+ */
+export function page(o: PageOptions, body: Html): string {
   const t = messages(o.locale).web
   const roles = messages(o.locale).common.roles
   const navItem = (key: 'ledger' | 'training' | 'deliveries', href: string) =>
@@ -47,7 +51,7 @@ export function page(o: PageOptions, body: Html): Html {
         </form>
       </nav>`
     : ''
-  return h`<!doctype html>
+  return String(h`<!doctype html>
 <html lang="${o.locale}">
 <head>
 <meta charset="utf-8">
@@ -64,11 +68,11 @@ export function page(o: PageOptions, body: Html): Html {
 ${body}
 </main>
 </body>
-</html>`
+</html>`)
 }
 
 /** A page with one message (errors, confirmations). */
-export function messagePage(o: PageOptions, text: string, kind: 'info' | 'error' = 'info'): Html {
+export function messagePage(o: PageOptions, text: string, kind: 'info' | 'error' = 'info'): string {
   return page(o, h`<p class="message ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</p>`)
 }
 
