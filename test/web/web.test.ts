@@ -142,22 +142,20 @@ describeDb('the web desk', (t) => {
     })
 
     it('downloads the same view as CSV with a BOM, formulas neutralized', async () => {
-      await t.db
-        .insert(statusReports)
-        .values({
-          taskId: f.tasks.fines,
-          unitId: f.units.doushan,
-          state: 'blocked',
-          note: '=HYPERLINK("x")',
-          source: 'cli',
-          reportedAt: NOW,
-        })
+      await t.db.insert(statusReports).values({
+        taskId: f.tasks.fines,
+        unitId: f.units.doushan,
+        state: 'blocked',
+        note: '=HYPERLINK("x")',
+        source: 'cli',
+        reportedAt: NOW,
+      })
       const client = await signedIn(users.supervisor)
       const res = await client.get(`/ledger.csv?unit=${f.units.doushan}`)
       expect(res.headers.get('content-type')).toContain('text/csv')
       const bytes = new Uint8Array(await res.arrayBuffer())
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
-      const rows = parseCsv(new TextDecoder().decode(bytes.slice(3))) as string[][]
+      const rows = parseCsv<string[]>(new TextDecoder().decode(bytes.slice(3)))
       expect(rows[0]).toEqual(['编号', '任务', '单位', '截止', '状态', '说明', '最近填报', '逾期'])
       expect(rows.slice(1).map((r) => r[2])).toEqual(['斗山镇', '斗山镇'])
       const blocked = rows.find((r) => r[4] === '有困难')!
@@ -174,16 +172,14 @@ describeDb('the web desk', (t) => {
     })
 
     it('escapes what people typed', async () => {
-      await t.db
-        .insert(statusReports)
-        .values({
-          taskId: f.tasks.fines,
-          unitId: f.units.taicheng,
-          state: 'blocked',
-          note: '<script>alert(1)</script>',
-          source: 'cli',
-          reportedAt: NOW,
-        })
+      await t.db.insert(statusReports).values({
+        taskId: f.tasks.fines,
+        unitId: f.units.taicheng,
+        state: 'blocked',
+        note: '<script>alert(1)</script>',
+        source: 'cli',
+        reportedAt: NOW,
+      })
       const client = await signedIn(users.supervisor)
       const page = await (await client.get(`/units/${f.units.taicheng}`)).text()
       expect(page).not.toContain('<script>alert(1)</script>')
