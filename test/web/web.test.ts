@@ -155,7 +155,7 @@ describeDb('the web desk', (t) => {
       expect(res.headers.get('content-type')).toContain('text/csv')
       const bytes = new Uint8Array(await res.arrayBuffer())
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
-      const rows = parseCsv<string[]>(new TextDecoder().decode(bytes.slice(3)))
+      const rows: string[][] = parseCsv(new TextDecoder().decode(bytes.slice(3)), {})
       expect(rows[0]).toEqual(['编号', '任务', '单位', '截止', '状态', '说明', '最近填报', '逾期'])
       expect(rows.slice(1).map((r) => r[2])).toEqual(['斗山镇', '斗山镇'])
       const blocked = rows.find((r) => r[4] === '有困难')!
