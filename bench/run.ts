@@ -12,6 +12,7 @@ const benchmarks: Record<string, string> = {
   'reply-ingestion': 'reply-ingestion.ts',
   'digest-scale': 'digest-scale.ts',
   startup: 'startup.ts',
+  web: 'web.ts',
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))
