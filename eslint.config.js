@@ -3,7 +3,19 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'drizzle', 'data', 'coverage', 'test-output', 'bin/*.js', '*.config.js', 'src/web/static/*.js'] },
+  {
+    ignores: [
+      'node_modules',
+      'drizzle',
+      'data',
+      'coverage',
+      'test-output',
+      'bin/*.js',
+      '*.config.js',
+      '.dependency-cruiser.cjs',
+      'src/web/static/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -140,7 +140,11 @@ export interface WebBenchResult {
   server: string
 }
 
-export async function runWebBench(opts: { url: string; reuse?: boolean; runs?: number }): Promise<WebBenchResult> {
+export async function runWebBench(opts: {
+  url: string
+  reuse?: boolean
+  runs?: number
+}): Promise<WebBenchResult> {
   const runs = opts.runs ?? 9
   const admin = postgres(opts.url, { max: 1, onnotice: () => {} })
   const url = databaseUrl(opts.url, DB_NAME)
@@ -165,9 +169,18 @@ export async function runWebBench(opts: { url: string; reuse?: boolean; runs?: n
   const client = postgres(url, { max: 4, onnotice: () => {} })
   const db = drizzle(client, { schema }) as unknown as Db
   const config = loadConfig({ LOG_LEVEL: 'silent', WEB_PORT: '0', DATABASE_URL: url })
-  const web = await startWebServer({ db, config, logger: silentLogger, now: () => NOW, port: 0, hostname: '127.0.0.1' })
+  const web = await startWebServer({
+    db,
+    config,
+    logger: silentLogger,
+    now: () => NOW,
+    port: 0,
+    hostname: '127.0.0.1',
+  })
   try {
-    const [{ n }] = (await client`select count(*)::int as n from status_reports`) as unknown as [{ n: number }]
+    const [{ n }] = (await client`select count(*)::int as n from status_reports`) as unknown as [
+      { n: number },
+    ]
     const [{ version }] = (await client`select current_setting('server_version') as version`) as unknown as [
       { version: string },
     ]
@@ -220,7 +233,9 @@ export function resultsSection(r: WebBenchResult): string {
     '',
     `Workload: ${SCALE.units} units × ${SCALE.tasks} tasks = ${(SCALE.units * SCALE.tasks).toLocaleString('en')} assignments, ` +
       `${r.statusRows.toLocaleString('en')} status reports; pages of ${PAGE} rows as of ${TODAY} (${TZ}).` +
-      (r.generateMs ? ` Generated in ${(r.generateMs / 1000).toFixed(0)} s.` : ' Data reused from an earlier run.'),
+      (r.generateMs
+        ? ` Generated in ${(r.generateMs / 1000).toFixed(0)} s.`
+        : ' Data reused from an earlier run.'),
     '',
     '| measure | median | goal |',
     '| --- | ---: | --- |',

@@ -5,19 +5,19 @@
  */
 import { Composer } from 'grammy'
 import { isValidDate, localDate } from '../src/domain/dates.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
 import { recordTrainingHours, trainingSummary } from '../src/domain/training.ts'
 import {
   clip,
   commandArgs,
   h,
-  readsAllUnits,
   refuse,
   replyHtml,
   unitForCommand,
   type BotContext,
   type UnitRef,
 } from '../src/telegram/context.ts'
+import { LocalizedUserError } from '../src/errors.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const formatHours = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 

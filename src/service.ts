@@ -14,10 +14,10 @@ import type { Logger } from './log.ts'
 import { chinaCalendar, coveredYears } from './domain/working-days.ts'
 import { localDate } from './domain/dates.ts'
 import { createScheduler } from './scheduler/scheduler.ts'
-import { registeredJobs } from '../jobs/index.ts'
 import { createDeliveryWorker } from './delivery/worker.ts'
 import { startBot } from './telegram/bot.ts'
 import { startSandbox, type Sandbox } from './sandbox/sandbox.ts'
+import type { AppParts } from './app-parts.ts'
 
 export interface ServiceRoles {
   bot: boolean
@@ -41,6 +41,7 @@ export async function startService(
   config: Config,
   logger: Logger,
   roles: ServiceRoles,
+  parts: AppParts,
 ): Promise<RunningService> {
   const startedAt = Date.now()
   const database = await openDatabase({
@@ -81,7 +82,7 @@ export async function startService(
         config: effective,
         logger: logger.child({ role: 'scheduler' }),
         calendar: chinaCalendar,
-        jobs: registeredJobs(),
+        jobs: await parts.jobs(),
       })
       await scheduler.start()
       alive.scheduler = true
@@ -94,7 +95,12 @@ export async function startService(
       })
     }
     if (roles.bot) {
-      const bot = await startBot({ db, config: effective, logger: logger.child({ role: 'bot' }) })
+      const bot = await startBot({
+        db,
+        config: effective,
+        logger: logger.child({ role: 'bot' }),
+        features: await parts.botFeatures(),
+      })
       stops.push({ name: 'bot', stop: () => bot.stop() })
     }
     if (roles.web) {

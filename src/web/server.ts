@@ -16,12 +16,11 @@ import type { Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { signingKey } from '../domain/answer-links.ts'
 import { sessionPerson, tokenHash } from '../domain/web-sessions.ts'
-import { LocalizedUserError } from '../domain/people.ts'
-import { UserError } from '../cli/io.ts'
+import { LocalizedUserError, UserError } from '../errors.ts'
 import { enableMetrics } from '../metrics.ts'
 import { messagePage } from './html.ts'
 import { csrfToken, plainAddress, RateLimiter, securityHeaders } from './security.ts'
-import { SESSION_COOKIE } from './session.ts'
+import { pageOpts, SESSION_COOKIE } from './session.ts'
 import type { WebDeps, WebEnv } from './types.ts'
 import { registerSignIn } from './pages/signin.ts'
 import { registerLedger } from './pages/ledger.ts'
@@ -134,17 +133,6 @@ export function createWebApp(deps: WebDeps): Hono<WebEnv> {
     return c.text('Internal Server Error', 500)
   })
   return app
-}
-
-/** Page options from the request (title, locale, person, CSRF). */
-export function pageOpts(c: Context<WebEnv>, title: string, current?: 'ledger' | 'training' | 'deliveries') {
-  return {
-    title,
-    locale: c.get('locale') ?? 'zh-CN',
-    person: c.get('person') ?? null,
-    csrf: c.get('csrf') ?? '',
-    ...(current ? { current } : {}),
-  }
 }
 
 function tooMany(c: Context<WebEnv>) {

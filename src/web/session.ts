@@ -70,3 +70,14 @@ export function sessionCsrfOk(c: Context<WebEnv>, form: Record<string, unknown>)
   const expected = c.get('csrf')
   return expected !== '' && csrfMatches(expected, form._csrf)
 }
+
+/** Page options from the request (title, locale, person, CSRF). */
+export function pageOpts(c: Context<WebEnv>, title: string, current?: 'ledger' | 'training' | 'deliveries') {
+  return {
+    title,
+    locale: c.get('locale') ?? 'zh-CN',
+    person: c.get('person') ?? null,
+    csrf: c.get('csrf') ?? '',
+    ...(current ? { current } : {}),
+  }
+}

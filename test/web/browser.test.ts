@@ -121,7 +121,9 @@ describeDb('the web desk in a browser', (t) => {
     await signIn(phone, users.supervisor)
     await phone.screenshot({ path: path.join(SHOTS, 'ledger-360.png'), fullPage: true })
     // No sideways scrolling on a phone.
-    expect(await phone.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth)).toBeLessThanOrEqual(360)
+    expect(
+      await phone.locator('html').evaluate((el: { scrollWidth: number }) => el.scrollWidth),
+    ).toBeLessThanOrEqual(360)
     await phone.goto(`${w.base}/units/${f.units.taicheng}`)
     await phone.screenshot({ path: path.join(SHOTS, 'unit-360.png'), fullPage: true })
   })

@@ -4,6 +4,7 @@ import type { CliContext } from '../../src/cli/context.ts'
 import type { Config } from '../../src/config.ts'
 import type { Db } from '../../src/db/client.ts'
 import { silentLogger } from '../../src/log.ts'
+import { root } from '../../bin/root.ts'
 
 export async function runCli(
   db: Db,
@@ -22,6 +23,7 @@ export async function runCli(
     database: () => Promise.reject(new Error('not used')),
     now: () => now,
     close: () => Promise.resolve(),
+    parts: root,
   }
   await buildProgram(ctx).parseAsync(argv, { from: 'user' })
   return { out, err }

@@ -10,7 +10,7 @@ import { createLogger, silentLogger } from '../../src/log.ts'
 import { startWebServer, type RunningWeb } from '../../src/web/server.ts'
 import type { HealthProbe } from '../../src/web/types.ts'
 import type { Config } from '../../src/config.ts'
-import type { EmulatorUser } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import { NOW, startHarness, testConfig, type Harness } from '../bot/harness.ts'
 
 export { NOW }

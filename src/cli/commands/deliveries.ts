@@ -7,7 +7,8 @@ import { deliveryStatuses, type DeliveryStatus } from '../../db/schema.ts'
 import { listDeliveries, retryDelivery, type DeliveryRow } from '../../delivery/outbox.ts'
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
-import { formatTable, printJson, UserError } from '../io.ts'
+import { formatTable, printJson } from '../io.ts'
+import { UserError } from '../../errors.ts'
 
 const zh = messages('zh-CN').delivery
 const en = messages('en').delivery

@@ -3,7 +3,8 @@
  * admin to hand over; `duban web revoke <person>`: ends the person's sessions and unused links.
  */
 import type { Command } from 'commander'
-import { findPerson, userError } from '../../domain/people.ts'
+import { findPerson } from '../../domain/people.ts'
+import { userError } from '../../errors.ts'
 import { createSignInToken, revokeWebAccess } from '../../domain/web-sessions.ts'
 import { formatInstant } from '../../scheduler/time.ts'
 import type { CliContext } from '../context.ts'
@@ -20,7 +21,7 @@ export function registerWeb(program: Command, ctx: CliContext): void {
     .action(async (query: string, opts: { json?: boolean }) => {
       const db = await ctx.db()
       const person = await findPerson(db, query)
-      if (!person.active) throw userError((t) => t.people.notFound(query))
+      if (!person.active) throw userError('statusView', (t) => t.people.notFound(query))
       const { token, expiresAt } = await createSignInToken(db, person.id, ctx.now())
       const config = ctx.config()
       const link = `${config.publicUrl}/signin/${token}`

@@ -19,8 +19,8 @@ import {
 import { ledger, type LedgerRow } from '../../domain/ledger.ts'
 import { formatStatus, MAX_NOTE_CHARS } from '../../domain/status-reply.ts'
 import { h, messagePage, page, raw } from '../html.ts'
-import { pageOpts } from '../server.ts'
 import { csrfMatches, csrfToken } from '../security.ts'
+import { pageOpts } from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const formSchema = z.object({

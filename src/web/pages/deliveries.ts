@@ -5,8 +5,7 @@ import { messages } from '../../i18n/index.ts'
 import { isAdmin } from '../../domain/access.ts'
 import { listDeliveries, retryDelivery, type DeliveryRow } from '../../delivery/outbox.ts'
 import { formatTime, h, messagePage, page } from '../html.ts'
-import { pageOpts } from '../server.ts'
-import { csrfRefused, forbidden, requirePerson, sessionCsrfOk } from '../session.ts'
+import { csrfRefused, forbidden, pageOpts, requirePerson, sessionCsrfOk } from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const idParam = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER)

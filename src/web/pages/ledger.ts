@@ -13,8 +13,7 @@ import { taskStates } from '../../domain/status.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
 import { toCsv } from '../csv.ts'
-import { pageOpts } from '../server.ts'
-import { forbidden, requirePerson } from '../session.ts'
+import { forbidden, pageOpts, requirePerson } from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)

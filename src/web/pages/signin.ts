@@ -4,8 +4,7 @@ import { deleteCookie, getCookie } from 'hono/cookie'
 import { messages } from '../../i18n/index.ts'
 import { endSession, redeemSignInToken } from '../../domain/web-sessions.ts'
 import { messagePage } from '../html.ts'
-import { pageOpts } from '../server.ts'
-import { csrfRefused, SESSION_COOKIE, sessionCsrfOk, setSessionCookie } from '../session.ts'
+import { csrfRefused, pageOpts, SESSION_COOKIE, sessionCsrfOk, setSessionCookie } from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 export function registerSignIn(app: Hono<WebEnv>, deps: WebDeps): void {

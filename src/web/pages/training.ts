@@ -6,8 +6,7 @@ import { localDate } from '../../domain/dates.ts'
 import { requiredHoursPerYear, trainingPace, trainingSummary } from '../../domain/training.ts'
 import { trainingOverview } from '../../domain/training-overview.ts'
 import { h, page } from '../html.ts'
-import { pageOpts } from '../server.ts'
-import { requirePerson } from '../session.ts'
+import { pageOpts, requirePerson } from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 export function registerTraining(app: Hono<WebEnv>, deps: WebDeps): void {

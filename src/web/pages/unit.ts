@@ -14,8 +14,7 @@ import { unitStatus } from '../../domain/status.ts'
 import { unitTimeline } from '../../domain/timeline.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, stateBadge } from '../html.ts'
-import { pageOpts } from '../server.ts'
-import { notFound, requirePerson, requireUnitReader } from '../session.ts'
+import { notFound, pageOpts, requirePerson, requireUnitReader } from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const idParam = z.coerce.number().int().positive().max(2_147_483_647)
