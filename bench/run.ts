@@ -14,6 +14,7 @@ const benchmarks: Record<string, string> = {
   'ledger-export': 'ledger-export.ts',
   startup: 'startup.ts',
   'plan-parse': 'plan-parse.ts',
+  web: 'web.ts',
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -48,7 +48,7 @@ async function startService(env: NodeJS.ProcessEnv): Promise<Started> {
   const t0 = performance.now()
   const child = spawn(process.execPath, startArgs(), {
     cwd: repo,
-    env: { ...processEnv(), LOG_LEVEL: 'info', ...env },
+    env: { ...processEnv(), LOG_LEVEL: 'info', WEB_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -16,6 +16,7 @@ import { overdueFeature } from './overdue.ts'
 import { remindFeature } from './remind.ts'
 import { digestFeature } from './digest.ts'
 import { ledgerFeature } from './ledger.ts'
+import { webFeature } from './web.ts'
 import { buttonsFeature } from './buttons.ts'
 import { statusReplyFeature } from './status-reply.ts'
 import { fallbackFeature } from './fallback.ts'
@@ -45,6 +46,7 @@ export function botFeatures(): BotFeatures {
       reviewFeature,
       receiptFeature,
       evidenceFeature,
+      webFeature,
       buttonsFeature(),
       statusReplyFeature,
       fallbackFeature,

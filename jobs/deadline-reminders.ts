@@ -71,6 +71,7 @@ export function taskOf(a: AssignmentState): DeadlineReminderParams['task'] {
   // A unit's own date is a plain date: the plan's phrase describes the plan's date (or its series) only.
   const phraseFits = a.deadlineKind === 'series' || a.due === a.planDue
   return {
+    id: a.taskId,
     ref: a.ref,
     title: a.title,
     due: a.due,

@@ -7,6 +7,7 @@
  * variable that is already set).
  */
 import path from 'node:path'
+import { isIP } from 'node:net'
 import { existsSync } from 'node:fs'
 import dotenv from 'dotenv'
 import { z } from 'zod'
@@ -113,6 +114,38 @@ const fields = {
     expect: 'a directory for evidence files, or unset to keep them in the database',
     example: '/srv/duban/evidence',
   },
+  WEB_PORT: {
+    schema: z.preprocess(empty, z.coerce.number().int().min(0).max(65535).default(8081)),
+    expect: "a TCP port number for the web desk (PORT is the webhook's; 0: any free port)",
+    example: '8081',
+  },
+  PUBLIC_URL: {
+    schema: z.preprocess(empty, urlWithProtocols(['http:', 'https:']).optional()),
+    expect: 'the http(s) URL people open the web desk at (behind a reverse proxy: its public address)',
+    example: 'https://duban.example.gov.cn',
+  },
+  WEB_SIGNING_KEY: {
+    schema: z.preprocess(empty, z.string().min(32).optional()),
+    expect: 'at least 32 characters of secret for signing email answer links, or unset to keep one in the database',
+    example: 'a-long-random-secret-of-at-least-32-characters',
+  },
+  METRICS_ALLOW: {
+    schema: z.preprocess(
+      empty,
+      z
+        .string()
+        .default('127.0.0.1,::1')
+        .transform((v) =>
+          v
+            .split(',')
+            .map((a) => a.trim())
+            .filter(Boolean),
+        )
+        .refine((list) => list.length > 0 && list.every((a) => isIP(a) !== 0)),
+    ),
+    expect: 'a comma-separated list of IP addresses allowed to read /healthz and /metrics',
+    example: '127.0.0.1,::1,10.0.0.5',
+  },
   LOG_LEVEL: {
     schema: z.preprocess(empty, z.enum(logLevels).default('info')),
     expect: `one of ${logLevels.join(', ')}`,
@@ -135,6 +168,14 @@ export interface Config {
   webhookUrl: string | undefined
   webhookSecret: string | undefined
   port: number
+  /** The web desk's port. */
+  webPort: number
+  /** Where people open the web desk (links in emails and in the bot); no trailing slash. */
+  publicUrl: string
+  /** Secret for email answer links; unset: one generated and kept in the database. */
+  webSigningKey: string | undefined
+  /** Addresses allowed to read /healthz and /metrics. */
+  metricsAllow: string[]
   logLevel: (typeof logLevels)[number]
   /** Where evidence files (佐证材料) are kept: a directory, or undefined for the database. */
   evidenceDir: string | undefined
@@ -197,6 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET,
     port: e.PORT,
+    webPort: e.WEB_PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.WEB_PORT}`).replace(/\/+$/, ''),
+    webSigningKey: e.WEB_SIGNING_KEY,
+    metricsAllow: e.METRICS_ALLOW,
     logLevel: e.LOG_LEVEL,
     evidenceDir: e.EVIDENCE_DIR ? path.resolve(e.EVIDENCE_DIR) : undefined,
     sandbox: !e.BOT_TOKEN,

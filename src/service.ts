@@ -1,6 +1,6 @@
 /**
  * `duban start`: the long-running service. It opens and migrates the database, then runs up to
- * three roles: the bot (Telegram updates), the scheduler (jobs that decide what to send and write
+ * four roles: the web desk (src/web), the bot (Telegram updates), the scheduler (jobs that decide what to send and write
  * it to the outbox) and the delivery worker (sends what the outbox holds). Replicas can run any
  * subset against one PostgreSQL. In sandbox mode (no BOT_TOKEN) it also starts the local Bot API
  * emulator and loads the sample data on first start.
@@ -23,6 +23,8 @@ export interface ServiceRoles {
   bot: boolean
   scheduler: boolean
   worker: boolean
+  /** The web desk (pages, sign-in links, email answers, /healthz, /metrics) on WEB_PORT. */
+  web?: boolean
 }
 
 export interface RunningService {
@@ -48,6 +50,8 @@ export async function startService(
     embedded: 'host',
   })
   const stops: { name: string; stop: () => Promise<void> }[] = []
+  // Roles alive in this process, for /healthz: set when started, cleared when asked to stop.
+  const alive = { worker: false, scheduler: false }
   let sandbox: Sandbox | undefined
   try {
     await database.migrate()
@@ -63,7 +67,14 @@ export async function startService(
     if (roles.worker) {
       const worker = createDeliveryWorker({ db, config: effective, logger: logger.child({ role: 'worker' }) })
       worker.start()
-      stops.push({ name: 'worker', stop: () => worker.stop() })
+      alive.worker = true
+      stops.push({
+        name: 'worker',
+        stop: () => {
+          alive.worker = false
+          return worker.stop()
+        },
+      })
     }
     if (roles.scheduler) {
       const scheduler = createScheduler({
@@ -74,7 +85,14 @@ export async function startService(
         jobs: await parts.jobs(),
       })
       await scheduler.start()
-      stops.push({ name: 'scheduler', stop: () => scheduler.stop() })
+      alive.scheduler = true
+      stops.push({
+        name: 'scheduler',
+        stop: () => {
+          alive.scheduler = false
+          return scheduler.stop()
+        },
+      })
     }
     if (roles.bot) {
       const bot = await startBot({
@@ -84,6 +102,19 @@ export async function startService(
         features: await parts.botFeatures(),
       })
       stops.push({ name: 'bot', stop: () => bot.stop() })
+    }
+    if (roles.web) {
+      const { startWebServer } = await import('./web/server.ts')
+      const web = await startWebServer({
+        db,
+        config: effective,
+        logger: logger.child({ role: 'web' }),
+        health: {
+          ...(roles.worker ? { worker: () => alive.worker } : {}),
+          ...(roles.scheduler ? { scheduler: () => alive.scheduler } : {}),
+        },
+      })
+      stops.push({ name: 'web', stop: () => web.stop() })
     }
   } catch (err) {
     for (const s of stops.reverse()) await s.stop().catch(() => {})
@@ -109,7 +140,7 @@ export async function startService(
     stopping ??= (async () => {
       logger.info({ reason }, 'duban is stopping')
       // Bot first (no new updates), then scheduler (no new decisions), then the worker drains.
-      const order = ['bot', 'scheduler', 'worker', 'sandbox']
+      const order = ['bot', 'web', 'scheduler', 'worker', 'sandbox']
       const sorted = [...stops].sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name))
       const deadline = new Promise<void>((r) => setTimeout(r, SHUTDOWN_DEADLINE_MS).unref())
       for (const s of sorted) {

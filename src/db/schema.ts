@@ -677,3 +677,46 @@ export const leaves = pgTable(
   },
   (t) => [index('leaves_person_idx').on(t.personId, t.fromDate)],
 )
+
+/**
+ * Web desk sessions. Only the SHA-256 of the session token is stored, so every replica knows a
+ * session and a database dump reveals none. A session ends at `expiresAt` or when revoked.
+ */
+export const webSessions = pgTable(
+  'web_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('web_sessions_person_idx').on(t.personId)],
+)
+
+export const webLinkKinds = ['signin', 'answer'] as const
+
+/**
+ * One-time web links, by the SHA-256 of their token: sign-in links (written when issued, used
+ * once) and email answer links (signed, not stored until used: the row records the use, so a
+ * second use finds it).
+ */
+export const webLinks = pgTable(
+  'web_links',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    kind: text('kind', { enum: webLinkKinds }).notNull(),
+    personId: integer('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'cascade' }),
+    expiresAt: ts('expires_at').notNull(),
+    usedAt: ts('used_at'),
+    revokedAt: ts('revoked_at'),
+    /** The status report an answer link recorded. */
+    reportId: bigint('report_id', { mode: 'number' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('web_links_person_idx').on(t.personId)],
+)

@@ -10,6 +10,7 @@
  * - SMTP 5xx for the recipient fails the row, other permanent refusals kill it;
  * - a row given back (busy chat, stopping) is pending again without counting an attempt.
  */
+import { count429, countDelivery } from '../metrics.ts'
 import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
@@ -85,6 +86,7 @@ export function createOutcomes(options: OutcomeOptions) {
       external_id = coalesce(${progressOf(progress)}, external_id)`
     if (job.attempts >= maxAttempts) {
       logger.warn({ delivery: job.id, key: job.key, reason }, 'delivery given up')
+      countDelivery(job.channel, 'dead')
       await persist(() =>
         transition(
           db,
@@ -94,6 +96,7 @@ export function createOutcomes(options: OutcomeOptions) {
       )
       return
     }
+    countDelivery(job.channel, 'failed')
     const delayMs = backoffMs(job.attempts)
     logger.info(
       { delivery: job.id, key: job.key, reason, retryInMs: Math.round(delayMs) },
@@ -116,6 +119,7 @@ export function createOutcomes(options: OutcomeOptions) {
     progress: number[] = [],
   ): Promise<void> {
     logger.warn({ delivery: job.id, key: job.key, status, reason }, 'delivery not possible')
+    countDelivery(job.channel, status)
     await persist(() =>
       transition(
         db,
@@ -149,6 +153,7 @@ export function createOutcomes(options: OutcomeOptions) {
   /** Sent: records the external ids (and the chat it went to after a migration), attaches the prompt. */
   async function markSent(job: ClaimedDelivery, ids: string[], chatId: string): Promise<void> {
     const external = ids.join(',')
+    countDelivery(job.channel, 'sent')
     const done = sql`status = 'sent', sent_at = now(), external_id = ${external}`
     if (chatId === job.recipient && (job.channel !== 'telegram' || job.payload.promptId === undefined)) {
       await persist(() => transition(db, job, done))
@@ -238,6 +243,7 @@ export function createOutcomes(options: OutcomeOptions) {
       case 'migrated':
         return retryLater(job, `${failure.reason} (migrated more than once)`, false, progress)
       case 'rate-limited': {
+        count429()
         const scope = budget ? await budget.pauseAfter429(chatId, failure.retryAfterSec) : 'chat'
         logger.warn(
           { delivery: job.id, chat: chatId, retryAfter: failure.retryAfterSec, scope },

@@ -2,6 +2,7 @@
  * Sending one claimed email row and recording the outcome (outcomes.ts). A row the worker is
  * stopping for, or whose lease no longer covers a send, is given back unsent.
  */
+import { observeSend } from '../metrics.ts'
 import type { Logger } from '../log.ts'
 import type { EmailMessage } from '../messages/types.ts'
 import { leaseAllows, type ClaimedDelivery } from './claim.ts'
@@ -28,8 +29,10 @@ export function createEmailDelivery(options: EmailDeliveryOptions) {
     let messageId: string
     job.onWire = true
     job.attempted = true
+    const sendStarted = performance.now()
     try {
       messageId = await sender.send({ deliveryId: job.id, key: job.key, to: job.recipient, message })
+      observeSend('email', (performance.now() - sendStarted) / 1000)
     } catch (err) {
       const failure: SendFailure =
         err instanceof SendError

@@ -4,6 +4,7 @@
  * migration to a supergroup at once, and record the outcome (outcomes.ts). Parts an earlier
  * attempt sent are not sent again.
  */
+import { observeSend } from '../metrics.ts'
 import { performance } from 'node:perf_hooks'
 import type { Db } from '../db/client.ts'
 import type { Logger } from '../log.ts'
@@ -123,8 +124,10 @@ export function createTelegramDelivery(options: TelegramDeliveryOptions) {
       let messageId: number
       job.onWire = true
       job.attempted = true
+      const sendStarted = performance.now()
       try {
         messageId = await sender.sendMessage(chatId, part)
+        observeSend('telegram', (performance.now() - sendStarted) / 1000)
       } catch (err) {
         const failure: SendFailure =
           err instanceof SendError

@@ -30,6 +30,8 @@ import type { Db } from '../db/client.ts'
 import type { Channel } from '../db/schema.ts'
 import { num, query, textArray } from '../db/sql.ts'
 import type { Logger } from '../log.ts'
+import { answerLinkBuilder, signingKey } from '../domain/answer-links.ts'
+import type { AnswerLinkBuilder } from '../messages/types.ts'
 import { renderPayload } from '../messages/index.ts'
 import { claimDeliveries, type ClaimedDelivery } from './claim.ts'
 import { createEmailSender, type EmailSender } from './email.ts'
@@ -43,7 +45,9 @@ import { createTelegramSender, type TelegramSender } from './telegram.ts'
 
 export interface DeliveryWorkerOptions {
   db: Db
-  config: Pick<Config, 'timezone' | 'botToken' | 'telegramApiRoot' | 'smtpUrl' | 'mailFrom' | 'dataDir'>
+  config: Pick<Config, 'timezone' | 'botToken' | 'telegramApiRoot' | 'smtpUrl' | 'mailFrom' | 'dataDir'> &
+    /** Without publicUrl, emails carry no answer links. */
+    Partial<Pick<Config, 'publicUrl' | 'webSigningKey'>>
   logger: Logger
   /** Default: a sender for config.botToken if set; `null`: Telegram rows are left alone. */
   telegram?: TelegramSender | null
@@ -238,13 +242,40 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     tasks.add(task)
   }
 
+  /**
+   * An email to a person about a unit carries one-tap answer links signed for that person and
+   * unit (the web desk checks, when one is used, that the person may still report for the unit).
+   */
+  async function answerLinksFor(
+    job: ClaimedDelivery,
+    now: Date,
+  ): Promise<{ answerLinks?: AnswerLinkBuilder }> {
+    if (job.channel !== 'email' || job.personId === null || job.unitId === null || !config.publicUrl)
+      return {}
+    const key = await signingKey(db, config.webSigningKey)
+    return {
+      answerLinks: answerLinkBuilder({
+        key,
+        baseUrl: config.publicUrl,
+        personId: job.personId,
+        unitId: job.unitId,
+        now,
+      }),
+    }
+  }
+
   // ---- one row ------------------------------------------------------------------------------------
 
   async function deliver(job: ClaimedDelivery): Promise<void> {
     const locale = job.payload?.locale ?? job.personLocale ?? 'zh-CN'
     let rendered
     try {
-      rendered = renderPayload(job.payload, locale, { now: clock(), tz: config.timezone })
+      const now = clock()
+      rendered = renderPayload(job.payload, locale, {
+        now,
+        tz: config.timezone,
+        ...(await answerLinksFor(job, now)),
+      })
     } catch (err) {
       return outcomes.retryLater(job, `render: ${describeError(err)}`, false)
     }

@@ -1,16 +1,26 @@
 /**
- * Who may read and report what: the authorization rules every channel applies (the bot's
- * commands and buttons today, the web desk next), kept in one place so they cannot drift apart.
+ * Who may see and do what, for every channel (bot, web, CLI): supervisors and admins read every
+ * unit; a liaison reads and reports for their own unit only.
  */
 import type { Person } from './people.ts'
 
 /** True for people who read every unit (supervisors and admins). */
-export function readsAllUnits(person: Person | null): boolean {
+export function readsAllUnits(person: Pick<Person, 'role'> | null): boolean {
   return person?.role === 'supervisor' || person?.role === 'admin'
 }
 
 /** True when the person may report for this unit: its liaison, or a supervisor/admin. */
-export function mayReportFor(person: Person | null, unitId: number): boolean {
+export function mayReportFor(person: Pick<Person, 'role' | 'unitId'> | null, unitId: number): boolean {
   if (!person) return false
   return readsAllUnits(person) || (person.role === 'liaison' && person.unitId === unitId)
+}
+
+/** True when the person may read this unit's tasks, people and timeline (same rule as reporting). */
+export function mayReadUnit(person: Pick<Person, 'role' | 'unitId'> | null, unitId: number): boolean {
+  return mayReportFor(person, unitId)
+}
+
+/** True for admins (deliveries, retries). */
+export function isAdmin(person: Pick<Person, 'role'> | null): boolean {
+  return person?.role === 'admin'
 }

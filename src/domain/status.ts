@@ -27,6 +27,7 @@ import { userError } from '../errors.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
 import type { TaskLoop, UnitLoop } from './loop-types.ts'
+import { countReply } from '../metrics.ts'
 import { listUnits, type Unit } from './units.ts'
 import { activePlan, activePlans, isChased, type Plan } from './plans.ts'
 import type { AssignmentRole } from '../db/schema.ts'
@@ -98,6 +99,7 @@ export async function recordStatus(db: Db, input: StatusInput): Promise<StatusRe
     const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, input.unitId))
     throw userError('statusView', (t) => t.status.notAssigned(task.ref, unit?.name ?? `#${input.unitId}`))
   }
+  countReply(input.source)
   return {
     id: Number(inserted.id),
     taskId: input.taskId,

@@ -18,7 +18,8 @@ import { z } from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { messages } from '../i18n/index.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'
-import { plainEmail } from './email-layout.ts'
+import { answerableEmail, plainEmail } from './email-layout.ts'
+import { answerLinkLines } from './answer-links.ts'
 import {
   dueLabel,
   promptButtons,
@@ -58,7 +59,7 @@ export type DeadlineReminderParams = z.input<typeof reminderParams>
 export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> = {
   name: 'deadline-reminder',
   params: reminderParams,
-  render(p, locale, { tz }) {
+  render(p, locale, { tz, answerLinks }) {
     const t = messages(locale).rhythm.reminder
     const due = dueLabel(p.task, locale, '')
     const head = p.manual ? t.headManual : p.moment.kind === 'overdue' ? t.headOverdue : t.headBefore
@@ -98,9 +99,14 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
             }
           : {}),
       },
-      email: plainEmail(
+      email: answerableEmail(
         t.subject(head, p.unit, p.task.title),
-        [title, dueLine, status, supportInfo ?? t.emailHint, ...(p.ack ? [messages(locale).loop.receipt.emailLine] : [])],
+        [title, dueLine, status, ...(p.ack ? [messages(locale).loop.receipt.emailLine] : [])],
+        supportInfo ?? t.emailHint,
+        // A support unit is informed, not asked: no answer links.
+        supportInfo
+          ? { html: [], text: [] }
+          : answerLinkLines(answerLinks, [{ label: `${p.task.title}（${p.task.ref}）`, id: p.task.id }], locale),
         locale,
       ),
     }

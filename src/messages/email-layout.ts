@@ -17,6 +17,26 @@ export function plainEmail(subject: string, lines: string[], locale: Locale): Em
   )
 }
 
+/**
+ * A plain email whose closing `hint` (how to reply in Telegram) is followed by the one-tap answer
+ * lines when there are any (they end with their own hint, which replaces it).
+ */
+export function answerableEmail(
+  subject: string,
+  lines: string[],
+  hint: string,
+  links: { html: string[]; text: string[] },
+  locale: Locale,
+): EmailMessage {
+  if (links.text.length === 0) return plainEmail(subject, [...lines, hint], locale)
+  return layoutEmail(
+    subject,
+    [...lines.map((l) => escapeHtml(l)), ...links.html],
+    [...lines, '', ...links.text],
+    locale,
+  )
+}
+
 /** An email from body lines given twice: as HTML fragments (escaped by the caller) and as text. */
 export function layoutEmail(
   subject: string,

@@ -15,6 +15,8 @@ const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
 
 /** A task as a message names it. */
 export const taskParams = z.object({
+  /** The task's id: lets an email carry one-tap answer links (older rows have none). */
+  id: z.number().int().positive().optional(),
   ref: z.string(),
   title: z.string(),
   due: date.nullable(),

@@ -13,7 +13,8 @@
 import { z } from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { messages } from '../i18n/index.ts'
-import { plainEmail } from './email-layout.ts'
+import { answerableEmail } from './email-layout.ts'
+import { answerLinkLines } from './answer-links.ts'
 import { dueLabel, promptButtons, stateLabel, statusParams, taskParams, taskTitle } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
 
@@ -31,7 +32,7 @@ export type StatusPromptParams = z.input<typeof params>
 export const statusPrompt: MessageTemplate<z.output<typeof params>> = {
   name: 'status-prompt',
   params,
-  render(p, locale) {
+  render(p, locale, { answerLinks }) {
     const t = messages(locale).rhythm.prompt
     const n = p.tasks.length
     const head =
@@ -65,7 +66,20 @@ export const statusPrompt: MessageTemplate<z.output<typeof params>> = {
           ? { buttons: promptButtons(p.promptId, n === 1 ? 1 : 0, locale), forceReply: true }
           : {}),
       },
-      email: plainEmail(subject, [head, ...lines.flatMap((l) => l.split('\n')), t.emailHint], locale),
+      email: answerableEmail(
+        subject,
+        [head, ...lines.flatMap((l) => l.split('\n'))],
+        t.emailHint,
+        answerLinkLines(
+          answerLinks,
+          p.tasks.map((task, i) => ({
+            label: `${i + 1}. ${task.title}（${task.ref}）`,
+            id: task.id ?? p.taskIds?.[i],
+          })),
+          locale,
+        ),
+        locale,
+      ),
     }
   },
 }

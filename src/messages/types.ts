@@ -46,10 +46,18 @@ export interface RenderedMessage {
   email?: EmailMessage
 }
 
+/** The three one-tap answer URLs of a task (signed for the recipient), by state. */
+export type AnswerLinkBuilder = (taskId: number) => Record<'done' | 'in_progress' | 'blocked', string>
+
 export interface RenderContext {
   now: Date
   /** The plan's timezone (IANA), for dates in the text. */
   tz: string
+  /**
+   * Set by the sender for an email to a person who may answer for the unit: reminder, prompt and
+   * nudge emails then carry one-tap answer links for each open task.
+   */
+  answerLinks?: AnswerLinkBuilder
 }
 
 export interface MessageTemplate<P> {

@@ -35,6 +35,7 @@ import {
 } from './fires.ts'
 import { planFires, type PlannedFire } from './plan.ts'
 import { jobOptions, runJob } from './run.ts'
+import { countJobFire } from '../metrics.ts'
 import { formatInstant } from '../domain/dates.ts'
 import { bilingual } from '../errors.ts'
 
@@ -177,6 +178,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           detail: bilingual('scheduler', (t) => t.fire.failed(message, rerun)),
         }
       }
+      countJobFire(job.name, outcome.status)
       await finishFire(db, row.name, fire.at, outcome, clock())
     } finally {
       running.delete(key)

@@ -130,6 +130,7 @@ export function commandMenus(): {
     'remind',
     'digest',
     'bindcode',
+    'web',
   ] as const
   const groupNames = [
     'help',

@@ -175,6 +175,8 @@ export async function startHarness(
     now?: () => Date
     /** Default: nothing remembered, since suites rewrite the database under a running bot. */
     lookups?: CreateBotDeps['lookups']
+    /** More settings for the bot's config (e.g. PUBLIC_URL). */
+    env?: Record<string, string>
   } = {},
 ): Promise<Harness> {
   const emulator = await BotApiEmulator.start({
@@ -183,7 +185,7 @@ export async function startHarness(
   })
   const running = await startBot({
     db,
-    config: testConfig(emulator.apiRoot),
+    config: testConfig(emulator.apiRoot, opts.env),
     logger: opts.logger ?? silentLogger,
     now: opts.now ?? (() => NOW),
     rateLimit: opts.rateLimit ?? false,

@@ -22,6 +22,7 @@ describe('sandbox mode end to end', () => {
     DATABASE_URL: '',
     SMTP_URL: '',
     LOG_LEVEL: 'warn',
+    WEB_PORT: '0',
   }
   let service: ChildProcess
   let stdout = ''

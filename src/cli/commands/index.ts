@@ -17,6 +17,7 @@ import { registerLedger } from './ledger.ts'
 import { registerReport } from './report.ts'
 import { registerEvidence } from './evidence.ts'
 import { registerHistory } from './history.ts'
+import { registerWeb } from './web.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -34,5 +35,6 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerReport(program, ctx)
   registerEvidence(program, ctx)
   registerHistory(program, ctx)
+  registerWeb(program, ctx)
   registerSandbox(program, ctx)
 }

@@ -5,18 +5,19 @@ import { createLogger } from '../../log.ts'
 export function registerStart(program: Command, ctx: CliContext): void {
   program
     .command('start')
-    .description('run the service: bot, scheduler and delivery worker (sandbox mode without BOT_TOKEN)')
+    .description('run the service: bot, scheduler, delivery worker and web desk (sandbox mode without BOT_TOKEN)')
     .option('--no-bot', 'do not run the Telegram bot in this process')
     .option('--no-scheduler', 'do not run scheduled jobs in this process')
     .option('--no-worker', 'do not send deliveries from this process')
-    .action(async (opts: { bot: boolean; scheduler: boolean; worker: boolean }) => {
+    .option('--no-web', 'do not serve the web desk (WEB_PORT) from this process')
+    .action(async (opts: { bot: boolean; scheduler: boolean; worker: boolean; web: boolean }) => {
       const config = ctx.config()
       const logger = createLogger(config.logLevel)
       const { startService } = await import('../../service.ts')
       const service = await startService(
         config,
         logger,
-        { bot: opts.bot, scheduler: opts.scheduler, worker: opts.worker },
+        { bot: opts.bot, scheduler: opts.scheduler, worker: opts.worker, web: opts.web },
         ctx.parts,
       )
       if (service.sandbox) ctx.output.out(service.sandbox.welcome)

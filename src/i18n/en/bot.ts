@@ -18,6 +18,7 @@ export default {
     digest: "This week's digest",
     bind: 'Bind this group: /bind code',
     bindcode: 'Get a group binding code: /bindcode unit|supervisors',
+    web: 'sign-in link to the web desk',
   },
 
   start: {

@@ -20,6 +20,7 @@ export default {
     digest: '本周督办汇总',
     bind: '绑定本群：/bind 绑定码',
     bindcode: '获取群绑定码：/bindcode 单位|supervisors',
+    web: '网页登录链接（台账）',
   },
 
   start: {

@@ -11,6 +11,7 @@ import rhythm from './rhythm.ts'
 import planLedger from './plan-ledger.ts'
 import paperwork from './paperwork.ts'
 import loop from './loop.ts'
+import web from './web.ts'
 
 export default {
   common,
@@ -25,4 +26,5 @@ export default {
   planLedger,
   paperwork,
   loop,
+  web,
 }

@@ -1,0 +1,30 @@
+/** Runs a `duban` command line in-process against a test database (either driver); returns stdout. */
+import { buildProgram } from '../../src/cli/main.ts'
+import type { CliContext } from '../../src/cli/context.ts'
+import type { Config } from '../../src/config.ts'
+import type { Db } from '../../src/db/client.ts'
+import { silentLogger } from '../../src/log.ts'
+import { root } from '../../bin/root.ts'
+
+export async function runCli(
+  db: Db,
+  config: Config,
+  now: Date,
+  argv: string[],
+): Promise<{ out: string; err: string }> {
+  let out = ''
+  let err = ''
+  const ctx: CliContext = {
+    env: {},
+    output: { out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => (err += s) },
+    config: () => config,
+    logger: () => silentLogger,
+    db: () => Promise.resolve(db),
+    database: () => Promise.reject(new Error('not used')),
+    now: () => now,
+    close: () => Promise.resolve(),
+    parts: root,
+  }
+  await buildProgram(ctx).parseAsync(argv, { from: 'user' })
+  return { out, err }
+}

@@ -1,0 +1,292 @@
+/**
+ * The web desk over HTTP: sign-in from the bot's /web link, the ledger and its CSV, who sees
+ * which unit, CSRF on every form, one-time and signed links (expired, reused, altered: a clear
+ * page and nothing recorded), a deactivated person signed out, the email as sent carrying
+ * working answer links, and the operations endpoints.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { asc, eq } from 'drizzle-orm'
+import { parse as parseCsv } from 'csv-parse/sync'
+import { describeDb } from '../helpers/db.ts'
+import { people, statusReports, webSessions } from '../../src/db/schema.ts'
+import { createSignInToken } from '../../src/domain/web-sessions.ts'
+import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
+import { seed, users, type Fixture } from '../bot/harness.ts'
+import { Client, NOW, startWebHarness, type WebHarness } from './harness.ts'
+
+const dm = (u: { id: number }) => ({ id: u.id, type: 'private' as const })
+
+describeDb('the web desk', (t) => {
+  let w: WebHarness
+  let f: Fixture
+
+  beforeAll(async () => {
+    w = await startWebHarness(t.db)
+  })
+  afterAll(async () => {
+    await w.stop()
+  })
+  beforeEach(async () => {
+    await w.bot.settle()
+    await t.reset()
+    w.bot.emulator.reset()
+    f = await seed(t.db)
+    for (const [u, code] of [
+      [users.liaison, f.invites.liaison],
+      [users.supervisor, f.invites.supervisor],
+      [users.doushanLiaison, f.invites.doushanLiaison],
+      [users.admin, f.invites.admin],
+    ] as const)
+      await w.bot.say(u, dm(u), `/start ${code}`)
+  })
+
+  const reports = () => t.db.select().from(statusReports).orderBy(asc(statusReports.id))
+
+  const signedIn = async (user: (typeof users)[keyof typeof users]) => {
+    const client = new Client(w.base)
+    const res = await client.signIn(await w.signInLink(user))
+    expect(res.status).toBe(303)
+    return client
+  }
+
+  describe('sign-in', () => {
+    it('opens a session from the bot link: HttpOnly, SameSite=Lax cookie, stored hashed', async () => {
+      const link = await w.signInLink(users.supervisor)
+      expect(link.startsWith(`${w.base}/signin/`)).toBe(true)
+      const client = new Client(w.base)
+      const res = await client.signIn(link)
+      expect(res.status).toBe(303)
+      expect(res.headers.get('location')).toBe('/ledger')
+      const cookie = res.headers.get('set-cookie')!
+      expect(cookie).toMatch(/HttpOnly/i)
+      expect(cookie).toMatch(/SameSite=Lax/i)
+      expect(cookie).not.toMatch(/Secure/i) // PUBLIC_URL is http here
+      const token = client.cookie.split('=')[1]!
+      const rows = await t.db.select().from(webSessions)
+      expect(rows).toHaveLength(1)
+      expect(rows[0]!.tokenHash).not.toContain(token)
+      const page = await client.get('/ledger')
+      expect(page.status).toBe(200)
+      expect(await page.text()).toContain('王督办（督办人员）')
+    })
+
+    it('refuses a used, an expired and an unknown link with a clear page', async () => {
+      const link = await w.signInLink(users.liaison)
+      await new Client(w.base).signIn(link)
+      const again = await new Client(w.base).signIn(link)
+      expect(again.status).toBe(410)
+      expect(again.headers.get('set-cookie')).toBeNull()
+      expect(await again.text()).toContain('该登录链接已使用过')
+
+      const old = await createSignInToken(t.db, f.people.liaison.id, new Date(NOW.getTime() - 11 * 60_000))
+      const expired = await new Client(w.base).get(`/signin/${old.token}`)
+      expect(expired.status).toBe(410)
+      expect(await expired.text()).toContain('登录链接已过期')
+
+      const unknown = await new Client(w.base).get(`/signin/${'x'.repeat(43)}`)
+      expect(unknown.status).toBe(410)
+      expect(await unknown.text()).toContain('登录链接无效')
+    })
+
+    it('answers /web in groups with a refusal and no link', async () => {
+      const answer = await w.bot.say(users.liaison, { id: -1_001_000_000_001, type: 'supergroup' }, '/web')
+      expect(answer.visibleText).toContain('请私聊督办助手发送 /web')
+      expect(answer.visibleText).not.toContain('/signin/')
+    })
+
+    it('signs out a deactivated person on the next request', async () => {
+      const client = await signedIn(users.liaison)
+      expect((await client.get('/ledger')).status).toBe(200)
+      await t.db.update(people).set({ active: false }).where(eq(people.id, f.people.liaison.id))
+      const res = await client.get('/ledger')
+      expect(res.status).toBe(303)
+      expect(res.headers.get('location')).toBe('/signin')
+      expect(res.headers.get('set-cookie')).toMatch(/duban_session=;/)
+      const [session] = await t.db.select().from(webSessions)
+      expect(session!.revokedAt).not.toBeNull()
+      // Active again: the ended session stays ended.
+      await t.db.update(people).set({ active: true }).where(eq(people.id, f.people.liaison.id))
+      expect((await client.get('/ledger')).status).toBe(303)
+    })
+
+    it('ends the session on sign-out (with its CSRF token), not without it', async () => {
+      const client = await signedIn(users.supervisor)
+      const csrf = Client.csrfOf(await (await client.get('/ledger')).text())
+      expect((await client.post('/signout', {})).status).toBe(403)
+      expect((await client.get('/ledger')).status).toBe(200)
+      expect((await client.post('/signout', { _csrf: csrf })).status).toBe(200)
+      expect((await client.get('/ledger')).status).toBe(303)
+    })
+  })
+
+  describe('pages and who sees them', () => {
+    it('lets a liaison see their own unit only: another unit is 403', async () => {
+      const client = await signedIn(users.liaison)
+      expect((await client.get(`/units/${f.units.taicheng}`)).status).toBe(200)
+      const other = await client.get(`/units/${f.units.doushan}`)
+      expect(other.status).toBe(403)
+      expect(await other.text()).toContain('联络员只能查看本单位')
+      expect((await client.get(`/ledger?unit=${f.units.doushan}`)).status).toBe(403)
+      const ledger = await (await client.get('/ledger')).text()
+      expect(ledger).toContain('台城街道')
+      expect(ledger).not.toContain('斗山镇')
+      expect((await client.get('/deliveries')).status).toBe(403)
+    })
+
+    it('lets a supervisor see every unit, and sends strangers to sign in', async () => {
+      const client = await signedIn(users.supervisor)
+      expect((await client.get(`/units/${f.units.doushan}`)).status).toBe(200)
+      const anonymous = await new Client(w.base).get('/ledger')
+      expect(anonymous.status).toBe(303)
+      expect(anonymous.headers.get('location')).toBe('/signin')
+    })
+
+    it('downloads the same view as CSV with a BOM, formulas neutralized', async () => {
+      await t.db.insert(statusReports).values({
+        taskId: f.tasks.fines,
+        unitId: f.units.doushan,
+        state: 'blocked',
+        note: '=HYPERLINK("x")',
+        source: 'cli',
+        reportedAt: NOW,
+      })
+      const client = await signedIn(users.supervisor)
+      const res = await client.get(`/ledger.csv?unit=${f.units.doushan}`)
+      expect(res.headers.get('content-type')).toContain('text/csv')
+      const bytes = new Uint8Array(await res.arrayBuffer())
+      expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+      const rows: string[][] = parseCsv(new TextDecoder().decode(bytes.slice(3)), {})
+      expect(rows[0]).toEqual(['编号', '任务', '单位', '截止', '状态', '说明', '最近填报', '逾期'])
+      expect(rows.slice(1).map((r) => r[2])).toEqual(['斗山镇', '斗山镇'])
+      const blocked = rows.find((r) => r[4] === '有困难')!
+      expect(blocked[5]).toBe(`'=HYPERLINK("x")`)
+    })
+
+    it('sets a strict CSP and no referrer on every page', async () => {
+      const res = await new Client(w.base).get('/signin')
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
+      expect(res.headers.get('content-security-policy')).toContain("script-src 'self'")
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer')
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(await res.text()).not.toMatch(/<script>(?!<\/script>)/)
+    })
+
+    it('escapes what people typed', async () => {
+      await t.db.insert(statusReports).values({
+        taskId: f.tasks.fines,
+        unitId: f.units.taicheng,
+        state: 'blocked',
+        note: '<script>alert(1)</script>',
+        source: 'cli',
+        reportedAt: NOW,
+      })
+      const client = await signedIn(users.supervisor)
+      const page = await (await client.get(`/units/${f.units.taicheng}`)).text()
+      expect(page).not.toContain('<script>alert(1)</script>')
+      expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    })
+  })
+
+  describe('forms need their CSRF token', () => {
+    it('refuses a delivery retry without the token (403), does it with the token', async () => {
+      const { enqueue } = await import('../../src/delivery/outbox.ts')
+      await enqueue(t.db, [
+        {
+          key: 'k1',
+          channel: 'email',
+          recipient: 'x@example.gov.cn',
+          payload: { template: 'notice', params: { title: 'x', lines: [] } },
+        },
+      ])
+      const { deliveries } = await import('../../src/db/schema.ts')
+      await t.db.update(deliveries).set({ status: 'dead', lastError: 'gave up' })
+      const [row] = await t.db.select().from(deliveries)
+      const admin = await signedIn(users.admin)
+      const page = await (await admin.get('/deliveries')).text()
+      expect(page).toContain('gave up')
+      const denied = await admin.post(`/deliveries/${row!.id}/retry`, {})
+      expect(denied.status).toBe(403)
+      expect((await t.db.select().from(deliveries))[0]!.status).toBe('dead')
+      const done = await admin.post(`/deliveries/${row!.id}/retry`, { _csrf: Client.csrfOf(page) })
+      expect(done.status).toBe(200)
+      expect((await t.db.select().from(deliveries))[0]!.status).toBe('pending')
+    })
+  })
+
+  describe('signed answer links', () => {
+    const link = async (
+      state: 'done' | 'in_progress' | 'blocked',
+      expiresAt = new Date(NOW.getTime() + 86_400_000),
+    ) => {
+      const key = await signingKey(t.db)
+      return `/a/${signAnswer(key, { personId: f.people.liaison.id, unitId: f.units.taicheng, taskId: f.tasks.fines, state, expiresAt })}`
+    }
+
+    it('confirms, then records once with source email; the same link again records nothing', async () => {
+      const path = await link('in_progress')
+      const anon = new Client(w.base)
+      const page = await anon.get(path)
+      expect(page.status).toBe(200)
+      const html = await page.text()
+      expect(html).toContain('确认填报：台城街道 · 开展涉企乱罚款专项整治（二（五）2） → 进行中')
+      expect(await reports()).toHaveLength(0) // opening the link records nothing
+      const res = await anon.post(path, { _csrf: Client.csrfOf(html), progress: '70', note: '已完成自查' })
+      expect(res.status).toBe(200)
+      expect(await res.text()).toContain('已记录：台城街道')
+      const [r] = await reports()
+      expect(r).toMatchObject({
+        state: 'in_progress',
+        progress: 70,
+        note: '已完成自查',
+        source: 'email',
+        personId: f.people.liaison.id,
+      })
+
+      const again = await anon.post(path, { _csrf: Client.csrfOf(html), progress: '90' })
+      expect(again.status).toBe(409)
+      expect(await again.text()).toContain('该链接已使用过')
+      expect((await anon.get(path)).status).toBe(409)
+      expect(await reports()).toHaveLength(1)
+    })
+
+    it('refuses a post without the CSRF token (403) and records nothing', async () => {
+      const path = await link('done')
+      const res = await new Client(w.base).post(path, { note: 'x' })
+      expect(res.status).toBe(403)
+      expect(await reports()).toHaveLength(0)
+    })
+
+    it('refuses an altered link and an expired link with a clear page, recording nothing', async () => {
+      const path = await link('done')
+      const altered = path.replace(`.${f.tasks.fines}.`, `.${f.tasks.publicity}.`)
+      const a = new Client(w.base)
+      const res = await a.get(altered)
+      expect(res.status).toBe(400)
+      expect(await res.text()).toContain('该链接无效或已被改动')
+      const p = await a.post(altered, { _csrf: 'x' })
+      expect(p.status).toBe(400)
+      const expired = await link('done', new Date(NOW.getTime() - 1000))
+      const e = await a.get(expired)
+      expect(e.status).toBe(410)
+      expect(await e.text()).toContain('该链接已过期')
+      expect((await a.post(expired, { _csrf: 'x' })).status).toBe(410)
+      expect(await reports()).toHaveLength(0)
+    })
+
+    it("refuses a deactivated person's link", async () => {
+      const path = await link('done')
+      await t.db.update(people).set({ active: false }).where(eq(people.id, f.people.liaison.id))
+      const res = await new Client(w.base).get(path)
+      expect(res.status).toBe(403)
+      expect(await reports()).toHaveLength(0)
+    })
+  })
+
+  describe('operations endpoints', () => {
+    it('answers /healthz with the database state and the outbox lag', async () => {
+      const res = await new Client(w.base).get('/healthz')
+      expect(res.status).toBe(200)
+      expect(await res.json()).toMatchObject({ ok: true, database: 'ok', outboxLagSeconds: 0 })
+    })
+  })
+})
