@@ -16,6 +16,8 @@ import { provideDeps, resolveContext } from './middleware/resolve.ts'
 import { Lookups, type LookupOptions } from './lookups.ts'
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit.ts'
 import { groupGate } from './middleware/group-gate.ts'
+import { refuseDeactivated } from './middleware/deactivated.ts'
+import { unbindFeature } from '../../commands/unbind.ts'
 import { updateChatKey, startWebhookServer } from './webhook.ts'
 import { chatMigrationFeature } from '../../commands/chat-migration.ts'
 import { startFeature } from '../../commands/start.ts'
@@ -53,6 +55,7 @@ const features = (): Composer<BotContext>[] => [
   startFeature,
   helpFeature,
   bindFeature,
+  unbindFeature,
   statusFeature,
   tasksFeature,
   reportFeature,
@@ -96,7 +99,14 @@ export function createBot(deps: CreateBotDeps): Bot<BotContext> {
   bot.use(sequentialize((ctx: BotContext) => updateChatKey(ctx.update)))
   bot.use(provideDeps(full, new Lookups(full.db, deps.lookups)))
   if (deps.rateLimit !== false) bot.use(rateLimit(deps.rateLimit ?? {}))
-  bot.errorBoundary(handleError, resolveContext, chatMigrationFeature, groupGate(), ...features())
+  bot.errorBoundary(
+    handleError,
+    resolveContext,
+    refuseDeactivated,
+    chatMigrationFeature,
+    groupGate(),
+    ...features(),
+  )
   bot.catch(handleError)
   return bot
 }

@@ -13,6 +13,7 @@ import { registerOfficers } from './officers.ts'
 import { registerInvite } from './invite.ts'
 import { registerChats } from './chats.ts'
 import { registerStatus } from './status.ts'
+import { registerAccess } from './access.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -27,4 +28,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerChats(program, ctx)
   registerStatus(program, ctx)
   registerSandbox(program, ctx)
+  registerAccess(program, ctx)
 }

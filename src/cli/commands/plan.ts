@@ -2,6 +2,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { audited } from '../actor.ts'
 import { displayWidth, formatTable, printJson, UserError } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import { describeDeadline } from '../../domain/deadline-phrase.ts'
@@ -48,11 +49,21 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       // The file is checked and parsed before the database is opened: bad input changes nothing.
       const parsed = await readPlanFile(file, year === undefined ? {} : { year })
       const db = await ctx.db()
-      const result = await importPlan(db, parsed, {
-        createUnits: opts.createUnits === true,
-        sourceName: path.basename(file),
-        now: ctx.now(),
-      })
+      const result = await audited(
+        db,
+        (tx) =>
+          importPlan(tx, parsed, {
+            createUnits: opts.createUnits === true,
+            sourceName: path.basename(file),
+            now: ctx.now(),
+          }),
+        (r) => ({
+          action: 'plan.import',
+          target: path.basename(file),
+          after: { plan: r.plan.title, year: r.plan.year, counts: r.counts },
+        }),
+        ctx.now(),
+      )
       if (opts.json) {
         printJson(ctx.output, result)
         return

@@ -9,7 +9,8 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--no-bot', 'do not run the Telegram bot in this process')
     .option('--no-scheduler', 'do not run scheduled jobs in this process')
     .option('--no-worker', 'do not send deliveries from this process')
-    .action(async (opts: { bot: boolean; scheduler: boolean; worker: boolean }) => {
+    .option('--sandbox', 'run the sandbox (no BOT_TOKEN) in a DATA_DIR it did not create; never on real data')
+    .action(async (opts: { bot: boolean; scheduler: boolean; worker: boolean; sandbox?: boolean }) => {
       const config = ctx.config()
       const logger = createLogger(config.logLevel)
       const { startService } = await import('../../service.ts')
@@ -17,6 +18,7 @@ export function registerStart(program: Command, ctx: CliContext): void {
         bot: opts.bot,
         scheduler: opts.scheduler,
         worker: opts.worker,
+        sandbox: opts.sandbox === true,
       })
       if (service.sandbox) ctx.output.out(service.sandbox.welcome)
       const onSignal = (signal: NodeJS.Signals) => void service.stop(signal)

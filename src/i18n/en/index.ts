@@ -6,5 +6,6 @@ import status from './status.ts'
 import bot from './bot.ts'
 import statusView from './status-view.ts'
 import rhythm from './rhythm.ts'
+import access from './access.ts'
 
-export default { common, delivery, plan, status, bot, statusView, scheduler, rhythm }
+export default { common, delivery, plan, status, bot, statusView, scheduler, rhythm, access }
