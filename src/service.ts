@@ -18,11 +18,14 @@ import { registeredJobs } from '../jobs/index.ts'
 import { createDeliveryWorker } from './delivery/worker.ts'
 import { startBot } from './telegram/bot.ts'
 import { startSandbox, type Sandbox } from './sandbox/sandbox.ts'
+import { checkSandboxDatabase, claimSandboxDataDir, SandboxRefused } from './sandbox/guard.ts'
 
 export interface ServiceRoles {
   bot: boolean
   scheduler: boolean
   worker: boolean
+  /** `--sandbox`: run the sandbox in a DATA_DIR it did not create (never on real data). */
+  sandbox?: boolean
 }
 
 export interface RunningService {
@@ -41,6 +44,11 @@ export async function startService(
   roles: ServiceRoles,
 ): Promise<RunningService> {
   const startedAt = Date.now()
+  if (roles.sandbox && !config.sandbox)
+    throw new SandboxRefused(
+      '--sandbox 与 BOT_TOKEN 不能同时使用。 / --sandbox and BOT_TOKEN cannot be used together.',
+    )
+  if (config.sandbox && !config.databaseUrl) await claimSandboxDataDir(config.dataDir, roles.sandbox === true)
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -54,6 +62,14 @@ export async function startService(
 
     let effective = config
     if (config.sandbox) {
+      await checkSandboxDatabase(
+        db,
+        config.databaseUrl ? 'DATABASE_URL 指向的数据库 / the DATABASE_URL database' : config.dataDir,
+      )
+      logger.warn(
+        { dataDir: config.dataDir, driver: database.driver },
+        'SANDBOX MODE (no BOT_TOKEN): Telegram is emulated on this machine and emails are written to files; nothing reaches real people',
+      )
       sandbox = await startSandbox({ db, config, logger })
       effective = sandbox.config
       stops.push({ name: 'sandbox', stop: () => sandbox!.stop() })
