@@ -34,9 +34,10 @@ import { loadConfig } from '../src/config.ts'
 import * as schema from '../src/db/schema.ts'
 import { migrationsFolder, type Db } from '../src/db/client.ts'
 import { silentLogger } from '../src/log.ts'
+import { root } from '../bin/root.ts'
 import { allowedUpdates, createBot } from '../src/telegram/bot.ts'
 import { updateChatKey } from '../src/telegram/webhook.ts'
-import { BotApiEmulator, DEFAULT_EMULATOR_BOT } from '../src/telegram/emulator/index.ts'
+import { BotApiEmulator, DEFAULT_EMULATOR_BOT } from '../src/sandbox/emulator/index.ts'
 import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
 
 const DB_NAME = 'duban_bench_replies'
@@ -217,7 +218,14 @@ export async function runReplyIngestion(opts: {
 
     const config = loadConfig({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot, LOG_LEVEL: 'silent' })
     // As deployed, except the per-user rate limit (one liaison sends dozens of replies here).
-    const duban = createBot({ db, config, logger: silentLogger, now: () => NOW, rateLimit: false })
+    const duban = createBot({
+      db,
+      config,
+      logger: silentLogger,
+      now: () => NOW,
+      rateLimit: false,
+      features: await root.botFeatures(),
+    })
     const cold = createBot({
       db,
       config,
@@ -225,6 +233,7 @@ export async function runReplyIngestion(opts: {
       now: () => NOW,
       rateLimit: false,
       lookups: { ttlMs: 0 },
+      features: await root.botFeatures(),
     })
     const ceiling = ceilingBot(db, emulator.apiRoot, world)
     await duban.init()

@@ -15,7 +15,7 @@ import postgres from 'postgres'
 import { processEnv } from '../src/config.ts'
 import { openDatabase } from '../src/db/client.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
-import { BotApiEmulator } from '../src/telegram/emulator/index.ts'
+import { BotApiEmulator } from '../src/sandbox/emulator/index.ts'
 import { benchDatabaseUrl, machineLine, writeSection } from './results.ts'
 
 const repo = path.resolve(import.meta.dirname, '..')

@@ -5,10 +5,10 @@
  */
 import { Composer } from 'grammy'
 import { redeemChatBindCode, createChatBindCode } from '../src/domain/chats.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
 import { recordAudit } from '../src/domain/audit.ts'
 import { chatState } from '../src/domain/lifecycle.ts'
 import { commandArgs, h, readsAllUnits, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { LocalizedUserError } from '../src/errors.ts'
 
 const composer = new Composer<BotContext>()
 

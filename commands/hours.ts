@@ -5,7 +5,6 @@
  */
 import { Composer } from 'grammy'
 import { isValidDate, localDate } from '../src/domain/dates.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
 import { recordTrainingHours, trainingSummary } from '../src/domain/training.ts'
 import {
   clip,
@@ -18,6 +17,7 @@ import {
   type BotContext,
   type UnitRef,
 } from '../src/telegram/context.ts'
+import { LocalizedUserError } from '../src/errors.ts'
 
 const formatHours = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 

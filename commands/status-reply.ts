@@ -13,7 +13,6 @@ import type { Message } from 'grammy/types'
 import { eq } from 'drizzle-orm'
 import type { Db } from '../src/db/client.ts'
 import { units } from '../src/db/schema.ts'
-import { LocalizedUserError } from '../src/domain/people.ts'
 import {
   MAX_NOTE_CHARS,
   parseStatusReply,
@@ -37,6 +36,7 @@ import {
   type BotContext,
 } from '../src/telegram/context.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
+import { LocalizedUserError } from '../src/errors.ts'
 
 export type { PromptTask }
 

@@ -14,11 +14,11 @@ import type { Logger } from './log.ts'
 import { chinaCalendar, coveredYears } from './domain/working-days.ts'
 import { localDate } from './domain/dates.ts'
 import { createScheduler } from './scheduler/scheduler.ts'
-import { registeredJobs } from '../jobs/index.ts'
 import { createDeliveryWorker } from './delivery/worker.ts'
 import { startBot } from './telegram/bot.ts'
 import { startSandbox, type Sandbox } from './sandbox/sandbox.ts'
 import { checkSandboxDatabase, claimSandboxDataDir, SandboxRefused } from './sandbox/guard.ts'
+import type { AppParts } from './app-parts.ts'
 
 export interface ServiceRoles {
   bot: boolean
@@ -42,6 +42,7 @@ export async function startService(
   config: Config,
   logger: Logger,
   roles: ServiceRoles,
+  parts: AppParts,
 ): Promise<RunningService> {
   const startedAt = Date.now()
   if (roles.sandbox && !config.sandbox)
@@ -86,13 +87,18 @@ export async function startService(
         config: effective,
         logger: logger.child({ role: 'scheduler' }),
         calendar: chinaCalendar,
-        jobs: registeredJobs(),
+        jobs: await parts.jobs(),
       })
       await scheduler.start()
       stops.push({ name: 'scheduler', stop: () => scheduler.stop() })
     }
     if (roles.bot) {
-      const bot = await startBot({ db, config: effective, logger: logger.child({ role: 'bot' }) })
+      const bot = await startBot({
+        db,
+        config: effective,
+        logger: logger.child({ role: 'bot' }),
+        features: await parts.botFeatures(),
+      })
       stops.push({ name: 'bot', stop: () => bot.stop() })
     }
   } catch (err) {

@@ -6,10 +6,13 @@ import { loadConfig, loadDotEnv, type Config } from '../config.ts'
 import { openDatabase, type Database, type Db } from '../db/client.ts'
 import { createLogger, type Logger } from '../log.ts'
 import type { Output } from './io.ts'
+import type { AppParts } from '../app-parts.ts'
 
 export interface CliContext {
   env: NodeJS.ProcessEnv
   output: Output
+  /** The bot's features and the scheduled jobs, from the composition root. */
+  parts: AppParts
   config(): Config
   logger(): Logger
   /** Opens (once) and returns the database; closed by `close()`. */
@@ -20,13 +23,14 @@ export interface CliContext {
   close(): Promise<void>
 }
 
-export function createCliContext(env: NodeJS.ProcessEnv, output: Output): CliContext {
+export function createCliContext(env: NodeJS.ProcessEnv, output: Output, parts: AppParts): CliContext {
   let config: Config | undefined
   let logger: Logger | undefined
   let opening: Promise<Database> | undefined
   const ctx: CliContext = {
     env,
     output,
+    parts,
     config() {
       if (!config) {
         loadDotEnv(env)

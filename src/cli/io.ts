@@ -1,15 +1,7 @@
 /**
- * What CLI commands share: the error that means "the user asked for something we cannot do"
- * (exit 1, one line on stderr), and printing of tables and JSON.
+ * What CLI commands share: printing of tables and JSON. The error that means "the user asked for
+ * something we cannot do" (exit 1, one line on stderr) is `UserError` in src/errors.ts.
  */
-
-/** A user error: printed as one line on stderr, exit code 1, nothing changed. */
-export class UserError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'UserError'
-  }
-}
 
 export interface Output {
   out(text: string): void

@@ -1,15 +1,20 @@
 /**
  * `duban`: the command line. Exit codes: 0 success, 1 user error (one line on stderr saying what
- * to do), 2 usage error. Each group of commands lives in its own file under `commands/`.
+ * to do), 2 usage error. Each group of commands lives in its own file under `commands/`. The
+ * bot's features and the jobs come in from the composition root (bin/root.ts).
  */
 import { Command, CommanderError } from 'commander'
 import { ConfigError, processEnv } from '../config.ts'
 import { LockHeldError } from '../db/client.ts'
 import { createCliContext, type CliContext } from './context.ts'
-import { processOutput, UserError, type Output } from './io.ts'
+import { processOutput, type Output } from './io.ts'
 import { registerCommands } from './commands/index.ts'
+import type { AppParts } from '../app-parts.ts'
+import { UserError } from '../errors.ts'
 
 export interface MainOptions {
+  /** The bot's features and the scheduled jobs, from the composition root (bin/root.ts). */
+  parts: AppParts
   env?: NodeJS.ProcessEnv
   output?: Output
 }
@@ -29,9 +34,9 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Runs one command line; resolves to the exit code. */
-export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+export async function main(argv: string[], options: MainOptions): Promise<number> {
   const output = options.output ?? processOutput
-  const ctx = createCliContext(options.env ?? processEnv(), output)
+  const ctx = createCliContext(options.env ?? processEnv(), output, options.parts)
   const program = buildProgram(ctx)
   try {
     await program.parseAsync(argv, { from: 'user' })

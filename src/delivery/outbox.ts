@@ -19,8 +19,7 @@
 import { and, asc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { deliveries, type Channel, type DeliveryStatus } from '../db/schema.ts'
-import { UserError } from '../cli/io.ts'
-import { messages } from '../i18n/index.ts'
+import { userError } from '../errors.ts'
 import { hasTemplate } from '../messages/index.ts'
 import type { MessagePayload } from '../messages/types.ts'
 
@@ -137,10 +136,6 @@ export async function listDeliveries(db: Db, filter: DeliveryFilter = {}): Promi
   return rows.map(toRow)
 }
 
-function userError(pick: (t: ReturnType<typeof messages>['delivery']) => string): UserError {
-  return new UserError(`${pick(messages('zh-CN').delivery)} / ${pick(messages('en').delivery)}`)
-}
-
 /**
  * Puts a `failed` or `dead` row back to `pending`, due at `now` (attempts are kept, so a row that
  * fails again after exhausting its attempts is given up at once). UserError for an unknown id, a
@@ -156,9 +151,9 @@ export async function retryDelivery(db: Db, id: number, now: Date): Promise<void
   const [row] = Number.isSafeInteger(id)
     ? await db.select({ status: deliveries.status }).from(deliveries).where(eq(deliveries.id, id))
     : []
-  if (!row) throw userError((t) => t.retry.unknown(String(id)))
-  if (row.status === 'sent') throw userError((t) => t.retry.alreadySent(id))
-  throw userError((t) => t.retry.inFlight(id))
+  if (!row) throw userError('delivery', (t) => t.retry.unknown(String(id)))
+  if (row.status === 'sent') throw userError('delivery', (t) => t.retry.alreadySent(id))
+  throw userError('delivery', (t) => t.retry.inFlight(id))
 }
 
 /** Counts of rows per status (for the service's log line and the benchmarks). */

@@ -7,7 +7,8 @@ import { and, asc, eq, gt, isNull, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { chatBindCodes, chats, notes, prompts, statusReports, units } from '../db/schema.ts'
 import { newCode, CODE_PATTERN } from './invites.ts'
-import { resolveUnit, userError } from './people.ts'
+import { resolveUnit } from './people.ts'
+import { userError } from '../errors.ts'
 
 export interface BoundChat {
   id: number
@@ -39,7 +40,7 @@ async function resolveTarget(db: Db, target: string): Promise<Target> {
 export function parseTelegramChatId(raw: string | number): number {
   const s = String(raw).trim()
   const n = /^-?\d{1,16}$/.test(s) ? Number(s) : NaN
-  if (!Number.isSafeInteger(n) || n === 0) throw userError((t) => t.chats.chatIdInvalid(s))
+  if (!Number.isSafeInteger(n) || n === 0) throw userError('statusView', (t) => t.chats.chatIdInvalid(s))
   return n
 }
 

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto'
 import { and, eq, gt, isNull, ne } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { invites, people, settings } from '../db/schema.ts'
-import { findPersonById, isUniqueViolation, userError, type Person } from './people.ts'
+import { findPersonById, isUniqueViolation, type Person } from './people.ts'
+import { userError } from '../errors.ts'
 
 export const DEFAULT_INVITE_TTL_DAYS = 7
 const DAY_MS = 86_400_000
@@ -30,10 +31,11 @@ export async function createInvite(
   now: Date,
   ttlDays: number = DEFAULT_INVITE_TTL_DAYS,
 ): Promise<{ code: string; expiresAt: Date }> {
-  if (!Number.isFinite(ttlDays) || ttlDays < 1 || ttlDays > 90) throw userError((t) => t.invites.ttlInvalid)
+  if (!Number.isFinite(ttlDays) || ttlDays < 1 || ttlDays > 90)
+    throw userError('statusView', (t) => t.invites.ttlInvalid)
   const person = await findPersonById(db, personId)
-  if (!person) throw userError((t) => t.people.notFound(`#${personId}`))
-  if (!person.active) throw userError((t) => t.invites.inactive(person.name))
+  if (!person) throw userError('statusView', (t) => t.people.notFound(`#${personId}`))
+  if (!person.active) throw userError('statusView', (t) => t.invites.inactive(person.name))
   const code = newCode()
   const expiresAt = new Date(now.getTime() + ttlDays * DAY_MS)
   await db.insert(invites).values({ code, personId, expiresAt, createdAt: now })

@@ -11,10 +11,10 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { chatBindCodes, chats, deliveries, invites, people } from '../db/schema.ts'
-import { messages } from '../i18n/index.ts'
 import { recordAudit, type AuditActor } from './audit.ts'
 import { chatByTelegramId, parseTelegramChatId, type BoundChat } from './chats.ts'
-import { findPerson, LocalizedUserError, localized, type Person } from './people.ts'
+import { findPerson, type Person } from './people.ts'
+import { userError } from '../errors.ts'
 
 /** `#12 李明` as audit entries name people. */
 export function personTarget(p: Pick<Person, 'id' | 'name'>): string {
@@ -167,8 +167,7 @@ export async function unbindChat(
   const id = parseTelegramChatId(telegramChatId)
   return db.transaction(async (tx) => {
     const chat = await chatByTelegramId(tx, id)
-    if (!chat)
-      throw new LocalizedUserError(localized((_t, locale) => messages(locale).access.chatNotBound(id)))
+    if (!chat) throw userError('access', (t) => t.chatNotBound(id))
     await tx.delete(chats).where(eq(chats.telegramChatId, id))
     const withdrawn = await tx
       .update(deliveries)

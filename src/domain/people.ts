@@ -10,7 +10,7 @@
 import { and, asc, eq, isNull, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { locales, people, roles, units, type Locale, type Role } from '../db/schema.ts'
-import { UserError } from '../cli/io.ts'
+import { localized, LocalizedUserError, userError } from '../errors.ts'
 import { messages } from '../i18n/index.ts'
 import { findUnit, formatSuggestions, type Unit } from './units.ts'
 
@@ -26,36 +26,6 @@ export interface Person {
   active: boolean
   unreachableAt: Date | null
   unreachableReason: string | null
-}
-
-type Texts = ReturnType<typeof messages>['statusView']
-
-/**
- * A user error whose text exists in every locale: the CLI prints `message` (Chinese, then
- * English); the bot answers with `text(locale)`.
- */
-export class LocalizedUserError extends UserError {
-  constructor(readonly texts: Record<Locale, string>) {
-    super(`${texts['zh-CN']} / ${texts.en}`)
-    this.name = 'LocalizedUserError'
-  }
-
-  text(locale: Locale): string {
-    return this.texts[locale]
-  }
-}
-
-/** Builds the same text in every locale from the status-view catalog. */
-export function localized(pick: (t: Texts, locale: Locale) => string): Record<Locale, string> {
-  return Object.fromEntries(locales.map((l) => [l, pick(messages(l).statusView, l)])) as Record<
-    Locale,
-    string
-  >
-}
-
-/** Throwable user error from the status-view catalog. */
-export function userError(pick: (t: Texts, locale: Locale) => string): LocalizedUserError {
-  return new LocalizedUserError(localized(pick))
 }
 
 /** True for a Postgres unique violation, however the driver wraps it. */
@@ -82,8 +52,9 @@ const EMAIL =
 /** A trimmed person or officer name, or the localized problem. */
 export function checkName(raw: string | undefined): { name: string } | { problem: Record<Locale, string> } {
   const name = (raw ?? '').trim().replace(/\s+/g, ' ')
-  if (!name) return { problem: localized((t) => t.people.nameRequired) }
-  if ([...name].length > 50 || CONTROL.test(name)) return { problem: localized((t) => t.people.nameInvalid) }
+  if (!name) return { problem: localized('statusView', (t) => t.people.nameRequired) }
+  if ([...name].length > 50 || CONTROL.test(name))
+    return { problem: localized('statusView', (t) => t.people.nameInvalid) }
   return { name }
 }
 
@@ -105,8 +76,8 @@ export async function resolveUnit(db: Db, query: string): Promise<Unit> {
   const match = await findUnit(db, q)
   if (match.kind === 'found') return match.unit
   if (match.kind === 'ambiguous')
-    throw userError((t) => t.people.unitAmbiguous(q, formatSuggestions(match.candidates)))
-  throw userError((t) =>
+    throw userError('statusView', (t) => t.people.unitAmbiguous(q, formatSuggestions(match.candidates)))
+  throw userError('statusView', (t) =>
     t.people.unitUnknown(q, match.suggestions.length ? formatSuggestions(match.suggestions) : ''),
   )
 }
@@ -167,7 +138,7 @@ export function parseCsv(text: string): CsvRecord[] {
       start = line
     } else field += ch
   }
-  if (quoted) throw userError((t) => t.csv.line(start, t.csv.unclosedQuote))
+  if (quoted) throw userError('statusView', (t) => t.csv.line(start, t.csv.unclosedQuote))
   endRecord()
   return records
 }
@@ -184,8 +155,10 @@ export function readCsvTable<K extends string>(
   const names = (header?.fields ?? []).map((f) => f.trim().toLowerCase())
   const index = expected.map((k) => names.indexOf(k))
   if (!header || index.some((i) => i < 0))
-    throw userError((t) => t.csv.header(expected.join(','), header ? header.fields.join(',') : '—'))
-  if (rows.length === 0) throw userError((t) => t.csv.empty)
+    throw userError('statusView', (t) =>
+      t.csv.header(expected.join(','), header ? header.fields.join(',') : '—'),
+    )
+  if (rows.length === 0) throw userError('statusView', (t) => t.csv.empty)
   return rows.map((r) => {
     const row = {} as Record<K, string>
     expected.forEach((k, j) => {
@@ -201,7 +174,7 @@ export function throwLineProblems(problems: { line: number; texts: Record<Locale
   const shown = problems.slice(0, 5)
   const rest = problems.length - shown.length
   throw new LocalizedUserError(
-    localized((t, locale) => {
+    localized('statusView', (t, locale) => {
       const parts = shown.map((p) => t.csv.line(p.line, p.texts[locale].replace(/[。.]$/, '')))
       if (rest > 0) parts.push(t.csv.more(rest))
       return `${parts.join(locale === 'en' ? '; ' : '；')}${locale === 'en' ? '. ' : '。'}${t.csv.nothingChanged}`
@@ -276,9 +249,9 @@ export async function findPerson(
     if (preferred.length > 0) found = preferred
   }
   if (found.length === 1) return found[0]!
-  if (found.length === 0) throw userError((t) => t.people.notFound(q))
+  if (found.length === 0) throw userError('statusView', (t) => t.people.notFound(q))
   throw new LocalizedUserError(
-    localized((t, locale) => {
+    localized('statusView', (t, locale) => {
       const roleNames = messages(locale).common.roles
       const [open, sep, close, join] = locale === 'en' ? [' (', ', ', ')', '; '] : ['（', '，', '）', '、']
       const list = found
@@ -332,15 +305,22 @@ async function checkPerson(
   const name = checkName(input.name)
   if ('problem' in name) return { ok: false, problem: name.problem }
   const role = checkRole(String(input.role ?? ''))
-  if (!role) return { ok: false, problem: localized((t) => t.people.roleInvalid(String(input.role ?? ''))) }
+  if (!role)
+    return {
+      ok: false,
+      problem: localized('statusView', (t) => t.people.roleInvalid(String(input.role ?? ''))),
+    }
   const email = checkEmail(input.email ?? undefined)
   if (email === false)
-    return { ok: false, problem: localized((t) => t.people.emailInvalid(String(input.email ?? '').trim())) }
+    return {
+      ok: false,
+      problem: localized('statusView', (t) => t.people.emailInvalid(String(input.email ?? '').trim())),
+    }
   let locale: Locale | null = null
   const rawLocale = (input.locale ?? '').trim()
   if (rawLocale) {
     const l = locales.find((x) => x.toLowerCase() === rawLocale.toLowerCase())
-    if (!l) return { ok: false, problem: localized((t) => t.people.localeInvalid(rawLocale)) }
+    if (!l) return { ok: false, problem: localized('statusView', (t) => t.people.localeInvalid(rawLocale)) }
     locale = l
   }
   let unitId: number | null = null
@@ -352,7 +332,8 @@ async function checkPerson(
       if (err instanceof LocalizedUserError) return { ok: false, problem: err.texts }
       throw err
     }
-  } else if (role === 'liaison') return { ok: false, problem: localized((t) => t.people.unitRequired) }
+  } else if (role === 'liaison')
+    return { ok: false, problem: localized('statusView', (t) => t.people.unitRequired) }
   return { ok: true, person: { name: name.name, role, unitId, email, locale } }
 }
 
@@ -394,10 +375,10 @@ export async function addPerson(db: Db, input: PersonInput): Promise<Person> {
   const checked = await checkPerson(db, input)
   if (!checked.ok) throw new LocalizedUserError(checked.problem)
   const p = checked.person
-  if (await personByKey(db, p)) throw userError((t) => t.people.duplicate(p.name))
+  if (await personByKey(db, p)) throw userError('statusView', (t) => t.people.duplicate(p.name))
   if (p.email) {
     const owner = await emailOwner(db, p.email)
-    if (owner) throw userError((t) => t.people.emailTaken(p.email!, owner.name))
+    if (owner) throw userError('statusView', (t) => t.people.emailTaken(p.email!, owner.name))
   }
   try {
     const [row] = await db
@@ -406,7 +387,7 @@ export async function addPerson(db: Db, input: PersonInput): Promise<Person> {
       .returning({ id: people.id })
     return (await findPersonById(db, row!.id))!
   } catch (err) {
-    if (isUniqueViolation(err)) throw userError((t) => t.people.duplicate(p.name))
+    if (isUniqueViolation(err)) throw userError('statusView', (t) => t.people.duplicate(p.name))
     throw err
   }
 }
@@ -441,7 +422,7 @@ export async function importPeople(
       const key = JSON.stringify([p.name, p.role, p.unitId])
       const earlier = seenKeys.get(key)
       if (earlier !== undefined) {
-        problems.push({ line, texts: localized((t) => t.csv.duplicate(earlier)) })
+        problems.push({ line, texts: localized('statusView', (t) => t.csv.duplicate(earlier)) })
         continue
       }
       seenKeys.set(key, line)
@@ -450,13 +431,16 @@ export async function importPeople(
         const lower = p.email.toLowerCase()
         const earlierEmail = seenEmails.get(lower)
         if (earlierEmail !== undefined) {
-          problems.push({ line, texts: localized((t) => t.csv.duplicate(earlierEmail)) })
+          problems.push({ line, texts: localized('statusView', (t) => t.csv.duplicate(earlierEmail)) })
           continue
         }
         seenEmails.set(lower, line)
         const owner = await emailOwner(tx, p.email)
         if (owner && owner.id !== existing?.id) {
-          problems.push({ line, texts: localized((t) => t.people.emailTaken(p.email!, owner.name)) })
+          problems.push({
+            line,
+            texts: localized('statusView', (t) => t.people.emailTaken(p.email!, owner.name)),
+          })
           continue
         }
       }

@@ -7,10 +7,9 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { and, eq, inArray, ne, sql } from 'drizzle-orm'
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
-import { UserError } from '../cli/io.ts'
+import { bilingual, UserError } from '../errors.ts'
 import type { Db } from '../db/client.ts'
 import { assignments, plans, statusReports, tasks, units as unitsTable } from '../db/schema.ts'
-import { messages } from '../i18n/index.ts'
 import { parsePlanStructured, parsePlanText, type ParsedPlan } from './plan-parser.ts'
 import { planKey } from './plans.ts'
 import {
@@ -23,13 +22,6 @@ import {
   type Unit,
 } from './units.ts'
 
-type PlanTexts = ReturnType<typeof messages>['plan']
-
-/** One line, Chinese first, English after: what the CLI prints for errors and notes. */
-export function bilingual(pick: (m: PlanTexts) => string): string {
-  return `${pick(messages('zh-CN').plan)} / ${pick(messages('en').plan)}`
-}
-
 /** Plan and roster files larger than this are refused before they are read. */
 export const FILE_LIMIT_BYTES = 5 * 1024 * 1024
 
@@ -41,26 +33,26 @@ export async function readTextFile(file: string, limitBytes = FILE_LIMIT_BYTES):
   let size: number
   try {
     const s = await stat(file)
-    if (!s.isFile()) throw new UserError(bilingual((m) => m.fileNotAFile(file)))
+    if (!s.isFile()) throw new UserError(bilingual('plan', (m) => m.fileNotAFile(file)))
     size = s.size
   } catch (err) {
     if (err instanceof UserError) throw err
-    throw new UserError(bilingual((m) => m.fileMissing(file)))
+    throw new UserError(bilingual('plan', (m) => m.fileMissing(file)))
   }
   const limitMb = Math.round((limitBytes / 1024 / 1024) * 10) / 10
-  if (size > limitBytes) throw new UserError(bilingual((m) => m.fileTooLarge(file, limitMb)))
+  if (size > limitBytes) throw new UserError(bilingual('plan', (m) => m.fileTooLarge(file, limitMb)))
   const bytes = await readFile(file)
   // The file may have grown since stat().
-  if (bytes.length > limitBytes) throw new UserError(bilingual((m) => m.fileTooLarge(file, limitMb)))
-  if (bytes.includes(0)) throw new UserError(bilingual((m) => m.fileBinary(file)))
+  if (bytes.length > limitBytes) throw new UserError(bilingual('plan', (m) => m.fileTooLarge(file, limitMb)))
+  if (bytes.includes(0)) throw new UserError(bilingual('plan', (m) => m.fileBinary(file)))
   let text: string
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    throw new UserError(bilingual((m) => m.fileBinary(file)))
+    throw new UserError(bilingual('plan', (m) => m.fileBinary(file)))
   }
   text = text.replace(/^\uFEFF/, '')
-  if (text.trim() === '') throw new UserError(bilingual((m) => m.fileEmpty(file)))
+  if (text.trim() === '') throw new UserError(bilingual('plan', (m) => m.fileEmpty(file)))
   return text
 }
 
@@ -76,7 +68,7 @@ export function parsePlanFile(text: string, fileName: string, opts: { year?: num
   if (textExtensions.includes(ext)) return parsePlanText(text, opts)
   if (!structuredExtensions.includes(ext)) {
     const accepted = [...textExtensions.slice(0, 2), ...structuredExtensions].map((e) => `.${e}`).join(' ')
-    throw new UserError(bilingual((m) => m.fileType(fileName, accepted)))
+    throw new UserError(bilingual('plan', (m) => m.fileType(fileName, accepted)))
   }
   const name = path.basename(fileName)
   const lineCounter = new LineCounter()
@@ -88,7 +80,7 @@ export function parsePlanFile(text: string, fileName: string, opts: { year?: num
     const where = line ? `${name}:${line}` : name
     const detail = firstError.message.split(/ at line \d|\n/)[0] ?? ''
     throw new UserError(
-      bilingual((m) => (ext === 'json' ? m.badJson(where, detail) : m.badYaml(where, detail))),
+      bilingual('plan', (m) => (ext === 'json' ? m.badJson(where, detail) : m.badYaml(where, detail))),
     )
   }
   const locate = (dataPath: PropertyKey[]) => {
@@ -169,27 +161,27 @@ export async function importPlan(
   opts: PlanImportOptions,
 ): Promise<PlanImportResult> {
   const source = opts.sourceName ?? 'plan'
-  if (plan.tasks.length === 0) throw new UserError(bilingual((m) => m.noTasks(source)))
+  if (plan.tasks.length === 0) throw new UserError(bilingual('plan', (m) => m.noTasks(source)))
   const year = plan.year
-  if (year === null) throw new UserError(bilingual((m) => m.noYear))
+  if (year === null) throw new UserError(bilingual('plan', (m) => m.noYear))
   const refs = plan.tasks.map((t) => t.ref)
   const dupes = [...new Set(refs.filter((r, i) => refs.indexOf(r) !== i))]
-  if (dupes.length) throw new UserError(bilingual((m) => m.duplicateRefs(dupes.join('、'))))
+  if (dupes.length) throw new UserError(bilingual('plan', (m) => m.duplicateRefs(dupes.join('、'))))
   const key = planKey(plan.title)
   const warnings = [...plan.warnings]
 
   return db.transaction(async (tx) => {
     let roster = await listUnits(tx)
-    if (roster.length === 0) throw new UserError(bilingual((m) => m.noUnits))
+    if (roster.length === 0) throw new UserError(bilingual('plan', (m) => m.noUnits))
     const expand = () => plan.tasks.map((t) => expandResponsibleUnits(roster, t.unitsText ?? ''))
     let expanded = expand()
     const unknown = [...new Set(expanded.flatMap((e) => e.unknown))]
     const createdUnits: string[] = []
     if (unknown.length) {
       const groups = unknown.filter(looksLikeGroup)
-      if (groups.length) throw new UserError(bilingual((m) => m.unknownGroups(groups.join('、'))))
+      if (groups.length) throw new UserError(bilingual('plan', (m) => m.unknownGroups(groups.join('、'))))
       if (!opts.createUnits)
-        throw new UserError(bilingual((m) => m.unknownUnits(describeUnknown(roster, unknown))))
+        throw new UserError(bilingual('plan', (m) => m.unknownUnits(describeUnknown(roster, unknown))))
       await tx.insert(unitsTable).values(
         unknown.map((name) => ({
           name,
@@ -199,7 +191,7 @@ export async function importPlan(
         })),
       )
       createdUnits.push(...unknown)
-      warnings.push(bilingual((m) => m.createdUnits(unknown.join('、'))))
+      warnings.push(bilingual('plan', (m) => m.createdUnits(unknown.join('、'))))
       roster = await listUnits(tx)
       expanded = expand()
     }
@@ -254,7 +246,7 @@ export async function importPlan(
     const rows: PlanImportResult['tasks'] = []
     for (const [i, t] of plan.tasks.entries()) {
       const unitIds = new Set((expanded[i]?.units ?? []).map((u) => u.id))
-      if (unitIds.size === 0) warnings.push(bilingual((m) => m.warnNoUnits(t.ref)))
+      if (unitIds.size === 0) warnings.push(bilingual('plan', (m) => m.warnNoUnits(t.ref)))
       const fields = {
         section: t.section || null,
         title: t.title,
@@ -330,7 +322,7 @@ export async function importPlan(
       counts.deleted = deletable.length
       for (const t of leaving.filter((l) => hasReports.has(l.id))) {
         kept.push(t.ref)
-        warnings.push(bilingual((m) => m.warnKept(t.ref)))
+        warnings.push(bilingual('plan', (m) => m.warnKept(t.ref)))
       }
     }
 

@@ -27,8 +27,7 @@
  * keeps its month and day.
  */
 import { z } from 'zod'
-import { UserError } from '../cli/io.ts'
-import { messages } from '../i18n/index.ts'
+import { bilingual, UserError } from '../errors.ts'
 import { findDeadline, resolveDeadline, type ResolvedDeadline } from './deadline-phrase.ts'
 import { isValidDate, lastDayOfMonth, toDateString } from './dates.ts'
 
@@ -56,13 +55,6 @@ export interface ParsedPlan {
   trainingHoursPerYear: number | null
   tasks: ParsedTask[]
   warnings: string[]
-}
-
-type PlanTexts = ReturnType<typeof messages>['plan']
-
-/** Warnings are stored and printed as `zh / en`, one line each. */
-function bilingual(pick: (m: PlanTexts) => string): string {
-  return `${pick(messages('zh-CN').plan)} / ${pick(messages('en').plan)}`
 }
 
 const ZH_NUMERALS = '一二三四五六七八九十'
@@ -215,11 +207,11 @@ function textWarnings(ref: string, text: string): string[] {
   const warnings: string[] = []
   for (const m of text.matchAll(/(?<=[\p{Script=Han}，。、；：])\s*([a-z]{2,})\s*(?=[\p{Script=Han}])/gu)) {
     const word = m[1] ?? ''
-    warnings.push(bilingual((t) => t.warnLatinWord(ref, word)))
+    warnings.push(bilingual('plan', (t) => t.warnLatinWord(ref, word)))
   }
   for (const m of text.matchAll(/(\p{Script=Han}{2,})、\1(?!\p{Script=Han})/gu)) {
     const word = m[1] ?? ''
-    warnings.push(bilingual((t) => t.warnRepeated(ref, word)))
+    warnings.push(bilingual('plan', (t) => t.warnRepeated(ref, word)))
   }
   return warnings
 }
@@ -275,7 +267,8 @@ export function parsePlanText(text: string, opts: { year?: number } = {}): Parse
     } else if (itemMatch) {
       const n = Number(itemMatch[1])
       const ref = `${major}${sub ? `（${sub}）` : ''}${n}`
-      if (n !== lastNumber + 1) warnings.push(bilingual((t) => t.warnNumbering(ref, String(lastNumber + 1))))
+      if (n !== lastNumber + 1)
+        warnings.push(bilingual('plan', (t) => t.warnNumbering(ref, String(lastNumber + 1))))
       lastNumber = n
       current = { ref, section: subTitle, major, text: para.slice(itemMatch[0].length), isNumbered: true }
       items.push(current)
@@ -295,16 +288,17 @@ export function parsePlanText(text: string, opts: { year?: number } = {}): Parse
       continue
     }
     majorsWithTasks.add(item.major)
-    if (bracket.close === null) warnings.push(bilingual((t) => t.warnBracketOpen(item.ref)))
+    if (bracket.close === null) warnings.push(bilingual('plan', (t) => t.warnBracketOpen(item.ref)))
     else if (PAIRS[bracket.open] !== bracket.close) {
       const close = bracket.close
-      warnings.push(bilingual((t) => t.warnBracketPair(item.ref, bracket.open, close)))
+      warnings.push(bilingual('plan', (t) => t.warnBracketPair(item.ref, bracket.open, close)))
     }
     const { title, body } = splitLead(bracket.text)
     warnings.push(...textWarnings(item.ref, `${title}。${body}`))
     let deadline: ResolvedDeadline | null = null
     if (year !== null) deadline = findDeadline(`${title}。${body}`, year)
-    else if (findDeadline(`${title}。${body}`, 2000)) warnings.push(bilingual((t) => t.warnNoYear(item.ref)))
+    else if (findDeadline(`${title}。${body}`, 2000))
+      warnings.push(bilingual('plan', (t) => t.warnNoYear(item.ref)))
     tasks.push({
       ref: item.ref,
       section: item.section,
@@ -315,7 +309,7 @@ export function parsePlanText(text: string, opts: { year?: number } = {}): Parse
     })
   }
   for (const item of untasked) {
-    if (majorsWithTasks.has(item.major)) warnings.push(bilingual((t) => t.warnNoBracket(item.ref)))
+    if (majorsWithTasks.has(item.major)) warnings.push(bilingual('plan', (t) => t.warnNoBracket(item.ref)))
   }
   warnings.push(...duplicateRefWarnings(tasks))
 
@@ -326,7 +320,7 @@ function duplicateRefWarnings(tasks: { ref: string }[]): string[] {
   const seen = new Set<string>()
   const warnings: string[] = []
   for (const t of tasks) {
-    if (seen.has(t.ref)) warnings.push(bilingual((m) => m.warnDuplicateRef(t.ref)))
+    if (seen.has(t.ref)) warnings.push(bilingual('plan', (m) => m.warnDuplicateRef(t.ref)))
     seen.add(t.ref)
   }
   return warnings
@@ -384,7 +378,7 @@ export function parsePlanStructured(data: unknown, opts: StructuredOptions = {})
     const issue = parsed.error.issues[0]
     const path = issue?.path ?? []
     const detail = `${path.map(String).join('.') || 'plan'}: ${issue?.message ?? 'invalid'}`
-    throw new UserError(bilingual((m) => m.structuredInvalid(locate(path), detail)))
+    throw new UserError(bilingual('plan', (m) => m.structuredInvalid(locate(path), detail)))
   }
   const plan = parsed.data
   const docYear = plan.year ?? titleYear(plan.title)
@@ -403,13 +397,13 @@ export function parsePlanStructured(data: unknown, opts: StructuredOptions = {})
       if (!resolved && !due) {
         const where = locate(['tasks', i, 'dueText'])
         throw new UserError(
-          bilingual((m) =>
+          bilingual('plan', (m) =>
             m.structuredInvalid(where, `tasks.${i}.dueText: not a deadline phrase: ${t.dueText}`),
           ),
         )
       }
       if (due) deadline = { date: due, phrase: t.dueText, rule: resolved?.rule ?? 'day' }
-      else if (year === null) warnings.push(bilingual((m) => m.warnNoYear(t.ref)))
+      else if (year === null) warnings.push(bilingual('plan', (m) => m.warnNoYear(t.ref)))
       else if (resolved) deadline = { ...resolved, phrase: t.dueText }
     } else if (due) {
       deadline = {

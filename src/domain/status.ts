@@ -23,10 +23,11 @@ import {
   type ReportState,
 } from '../db/schema.ts'
 import { daysBetween, localDate } from './dates.ts'
-import { liaisonsOf, stripControls, userError } from './people.ts'
+import { liaisonsOf, stripControls } from './people.ts'
 import { MAX_NOTE_CHARS, type ParsedStatus } from './status-reply.ts'
 import { trainingSummary } from './training.ts'
 import { listUnits, type Unit } from './units.ts'
+import { userError } from '../errors.ts'
 
 export type TaskState = ReportState | 'no_reply'
 export const taskStates: readonly TaskState[] = [...reportStates, 'no_reply']
@@ -63,7 +64,7 @@ function cleanText(text: string | null | undefined, max: number): string | null 
 function checkProgress(progress: number | null | undefined): number | null {
   if (progress === null || progress === undefined) return null
   if (!Number.isInteger(progress) || progress < 0 || progress > 100)
-    throw userError((t) => t.status.progressInvalid(String(progress)))
+    throw userError('statusView', (t) => t.status.progressInvalid(String(progress)))
   return progress
 }
 
@@ -106,9 +107,9 @@ export async function recordStatus(db: Db, input: StatusInput): Promise<StatusRe
   if (!inserted) {
     // Nothing written: say why.
     const [task] = await db.select({ ref: tasks.ref }).from(tasks).where(eq(tasks.id, input.taskId))
-    if (!task) throw userError((t) => t.status.taskUnknown(input.taskId))
+    if (!task) throw userError('statusView', (t) => t.status.taskUnknown(input.taskId))
     const [unit] = await db.select({ name: units.name }).from(units).where(eq(units.id, input.unitId))
-    throw userError((t) => t.status.notAssigned(task.ref, unit?.name ?? `#${input.unitId}`))
+    throw userError('statusView', (t) => t.status.notAssigned(task.ref, unit?.name ?? `#${input.unitId}`))
   }
   return {
     id: Number(inserted.id),
@@ -350,7 +351,7 @@ function reach(p: {
 
 async function unitById(db: Db, unitId: number): Promise<Unit> {
   const unit = (await listUnits(db)).find((u) => u.id === unitId)
-  if (!unit) throw userError((t) => t.people.unitUnknown(`#${unitId}`, ''))
+  if (!unit) throw userError('statusView', (t) => t.people.unitUnknown(`#${unitId}`, ''))
   return unit
 }
 

@@ -10,15 +10,8 @@ import { and, asc, desc, eq, gte, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { officers, plans, trainingRecords, units, type Locale } from '../db/schema.ts'
 import { isValidDate, localDate } from './dates.ts'
-import {
-  checkName,
-  localized,
-  readCsvTable,
-  resolveUnit,
-  throwLineProblems,
-  userError,
-  LocalizedUserError,
-} from './people.ts'
+import { checkName, readCsvTable, resolveUnit, throwLineProblems } from './people.ts'
+import { localized, LocalizedUserError, userError } from '../errors.ts'
 
 export const DEFAULT_TRAINING_HOURS_PER_YEAR = 60
 /** One /hours entry: half an hour to a full day. */
@@ -110,13 +103,13 @@ export async function importOfficers(
       }
       const hours = parseHours(row.hours)
       if (hours === null || hours > MAX_TOTAL_HOURS) {
-        problems.push({ line, texts: localized((t) => t.training.totalInvalid(row.hours)) })
+        problems.push({ line, texts: localized('statusView', (t) => t.training.totalInvalid(row.hours)) })
         continue
       }
       const key = `${unit}\u0000${name.name}`
       const earlier = seen.get(key)
       if (earlier !== undefined) {
-        problems.push({ line, texts: localized((t) => t.csv.duplicate(earlier)) })
+        problems.push({ line, texts: localized('statusView', (t) => t.csv.duplicate(earlier)) })
         continue
       }
       seen.set(key, line)
@@ -199,10 +192,10 @@ export async function recordTrainingHours(
   },
 ): Promise<{ officer: Officer; totalHours: number }> {
   if (!Number.isFinite(input.hours) || input.hours < MIN_ENTRY_HOURS || input.hours > MAX_ENTRY_HOURS)
-    throw userError((t) => t.training.hoursInvalid(String(input.hours)))
-  if (!isValidDate(input.takenOn)) throw userError((t) => t.training.dateInvalid(input.takenOn))
+    throw userError('statusView', (t) => t.training.hoursInvalid(String(input.hours)))
+  if (!isValidDate(input.takenOn)) throw userError('statusView', (t) => t.training.dateInvalid(input.takenOn))
   const name = checkName(input.officerName)
-  if ('problem' in name) throw userError((t) => t.training.officerNameRequired)
+  if ('problem' in name) throw userError('statusView', (t) => t.training.officerNameRequired)
   const list = await db
     .select({ id: officers.id, unitId: officers.unitId, name: officers.name, active: officers.active })
     .from(officers)
@@ -217,7 +210,7 @@ export async function recordTrainingHours(
       list.map((o) => o.name),
       name.name,
     )
-    throw userError((t, locale) =>
+    throw userError('statusView', (t, locale) =>
       t.training.officerUnknown(name.name, unit, suggestions.join(locale === 'en' ? ', ' : '、')),
     )
   }

@@ -10,8 +10,7 @@ import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
 import { units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
-import { UserError } from '../cli/io.ts'
-import { messages } from '../i18n/index.ts'
+import { bilingual, UserError } from '../errors.ts'
 
 export type { UnitKind }
 
@@ -350,10 +349,6 @@ export function defaultShortName(name: string, kind: UnitKind): string {
   return name.replace(/(街道办事处|街道|镇)$/, '') || name
 }
 
-function bilingual(pick: (m: ReturnType<typeof messages>['plan']) => string): string {
-  return `${pick(messages('zh-CN').plan)} / ${pick(messages('en').plan)}`
-}
-
 function describeIssues(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'unit'}: ${i.message}`).join('; ')
 }
@@ -363,7 +358,7 @@ type ValidUnit = { name: string; shortName: string; kind: UnitKind; tags: string
 function validateUnit(input: unknown, where: string): ValidUnit {
   const parsed = unitInputSchema.safeParse(input)
   if (!parsed.success)
-    throw new UserError(bilingual((m) => m.unitInvalid(where, describeIssues(parsed.error))))
+    throw new UserError(bilingual('plan', (m) => m.unitInvalid(where, describeIssues(parsed.error))))
   const u = parsed.data
   return {
     name: u.name,
@@ -387,7 +382,7 @@ export async function importUnits(
   const valid = input.map((u, i) => validateUnit(u, `#${i + 1}`))
   const seen = new Set<string>()
   for (const [i, u] of valid.entries()) {
-    if (seen.has(u.name)) throw new UserError(bilingual((m) => m.unitDuplicate(`#${i + 1}`, u.name)))
+    if (seen.has(u.name)) throw new UserError(bilingual('plan', (m) => m.unitDuplicate(`#${i + 1}`, u.name)))
     seen.add(u.name)
   }
   return db.transaction(async (tx) => {
@@ -448,7 +443,7 @@ export function parseUnitsFile(text: string, fileName: string): UnitInput[] {
   const ext = fileName.toLowerCase().match(/\.([a-z]+)$/)?.[1] ?? ''
   if (ext === 'csv') return parseUnitsCsv(text, fileName)
   if (ext === 'yaml' || ext === 'yml' || ext === 'json') return parseUnitsYaml(text, fileName)
-  throw new UserError(bilingual((m) => m.fileType(fileName, '.yaml .yml .json .csv')))
+  throw new UserError(bilingual('plan', (m) => m.fileType(fileName, '.yaml .yml .json .csv')))
 }
 
 function parseUnitsYaml(text: string, fileName: string): UnitInput[] {
@@ -459,12 +454,12 @@ function parseUnitsYaml(text: string, fileName: string): UnitInput[] {
     const line = firstError.linePos?.[0].line
     const where = line ? `${fileName}:${line}` : fileName
     throw new UserError(
-      bilingual((m) => m.badYaml(where, firstError.message.split(/ at line \d|\n/)[0] ?? '')),
+      bilingual('plan', (m) => m.badYaml(where, firstError.message.split(/ at line \d|\n/)[0] ?? '')),
     )
   }
   const root = doc.contents
   const list: unknown = isMap(root) ? root.get('units', true) : root
-  if (!isSeq(list)) throw new UserError(bilingual((m) => m.unitsFileShape(fileName)))
+  if (!isSeq(list)) throw new UserError(bilingual('plan', (m) => m.unitsFileShape(fileName)))
   return list.items.map((node, i) => {
     const offset = isNode(node) ? node.range?.[0] : undefined
     const line = offset === undefined ? undefined : lineCounter.linePos(offset).line
@@ -506,7 +501,7 @@ function csvRows(text: string, fileName: string): { line: number; fields: string
       rowLine = line
     } else field += ch
   }
-  if (quoted) throw new UserError(bilingual((m) => m.csvQuote(`${fileName}:${rowLine}`)))
+  if (quoted) throw new UserError(bilingual('plan', (m) => m.csvQuote(`${fileName}:${rowLine}`)))
   fields.push(field)
   if (fields.some((f) => f.trim())) rows.push({ line: rowLine, fields })
   return rows
@@ -531,7 +526,7 @@ function parseUnitsCsv(text: string, fileName: string): UnitInput[] {
   if (!header) return []
   const columns = header.fields.map((h) => csvColumns[h.trim().toLowerCase()])
   const missing = (['name', 'kind'] as const).filter((c) => !columns.includes(c))
-  if (missing.length) throw new UserError(bilingual((m) => m.csvHeader(fileName, missing.join(', '))))
+  if (missing.length) throw new UserError(bilingual('plan', (m) => m.csvHeader(fileName, missing.join(', '))))
   const list = (s: string) =>
     s
       .split(/[;；|、]/)

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { sql } from 'drizzle-orm'
-import { UserError } from '../cli/io.ts'
+import { UserError } from '../errors.ts'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
 

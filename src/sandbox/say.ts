@@ -5,11 +5,11 @@
  */
 import { readFile } from 'node:fs/promises'
 import type { Db } from '../db/client.ts'
-import { UserError } from '../cli/io.ts'
+import { UserError } from '../errors.ts'
 import { findPerson } from '../domain/people.ts'
 import { findUnit, formatSuggestions } from '../domain/units.ts'
 import { chatsOfUnit, supervisorChats } from '../domain/chats.ts'
-import type { SentMessage } from '../telegram/emulator/index.ts'
+import type { SentMessage } from './emulator/index.ts'
 import { sandboxStateFile, type SandboxState } from './sandbox.ts'
 
 export interface SayOptions {

@@ -4,3 +4,11 @@ export { runJob, loadJobOptions, jobOptions, type JobDeps } from './run.ts'
 export { latestFires, firesOf, type FireRow } from './fires.ts'
 export { cronProblem } from './cron.ts'
 export { parseInstant, formatInstant } from './time.ts'
+export {
+  jobByName,
+  type Job,
+  type JobContext,
+  type JobFire,
+  type JobResult,
+  type CatchUpPolicy,
+} from './job.ts'

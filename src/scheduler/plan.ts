@@ -2,7 +2,7 @@
  * Which fires a schedule owes between the last one it considered and now, and what to do with each:
  * run it on time, run it late, or record it skipped (and why). Pure: the scheduler does the I/O.
  */
-import type { CatchUpPolicy } from '../../jobs/types.ts'
+import type { CatchUpPolicy } from './job.ts'
 import { firesDescending } from './cron.ts'
 
 export type SkipReason =

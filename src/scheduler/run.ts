@@ -9,7 +9,7 @@ import type { Db } from '../db/client.ts'
 import { schedules } from '../db/schema.ts'
 import type { WorkingCalendar } from '../domain/working-days.ts'
 import type { Logger } from '../log.ts'
-import type { Job, JobFire, JobResult } from '../../jobs/types.ts'
+import type { Job, JobFire, JobResult } from './job.ts'
 
 export interface JobDeps {
   db: Db

@@ -8,7 +8,7 @@
  * not considered a schedule yet (it just started) takes the schedule's latest recorded fire, or the
  * row's `updated_at` when it has none (a fresh install never back-fills history). A fire found
  * within `onTimeToleranceMs` of its time runs on time; an older one was missed and the job's
- * catch-up policy decides (see jobs/types.ts). Every missed fire gets a row, run or skipped with
+ * catch-up policy decides (see job.ts). Every missed fire gets a row, run or skipped with
  * the reason; of those older than the catch-up window at most `maxOutsideWindowRows` (default 50)
  * get a row each, the oldest of them saying that even earlier ones were not recorded one by one.
  *
@@ -22,10 +22,8 @@ import type { Config } from '../config.ts'
 import type { Db } from '../db/client.ts'
 import { schedules } from '../db/schema.ts'
 import type { WorkingCalendar } from '../domain/working-days.ts'
-import { messages } from '../i18n/index.ts'
 import type { Logger } from '../log.ts'
-import type { Job } from '../../jobs/types.ts'
-import { jobByName } from '../../jobs/index.ts'
+import { jobByName, type Job } from './job.ts'
 import { cronProblem } from './cron.ts'
 import {
   claimFire,
@@ -38,6 +36,7 @@ import {
 import { planFires, type PlannedFire } from './plan.ts'
 import { jobOptions, runJob } from './run.ts'
 import { formatInstant } from './time.ts'
+import { bilingual } from '../errors.ts'
 
 export interface SchedulerOptions {
   db: Db
@@ -63,12 +62,6 @@ export interface Scheduler {
   /** Considers every enabled schedule as of `now`; resolves when the fires it claimed have finished. Never rejects. */
   tick(now: Date): Promise<void>
 }
-
-const zh = messages('zh-CN').scheduler
-const en = messages('en').scheduler
-type Texts = typeof zh
-/** Fire details are read by admins in either language: Chinese first, then English. */
-const bilingual = (text: (t: Texts) => string) => `${text(zh)} / ${text(en)}`
 
 /**
  * Inserts a `schedules` row with the job's defaults for every job that has none, dated `now`.
@@ -135,11 +128,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   function skipDetail(fire: PlannedFire): string {
     const parts: string[] = []
     const r = fire.reason
-    if (r?.kind === 'outside-window') parts.push(bilingual((t) => t.fire.outsideWindow(r.hours)))
-    if (r?.kind === 'superseded') parts.push(bilingual((t) => t.fire.superseded(formatInstant(r.by, tz))))
-    if (r?.kind === 'policy-skip') parts.push(bilingual((t) => t.fire.policySkip))
+    if (r?.kind === 'outside-window') parts.push(bilingual('scheduler', (t) => t.fire.outsideWindow(r.hours)))
+    if (r?.kind === 'superseded')
+      parts.push(bilingual('scheduler', (t) => t.fire.superseded(formatInstant(r.by, tz))))
+    if (r?.kind === 'policy-skip') parts.push(bilingual('scheduler', (t) => t.fire.policySkip))
     if (fire.earlierNotRecorded)
-      parts.push(bilingual((t) => t.fire.earlierNotRecorded(formatInstant(fire.at, tz))))
+      parts.push(bilingual('scheduler', (t) => t.fire.earlierNotRecorded(formatInstant(fire.at, tz))))
     return parts.join('; ')
   }
 
@@ -177,7 +171,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         const message = err instanceof Error ? err.message : String(err)
         logger.error({ err, job: job.name, fireAt: fire.at, late: fire.late }, 'scheduled job failed')
         const rerun = `duban job run ${job.name} --at ${fire.at.toISOString()}`
-        outcome = { status: 'failed', enqueued: 0, detail: bilingual((t) => t.fire.failed(message, rerun)) }
+        outcome = {
+          status: 'failed',
+          enqueued: 0,
+          detail: bilingual('scheduler', (t) => t.fire.failed(message, rerun)),
+        }
       }
       await finishFire(db, row.name, fire.at, outcome, clock())
     } finally {
@@ -276,7 +274,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     ])
     clearTimeout(timer)
     if (!timedOut) return
-    const detail = bilingual((t) => t.fire.interrupted)
+    const detail = bilingual('scheduler', (t) => t.fire.interrupted)
     for (const { schedule, fireAt } of running.values()) {
       logger.warn({ schedule, fireAt }, 'job still running at shutdown')
       await markInterrupted(db, schedule, fireAt, detail, clock()).catch((err: unknown) =>

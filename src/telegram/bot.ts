@@ -1,6 +1,7 @@
 /**
- * The Telegram bot: `createBot(deps)` assembles one Composer per feature (commands/*.ts) behind
- * the shared middleware; `startBot(deps)` runs it by long polling (grammY runner, one update at
+ * The Telegram bot: `createBot(deps)` installs the features it is handed (one Composer per
+ * command or interaction, from commands/ through the composition root) behind the shared
+ * middleware; `startBot(deps)` runs it by long polling (grammY runner, one update at
  * a time per chat) or behind the webhook server, per config.
  *
  *   per-chat ordering → deps → per-user rate limit → [error boundary: person & chat → features]
@@ -17,25 +18,19 @@ import { Lookups, type LookupOptions } from './lookups.ts'
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit.ts'
 import { groupGate } from './middleware/group-gate.ts'
 import { refuseDeactivated } from './middleware/deactivated.ts'
-import { unbindFeature } from '../../commands/unbind.ts'
 import { updateChatKey, startWebhookServer } from './webhook.ts'
-import { chatMigrationFeature } from '../../commands/chat-migration.ts'
-import { startFeature } from '../../commands/start.ts'
-import { helpFeature } from '../../commands/help.ts'
-import { bindFeature } from '../../commands/bind.ts'
-import { statusFeature } from '../../commands/status.ts'
-import { tasksFeature } from '../../commands/tasks.ts'
-import { reportFeature } from '../../commands/report.ts'
-import { hoursFeature } from '../../commands/hours.ts'
-import { deadlinesFeature } from '../../commands/deadlines.ts'
-import { overdueFeature } from '../../commands/overdue.ts'
-import { remindFeature } from '../../commands/remind.ts'
-import { digestFeature } from '../../commands/digest.ts'
-import { buttonsFeature } from '../../commands/buttons.ts'
-import { statusReplyFeature } from '../../commands/status-reply.ts'
-import { fallbackFeature } from '../../commands/fallback.ts'
+
+/** The bot's features, as the composition root hands them over (a fresh set for each bot). */
+export interface BotFeatures {
+  /** Before the group gate: what must see every update, even from a chat the bot does not serve. */
+  ungated: Composer<BotContext>[]
+  /** After the group gate, in the order they get a chance at an update. */
+  gated: Composer<BotContext>[]
+}
 
 export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
+  /** What the bot does: the command and interaction features (commands/). */
+  features: BotFeatures
   now?: () => Date
   /** Skips getMe (tests, and replicas that already know it). */
   botInfo?: UserFromGetMe
@@ -50,27 +45,8 @@ export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
 /** The update kinds the bot handles; everything else is not even fetched. */
 export const allowedUpdates = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const
 
-/** The features after the group gate, in the order they get a chance at an update. */
-const features = (): Composer<BotContext>[] => [
-  startFeature,
-  helpFeature,
-  bindFeature,
-  unbindFeature,
-  statusFeature,
-  tasksFeature,
-  reportFeature,
-  hoursFeature,
-  deadlinesFeature,
-  overdueFeature,
-  remindFeature,
-  digestFeature,
-  buttonsFeature(),
-  statusReplyFeature,
-  fallbackFeature,
-]
-
 /**
- * Builds the bot with every feature installed. API calls go to `config.telegramApiRoot`; 429s
+ * Builds the bot with the given features installed. API calls go to `config.telegramApiRoot`; 429s
  * are retried at most 3 times and never longer than 10 s, and network errors are not retried
  * (a request that may have arrived must not be sent twice; the outbox decides about retries).
  */
@@ -103,9 +79,9 @@ export function createBot(deps: CreateBotDeps): Bot<BotContext> {
     handleError,
     resolveContext,
     refuseDeactivated,
-    chatMigrationFeature,
+    ...deps.features.ungated,
     groupGate(),
-    ...features(),
+    ...deps.features.gated,
   )
   bot.catch(handleError)
   return bot

@@ -8,7 +8,7 @@ import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { chats, notes, people, statusReports, trainingRecords } from '../../src/db/schema.ts'
 import { decodeStatusButton } from '../../src/telegram/callback-data.ts'
-import type { EmulatorUser, SentMessage } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorUser, SentMessage } from '../../src/sandbox/emulator/index.ts'
 import {
   groups,
   rejectedCalls,

@@ -24,7 +24,7 @@ import {
   units,
 } from '../../src/db/schema.ts'
 import { encodeStatusButton } from '../../src/telegram/callback-data.ts'
-import type { EmulatorChat, EmulatorUser, SentMessage } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorChat, EmulatorUser, SentMessage } from '../../src/sandbox/emulator/index.ts'
 import { groups, seed, sendPrompt, startHarness, users, type Fixture, type Harness } from './harness.ts'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20241015)

@@ -15,7 +15,8 @@ import { createInvite } from '../../src/domain/invites.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { attachPromptMessage, createPrompt } from '../../src/domain/status.ts'
 import { importOfficers } from '../../src/domain/training.ts'
-import { BotApiEmulator, type EmulatorUser, type SentMessage } from '../../src/telegram/emulator/index.ts'
+import { BotApiEmulator, type EmulatorUser, type SentMessage } from '../../src/sandbox/emulator/index.ts'
+import { root } from '../../bin/root.ts'
 import { startBot, type CreateBotDeps, type RunningBot } from '../../src/telegram/bot.ts'
 import { statusButtons } from '../../src/telegram/callback-data.ts'
 import { escapeHtml } from '../../src/telegram/html.ts'
@@ -187,6 +188,7 @@ export async function startHarness(
     now: opts.now ?? (() => NOW),
     rateLimit: opts.rateLimit ?? false,
     lookups: opts.lookups ?? { ttlMs: 0 },
+    features: await root.botFeatures(),
   })
   const settle = async () => {
     // Idle twice in a row: nothing queued at the emulator and nothing being handled by the bot.

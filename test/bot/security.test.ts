@@ -9,7 +9,8 @@ import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { people, processedUpdates, statusReports } from '../../src/db/schema.ts'
 import { createLogger, silentLogger } from '../../src/log.ts'
-import { BotApiEmulator } from '../../src/telegram/emulator/index.ts'
+import { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
+import { root } from '../../bin/root.ts'
 import { startBot, type RunningBot } from '../../src/telegram/bot.ts'
 import {
   groups,
@@ -58,6 +59,7 @@ describeDb('webhook mode', (t) => {
         PORT: String(port),
       }),
       logger: silentLogger,
+      features: await root.botFeatures(),
       now: () => NOW,
       rateLimit: false,
     })
@@ -342,7 +344,13 @@ describeDb('errors and refusals', (t) => {
       4,
     )
     const logger = createLogger('info', { write: (s: string) => void lines.push(JSON.parse(s)) })
-    const running = await startBot({ db: t.db, config: testConfig(emulator.apiRoot), logger, now: () => NOW })
+    const running = await startBot({
+      db: t.db,
+      config: testConfig(emulator.apiRoot),
+      logger,
+      now: () => NOW,
+      features: await root.botFeatures(),
+    })
     try {
       await seed(t.db)
       emulator.sendText(users.stranger, dm(users.stranger), '/help')

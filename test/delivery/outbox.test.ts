@@ -9,13 +9,13 @@ import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { describeDb, drivers, openTestDb, type Driver } from '../helpers/db.ts'
-import { main } from '../../src/cli/main.ts'
-import { UserError } from '../../src/cli/io.ts'
+import { main } from '../../bin/root.ts'
 import { openDatabase, type Db } from '../../src/db/client.ts'
 import { deliveries, units } from '../../src/db/schema.ts'
 import { enqueue, listDeliveries, retryDelivery } from '../../src/delivery/outbox.ts'
 import { renderPayload } from '../../src/messages/index.ts'
 import { emailNotice, notice } from './harness.ts'
+import { UserError } from '../../src/errors.ts'
 
 const ctx = { now: new Date('2026-10-13T01:00:00Z'), tz: 'Asia/Shanghai' }
 

@@ -9,7 +9,7 @@ import { describeDb, openTestDb, pgUrl, type OpenedTestDb } from '../helpers/db.
 import { resetDb } from '../helpers/db.ts'
 import { enqueue, listDeliveries } from '../../src/delivery/outbox.ts'
 import { query } from '../../src/db/sql.ts'
-import type { BotApiEmulator } from '../../src/telegram/emulator/index.ts'
+import type { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
 import {
   countByKey,
   knownChats,

@@ -14,7 +14,7 @@ import { enqueue, listDeliveries } from '../../src/delivery/outbox.ts'
 import { createEmailSender } from '../../src/delivery/email.ts'
 import { createTelegramSender } from '../../src/delivery/telegram.ts'
 import { registerTemplate } from '../../src/messages/index.ts'
-import type { BotApiEmulator } from '../../src/telegram/emulator/index.ts'
+import type { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
 import {
   countByKey,
   knownChats,

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import { Bot, GrammyError, InputFile, webhookCallback } from 'grammy'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BotApiEmulator, type EmulatorOptions } from '../../src/telegram/emulator/index.ts'
+import { BotApiEmulator, type EmulatorOptions } from '../../src/sandbox/emulator/index.ts'
 import { escapeHtml } from '../../src/telegram/html.ts'
 
 const liaison = {

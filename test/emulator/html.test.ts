@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  escapeHtml,
-  parseTelegramHtml,
-  splitHtmlMessage,
-  validateTelegramHtml,
-  visibleLength,
-} from '../../src/telegram/html.ts'
+import { escapeHtml, splitHtmlMessage, visibleLength } from '../../src/telegram/html.ts'
+import { parseTelegramHtml, validateTelegramHtml } from '../../src/sandbox/emulator/html.ts'
 
 /** What a person sees in a part: Telegram's plain text. */
 function seen(html: string): string {

@@ -1,6 +1,6 @@
 /** The people's side of the emulator: what users do and what reaches the bot. */
 import { afterEach, describe, expect, it } from 'vitest'
-import { BotApiEmulator, type EmulatorOptions } from '../../src/telegram/emulator/index.ts'
+import { BotApiEmulator, type EmulatorOptions } from '../../src/sandbox/emulator/index.ts'
 
 const liaison = { id: 5001, first_name: '陈', username: 'chen_unit' }
 const stranger = { id: 5002, first_name: '路人' }

@@ -1,6 +1,6 @@
 /** The emulator's sliding windows, driven with explicit times (no clocks involved). */
 import { describe, expect, it } from 'vitest'
-import { SendRateLimiter } from '../../src/telegram/emulator/rate-limit.ts'
+import { SendRateLimiter } from '../../src/sandbox/emulator/rate-limit.ts'
 
 const limits = { perSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20, enforce: true, slackMs: 50 }
 

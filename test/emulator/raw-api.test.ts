@@ -3,7 +3,7 @@
  * chats, blocked people, migrated groups, injected faults and getUpdates semantics.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { BotApiEmulator, type EmulatorOptions } from '../../src/telegram/emulator/index.ts'
+import { BotApiEmulator, type EmulatorOptions } from '../../src/sandbox/emulator/index.ts'
 
 const alice = { id: 1001, first_name: 'Alice', username: 'alice' }
 const bob = { id: 1002, first_name: 'Bob' }

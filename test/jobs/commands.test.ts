@@ -14,7 +14,7 @@ import { zonedInstant } from '../../src/domain/dates.ts'
 import { createDeliveryWorker } from '../../src/delivery/worker.ts'
 import { silentLogger } from '../../src/log.ts'
 import { renderPayload, type MessagePayload } from '../../src/messages/index.ts'
-import type { EmulatorUser } from '../../src/telegram/emulator/index.ts'
+import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import {
   groups,
   seed,

@@ -27,7 +27,8 @@ import { createDeliveryWorker } from '../../src/delivery/worker.ts'
 import { createLogger } from '../../src/log.ts'
 import { renderPayload, type MessagePayload } from '../../src/messages/index.ts'
 import { loadJobOptions, runJob } from '../../src/scheduler/run.ts'
-import { jobByName } from '../../jobs/index.ts'
+import { root } from '../../bin/root.ts'
+import { jobByName } from '../../src/scheduler/job.ts'
 
 const TZ = 'Asia/Shanghai'
 const at = (date: string, time = '10:00') => zonedInstant(date, time, TZ)
@@ -213,7 +214,7 @@ describeDb('the weekly digest', (t) => {
 
   it('goes to the supervisors once per week and arrives by email with HTML and text parts', async () => {
     const db = t.db
-    const job = jobByName('weekly-digest')!
+    const job = jobByName('weekly-digest', await root.jobs())!
     const config = loadConfig({
       TIMEZONE: TZ,
       LOG_LEVEL: 'silent',
@@ -287,7 +288,7 @@ describeDb('the weekly digest', (t) => {
       ['deadline-reminders', '2026-10-12', '09:00'],
       ['status-prompts', '2026-10-16', '10:00'],
     ] as const) {
-      const job = jobByName(name)!
+      const job = jobByName(name, await root.jobs())!
       const when = at(day, time)
       await runJob(deps, job, await loadJobOptions(db, job), { scheduledAt: when, now: when, late: false })
     }
@@ -321,7 +322,7 @@ describeDb('the weekly digest without supervisors', (t) => {
         now: at('2026-08-01'),
       },
     )
-    const job = jobByName('weekly-digest')!
+    const job = jobByName('weekly-digest', await root.jobs())!
     const deps = {
       db,
       config: loadConfig({ TIMEZONE: TZ, LOG_LEVEL: 'silent' }),

@@ -38,7 +38,8 @@ import { chinaCalendar } from '../../src/domain/working-days.ts'
 import { createLogger } from '../../src/log.ts'
 import { renderPayload, type MessagePayload } from '../../src/messages/index.ts'
 import { loadJobOptions, runJob } from '../../src/scheduler/run.ts'
-import { jobs, type Job } from '../../jobs/index.ts'
+import { root } from '../../bin/root.ts'
+import type { Job } from '../../src/scheduler/job.ts'
 
 const TZ = 'Asia/Shanghai'
 const FROM = '2026-07-15'
@@ -186,7 +187,7 @@ describeDb('a simulated year of the rhythm', (t) => {
     await importOfficers(db, 'unit,name,hours\n台城街道,黄一,40\n台城街道,黄二,12\n大江镇,林三,30\n', now, TZ)
 
     const config = loadConfig({ TIMEZONE: TZ, LOG_LEVEL: 'silent' })
-    const byName = new Map(jobs.map((j) => [j.name, j]))
+    const byName = new Map((await root.jobs()).map((j) => [j.name, j]))
     for (let day = FROM; day <= TO; day = addDays(day, 1)) {
       if (day === DOWN) continue
       const replies = await scriptedReplies(db, day)

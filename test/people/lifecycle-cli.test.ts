@@ -3,7 +3,7 @@ import { tmpdir, userInfo } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeDb } from '../helpers/db.ts'
-import { main } from '../../src/cli/main.ts'
+import { main } from '../../bin/root.ts'
 import { openDatabase, type Database } from '../../src/db/client.ts'
 
 interface Run {

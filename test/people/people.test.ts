@@ -10,15 +10,14 @@ import {
   importPeople,
   liaisonsOf,
   listPeople,
-  LocalizedUserError,
   markPersonReachable,
   markPersonUnreachable,
   parseCsv,
   supervisors,
 } from '../../src/domain/people.ts'
-import { UserError } from '../../src/cli/io.ts'
 import { importUnits, listUnits, parseUnitsFile } from '../../src/domain/units.ts'
 import { importOfficers } from '../../src/domain/training.ts'
+import { LocalizedUserError, UserError } from '../../src/errors.ts'
 
 const roster = [
   { name: '台城街道', shortName: '台城', kind: 'subdistrict' as const, tags: ['镇街'] },

@@ -8,7 +8,7 @@ import { importUnits, listUnits, parseUnitsFile } from '../../src/domain/units.t
 import { parsePlanText } from '../../src/domain/plan-parser.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
 import { activePlanTasks, getActivePlan, listPlanTasks } from '../../src/domain/plans.ts'
-import { UserError } from '../../src/cli/io.ts'
+import { UserError } from '../../src/errors.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
 const taishan = readFileSync(path.resolve(repo, 'samples/taishan-2024.txt'), 'utf8')

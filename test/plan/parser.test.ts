@@ -10,7 +10,7 @@ import {
 } from '../../src/domain/plan-parser.ts'
 import { parsePlanFile } from '../../src/domain/plan-import.ts'
 import { planKey } from '../../src/domain/plans.ts'
-import { UserError } from '../../src/cli/io.ts'
+import { UserError } from '../../src/errors.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
 const taishanFile = path.resolve(repo, 'samples/taishan-2024.txt')

@@ -9,7 +9,7 @@ import { openDatabase, type Database, type Db } from '../../src/db/client.ts'
 import { scheduleFires } from '../../src/db/schema.ts'
 import { silentLogger } from '../../src/log.ts'
 import { createScheduler, syncSchedules } from '../../src/scheduler/scheduler.ts'
-import { useJobs } from '../../jobs/index.ts'
+import { root } from '../../bin/root.ts'
 import { resetDb } from '../helpers/db.ts'
 import { fakeJob, outboxCount } from './fake-jobs.ts'
 
@@ -32,7 +32,6 @@ describeDb('duban job', (t) => {
   let env: NodeJS.ProcessEnv
 
   beforeAll(async () => {
-    useJobs([reminders, broken, holiday])
     dataDir = mkdtempSync(path.join(tmpdir(), 'duban-job-cli-'))
     if (t.url) {
       db = t.db
@@ -46,7 +45,6 @@ describeDb('duban job', (t) => {
     }
   })
   afterAll(async () => {
-    useJobs(undefined)
     await embedded?.close()
     rmSync(dataDir, { recursive: true, force: true })
   })
@@ -58,7 +56,11 @@ describeDb('duban job', (t) => {
   async function duban(...argv: string[]) {
     const out: string[] = []
     const err: string[] = []
-    const code = await main(argv, { env, output: { out: (s) => out.push(s), err: (s) => err.push(s) } })
+    const code = await main(argv, {
+      env,
+      parts: { ...root, jobs: () => Promise.resolve([reminders, broken, holiday]) },
+      output: { out: (s) => out.push(s), err: (s) => err.push(s) },
+    })
     return { code, stdout: out.join('\n'), stderr: err.join('\n') }
   }
 

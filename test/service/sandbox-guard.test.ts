@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { describeDb } from '../helpers/db.ts'
-import { main } from '../../src/cli/main.ts'
+import { main, root } from '../../bin/root.ts'
 import { openDatabase } from '../../src/db/client.ts'
 import { loadConfig } from '../../src/config.ts'
 import { startService } from '../../src/service.ts'
@@ -70,7 +70,7 @@ describeDb('the sandbox only when asked for', (t) => {
       const lines: string[] = []
       const logger = createLogger('warn', { write: (s: string) => void lines.push(s) })
       const config = loadConfig({ DATA_DIR: dataDir, TIMEZONE: 'Asia/Shanghai', LOG_LEVEL: 'warn' })
-      const service = await startService(config, logger, roles)
+      const service = await startService(config, logger, roles, root)
       try {
         expect(existsSync(path.join(dataDir, SANDBOX_MARKER))).toBe(true)
         expect(statSync(dataDir).mode & 0o777).toBe(0o700)
@@ -81,7 +81,7 @@ describeDb('the sandbox only when asked for', (t) => {
         await service.stop('test')
       }
       // Its own directory, seeded: a second start is allowed.
-      const again = await startService(config, createLogger('silent'), roles)
+      const again = await startService(config, createLogger('silent'), roles, root)
       await again.stop('test')
     })
   }

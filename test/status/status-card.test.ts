@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { parseTelegramHtml, validateTelegramHtml } from '../../src/telegram/html.ts'
 import { renderOverview, renderStatusCard } from '../../src/domain/status-card.ts'
 import type { TaskStatusLine, UnitOverview, UnitStatus } from '../../src/domain/status.ts'
+import { parseTelegramHtml, validateTelegramHtml } from '../../src/sandbox/emulator/html.ts'
 
 const tz = 'Asia/Shanghai'
 const now = new Date('2026-11-05T02:00:00Z') // 5 Nov, 10:00 in Shanghai

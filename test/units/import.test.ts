@@ -4,7 +4,7 @@ import { beforeEach, expect, it } from 'vitest'
 import { describeDb } from '../helpers/db.ts'
 import { units } from '../../src/db/schema.ts'
 import { findUnit, importUnits, listUnits, parseUnitsFile, type UnitInput } from '../../src/domain/units.ts'
-import { UserError } from '../../src/cli/io.ts'
+import { UserError } from '../../src/errors.ts'
 
 const rosterFile = path.resolve(import.meta.dirname, '../../samples/taishan-units.yaml')
 const sample = () => parseUnitsFile(readFileSync(rosterFile, 'utf8'), rosterFile)

@@ -8,7 +8,7 @@ import type { Locale } from '../../db/schema.ts'
 import { listAudit, type AuditRecord } from '../../domain/audit.ts'
 import { parseTelegramChatId } from '../../domain/chats.ts'
 import { deactivatePerson, reactivatePerson, revokeInvites, unbindChat } from '../../domain/lifecycle.ts'
-import { LocalizedUserError, localized } from '../../domain/people.ts'
+import { userError } from '../../errors.ts'
 import { messages } from '../../i18n/index.ts'
 import { formatInstant, parseInstant } from '../../scheduler/time.ts'
 import { cliActor } from '../actor.ts'
@@ -115,8 +115,7 @@ export function registerAccess(program: Command, ctx: CliContext): void {
       if (opts.since !== undefined) {
         const raw = opts.since.trim()
         since = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00` : raw, tz)
-        if (!since)
-          throw new LocalizedUserError(localized((_t, l) => messages(l).access.sinceInvalid(opts.since!)))
+        if (!since) throw userError('access', (t) => t.sinceInvalid(opts.since!))
       }
       const entries = await listAudit(await ctx.db(), since ? { since } : {})
       if (opts.json) return printJson(ctx.output, entries.map(auditJson))

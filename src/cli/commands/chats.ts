@@ -4,9 +4,9 @@ import { bindChat, listChats, parseTelegramChatId, type BoundChat } from '../../
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
 import { formatTable, printJson } from '../io.ts'
-import { bilingualView } from './people.ts'
 import { audited } from '../actor.ts'
 import { chatState } from '../../domain/lifecycle.ts'
+import { bilingual } from '../../errors.ts'
 
 function chatJson(c: BoundChat) {
   return {
@@ -40,7 +40,9 @@ export function registerChats(program: Command, ctx: CliContext): void {
         return
       }
       ctx.output.out(
-        bilingualView((t) => t.cli.chatBound(chat.telegramChatId, chat.unitName ?? t.cli.supervisors)),
+        bilingual('statusView', (t) =>
+          t.cli.chatBound(chat.telegramChatId, chat.unitName ?? t.cli.supervisors),
+        ),
       )
     })
 
@@ -55,7 +57,7 @@ export function registerChats(program: Command, ctx: CliContext): void {
         return
       }
       if (list.length === 0) {
-        ctx.output.out(bilingualView((t) => t.cli.noChats))
+        ctx.output.out(bilingual('statusView', (t) => t.cli.noChats))
         return
       }
       const v = messages('zh-CN').statusView.cli

@@ -8,7 +8,8 @@ import { listDeliveries, retryDelivery, type DeliveryRow } from '../../delivery/
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
 import { audited } from '../actor.ts'
-import { formatTable, printJson, UserError } from '../io.ts'
+import { formatTable, printJson } from '../io.ts'
+import { UserError } from '../../errors.ts'
 
 const zh = messages('zh-CN').delivery
 const en = messages('en').delivery

@@ -1,12 +1,13 @@
 /** `duban invite <person>`: a one-time, expiring code and link that binds the person's Telegram account. */
 import type { Command } from 'commander'
 import { botUsername, createInvite, DEFAULT_INVITE_TTL_DAYS, inviteLink } from '../../domain/invites.ts'
-import { findPerson, userError } from '../../domain/people.ts'
+import { findPerson } from '../../domain/people.ts'
 import { messages } from '../../i18n/index.ts'
 import { formatInstant } from '../../scheduler/time.ts'
 import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'
-import { bilingualView, describePerson } from './people.ts'
+import { describePerson } from './people.ts'
+import { bilingual, userError } from '../../errors.ts'
 import { audited } from '../actor.ts'
 import { personTarget } from '../../domain/lifecycle.ts'
 
@@ -20,7 +21,7 @@ export function registerInvite(program: Command, ctx: CliContext): void {
       let days = DEFAULT_INVITE_TTL_DAYS
       if (opts.days !== undefined) {
         days = /^\d{1,2}$/.test(opts.days.trim()) ? Number(opts.days) : NaN
-        if (!(days >= 1 && days <= 90)) throw userError((t) => t.invites.ttlInvalid)
+        if (!(days >= 1 && days <= 90)) throw userError('statusView', (t) => t.invites.ttlInvalid)
       }
       const db = await ctx.db()
       const person = await findPerson(db, query)
@@ -49,11 +50,11 @@ export function registerInvite(program: Command, ctx: CliContext): void {
       const v = messages('zh-CN').statusView.cli
       ctx.output.out(
         [
-          bilingualView((t, l) => t.cli.inviteCreated(describePerson(person, l))),
+          bilingual('statusView', (t, l) => t.cli.inviteCreated(describePerson(person, l))),
           v.inviteCode(invite.code),
           v.inviteLink(link),
           v.inviteExpires(`${formatInstant(invite.expiresAt, tz)} (${tz})`),
-          bilingualView((t) => t.cli.inviteHint),
+          bilingual('statusView', (t) => t.cli.inviteHint),
         ].join('\n'),
       )
     })

@@ -4,24 +4,22 @@
  * make running the same moment again enqueue nothing new.
  */
 import type { Command } from 'commander'
-import { registeredJobs, jobByName } from '../../../jobs/index.ts'
 import { schedules } from '../../db/schema.ts'
 import { chinaCalendar } from '../../domain/working-days.ts'
 import { messages } from '../../i18n/index.ts'
 import { cronProblem } from '../../scheduler/cron.ts'
+import { jobByName } from '../../scheduler/job.ts'
 import { latestFires } from '../../scheduler/fires.ts'
 import { loadJobOptions, runJob } from '../../scheduler/run.ts'
 import { formatInstant, parseInstant } from '../../scheduler/time.ts'
 import type { CliContext } from '../context.ts'
 import { cliActor } from '../actor.ts'
 import { recordAudit } from '../../domain/audit.ts'
-import { formatTable, printJson, UserError } from '../io.ts'
+import { formatTable, printJson } from '../io.ts'
+import { bilingual, UserError } from '../../errors.ts'
 
 const zh = messages('zh-CN').scheduler
 const en = messages('en').scheduler
-type Texts = typeof zh
-/** One line for the admin in both languages, Chinese first. */
-const bilingual = (text: (t: Texts) => string) => `${text(zh)} / ${text(en)}`
 
 export function registerJob(program: Command, ctx: CliContext): void {
   const job = program
@@ -37,7 +35,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
       const db = await ctx.db()
       const rows = new Map((await db.select().from(schedules)).map((r) => [r.name, r]))
       const fires = await latestFires(db)
-      const list = registeredJobs().map((j) => {
+      const list = (await ctx.parts.jobs()).map((j) => {
         const row = rows.get(j.name)
         const fire = fires.get(j.name)
         const cron = row?.cron ?? j.defaultCron
@@ -64,7 +62,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
         }
       })
       if (opts.json) return printJson(ctx.output, list)
-      if (list.length === 0) return ctx.output.out(bilingual((t) => t.list.noJobs))
+      if (list.length === 0) return ctx.output.out(bilingual('scheduler', (t) => t.list.noJobs))
       const t = zh.list
       const header = zh.list.header.map((h, i) => `${h} ${en.list.header[i] ?? ''}`.trim())
       ctx.output.out(
@@ -93,16 +91,16 @@ export function registerJob(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON { job, at, enqueued }')
     .action(async (name: string, opts: { at?: string; json?: boolean }) => {
       const config = ctx.config()
-      const all = registeredJobs()
+      const all = await ctx.parts.jobs()
       const found = jobByName(name, all)
       if (!found)
         throw new UserError(
           all.length === 0
-            ? bilingual((t) => t.run.noJobs)
-            : bilingual((t) => t.run.unknownJob(name, all.map((j) => j.name).join(', '))),
+            ? bilingual('scheduler', (t) => t.run.noJobs)
+            : bilingual('scheduler', (t) => t.run.unknownJob(name, all.map((j) => j.name).join(', '))),
         )
       const at = opts.at === undefined ? ctx.now() : parseInstant(opts.at, config.timezone)
-      if (!at) throw new UserError(bilingual((t) => t.run.badAt(opts.at ?? '')))
+      if (!at) throw new UserError(bilingual('scheduler', (t) => t.run.badAt(opts.at ?? '')))
       const db = await ctx.db()
       const options = await loadJobOptions(db, found)
       let result
@@ -114,7 +112,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
         })
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err)
-        throw new UserError(bilingual((t) => t.run.failed(found.name, message)))
+        throw new UserError(bilingual('scheduler', (t) => t.run.failed(found.name, message)))
       }
       // After the run: a job takes its own locks and transactions, so the entry follows its commit.
       await recordAudit(db, cliActor(), {
@@ -134,8 +132,8 @@ export function registerJob(program: Command, ctx: CliContext): void {
       const skipped = result.skipped
       ctx.output.out(
         skipped
-          ? bilingual((t) => t.run.skipped(found.name, when, skipped))
-          : bilingual((t) => t.run.done(found.name, when, result.enqueued)),
+          ? bilingual('scheduler', (t) => t.run.skipped(found.name, when, skipped))
+          : bilingual('scheduler', (t) => t.run.done(found.name, when, result.enqueued)),
       )
     })
 }

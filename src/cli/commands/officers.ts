@@ -3,7 +3,8 @@ import type { Command } from 'commander'
 import { importOfficers } from '../../domain/training.ts'
 import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'
-import { bilingualView, readCsvFile } from './people.ts'
+import { readCsvFile } from './people.ts'
+import { bilingual } from '../../errors.ts'
 
 export function registerOfficers(program: Command, ctx: CliContext): void {
   const officers = program
@@ -20,6 +21,9 @@ export function registerOfficers(program: Command, ctx: CliContext): void {
       const text = await readCsvFile(file)
       const result = await importOfficers(await ctx.db(), text, ctx.now(), ctx.config().timezone)
       if (opts.json) printJson(ctx.output, result)
-      else ctx.output.out(bilingualView((t) => t.cli.officersImported(result.officers, result.records)))
+      else
+        ctx.output.out(
+          bilingual('statusView', (t) => t.cli.officersImported(result.officers, result.records)),
+        )
     })
 }

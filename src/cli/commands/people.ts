@@ -6,28 +6,16 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { roles, type Locale, type Role } from '../../db/schema.ts'
-import {
-  addPerson,
-  importPeople,
-  listPeople,
-  resolveUnit,
-  userError,
-  type Person,
-} from '../../domain/people.ts'
+import { addPerson, importPeople, listPeople, resolveUnit, type Person } from '../../domain/people.ts'
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
 import { audited, cliActor } from '../actor.ts'
 import { recordAudit } from '../../domain/audit.ts'
 import { endAccess, personTarget } from '../../domain/lifecycle.ts'
 import { formatTable, printJson } from '../io.ts'
+import { bilingual, userError } from '../../errors.ts'
 
-type ViewTexts = ReturnType<typeof messages>['statusView']
 const zh = messages('zh-CN')
-
-/** One line for the admin in both languages, Chinese first. */
-export function bilingualView(pick: (t: ViewTexts, locale: Locale) => string): string {
-  return `${pick(messages('zh-CN').statusView, 'zh-CN')} / ${pick(messages('en').statusView, 'en')}`
-}
 
 const MAX_CSV_MB = 5
 
@@ -35,19 +23,20 @@ const MAX_CSV_MB = 5
 export async function readCsvFile(file: string): Promise<string> {
   const info = await stat(file).catch((err: unknown) => {
     const missing = err instanceof Error && 'code' in err && err.code === 'ENOENT'
-    throw userError((t) => (missing ? t.cli.fileMissing(file) : t.cli.fileUnreadable(file)))
+    throw userError('statusView', (t) => (missing ? t.cli.fileMissing(file) : t.cli.fileUnreadable(file)))
   })
-  if (!info.isFile()) throw userError((t) => t.cli.fileUnreadable(file))
+  if (!info.isFile()) throw userError('statusView', (t) => t.cli.fileUnreadable(file))
   const size = info.size
-  if (size > MAX_CSV_MB * 1024 * 1024) throw userError((t) => t.cli.fileTooLarge(file, MAX_CSV_MB))
+  if (size > MAX_CSV_MB * 1024 * 1024)
+    throw userError('statusView', (t) => t.cli.fileTooLarge(file, MAX_CSV_MB))
   const bytes = await readFile(file).catch(() => {
-    throw userError((t) => t.cli.fileUnreadable(file))
+    throw userError('statusView', (t) => t.cli.fileUnreadable(file))
   })
-  if (bytes.includes(0)) throw userError((t) => t.cli.fileNotText(file))
+  if (bytes.includes(0)) throw userError('statusView', (t) => t.cli.fileNotText(file))
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    throw userError((t) => t.cli.fileNotText(file))
+    throw userError('statusView', (t) => t.cli.fileNotText(file))
   }
 }
 
@@ -119,7 +108,7 @@ export function registerPeople(program: Command, ctx: CliContext): void {
           ctx.now(),
         )
         if (opts.json) printJson(ctx.output, personJson(person))
-        else ctx.output.out(bilingualView((t, l) => t.cli.personAdded(describePerson(person, l))))
+        else ctx.output.out(bilingual('statusView', (t, l) => t.cli.personAdded(describePerson(person, l))))
       },
     )
 
@@ -151,7 +140,7 @@ export function registerPeople(program: Command, ctx: CliContext): void {
           },
         })
         if (opts.json) return printJson(ctx.output, result)
-        const lines = [bilingualView((t) => t.cli.peopleImported(result.created, result.updated))]
+        const lines = [bilingual('statusView', (t) => t.cli.peopleImported(result.created, result.updated))]
         const access = (pick: (t: ReturnType<typeof messages>['access']) => string) =>
           `${pick(messages('zh-CN').access)} / ${pick(messages('en').access)}`
         if (result.keptInactive.length)
@@ -176,7 +165,7 @@ export function registerPeople(program: Command, ctx: CliContext): void {
       if (opts.role !== undefined) {
         const role = opts.role.trim().toLowerCase()
         if (!(roles as readonly string[]).includes(role))
-          throw userError((t) => t.people.roleInvalid(opts.role!))
+          throw userError('statusView', (t) => t.people.roleInvalid(opts.role!))
         filter.role = role as Role
       }
       if (opts.unit !== undefined) filter.unitId = (await resolveUnit(db, opts.unit)).id
@@ -186,7 +175,7 @@ export function registerPeople(program: Command, ctx: CliContext): void {
         return
       }
       if (list.length === 0) {
-        ctx.output.out(bilingualView((t) => t.cli.noPeople))
+        ctx.output.out(bilingual('statusView', (t) => t.cli.noPeople))
         return
       }
       const v = zh.statusView.cli

@@ -3,11 +3,12 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { audited } from '../actor.ts'
-import { displayWidth, formatTable, printJson, UserError } from '../io.ts'
+import { displayWidth, formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import { describeDeadline } from '../../domain/deadline-phrase.ts'
-import { bilingual, importPlan, readPlanFile } from '../../domain/plan-import.ts'
+import { importPlan, readPlanFile } from '../../domain/plan-import.ts'
 import { activePlanTasks } from '../../domain/plans.ts'
+import { bilingual, UserError } from '../../errors.ts'
 
 const zh = messages('zh-CN').plan
 
@@ -27,7 +28,7 @@ export function parseYear(value: string | undefined): number | undefined {
   if (value === undefined) return undefined
   const year = Number(value)
   if (!/^\d{4}$/.test(value.trim()) || year < 2000 || year > 2100)
-    throw new UserError(bilingual((m) => m.badYear(value)))
+    throw new UserError(bilingual('plan', (m) => m.badYear(value)))
   return year
 }
 
@@ -69,7 +70,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         return
       }
       const lines = [
-        bilingual((m) => m.planImported(result.plan.title, result.plan.year, result.tasks.length)),
+        bilingual('plan', (m) => m.planImported(result.plan.title, result.plan.year, result.tasks.length)),
         '',
       ]
       lines.push(
@@ -87,7 +88,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       const c = result.counts
       lines.push(
         '',
-        bilingual((m) => m.importSummary(c.created, c.updated, c.unchanged, c.deleted)),
+        bilingual('plan', (m) => m.importSummary(c.created, c.updated, c.unchanged, c.deleted)),
       )
       if (result.warnings.length) lines.push('', zh.warningsTitle, ...result.warnings.map((w) => `- ${w}`))
       ctx.output.out(lines.join('\n'))
@@ -99,7 +100,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .action(async (opts: { json?: boolean }) => {
       const active = await activePlanTasks(await ctx.db())
-      if (!active) throw new UserError(bilingual((m) => m.noPlan))
+      if (!active) throw new UserError(bilingual('plan', (m) => m.noPlan))
       const { plan: p, tasks } = active
       if (opts.json) {
         printJson(ctx.output, {

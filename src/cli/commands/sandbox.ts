@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
-import { UserError } from '../io.ts'
 import { say } from '../../sandbox/say.ts'
+import { UserError } from '../../errors.ts'
 
 export function registerSandbox(program: Command, ctx: CliContext): void {
   const sandbox = program

@@ -14,12 +14,12 @@ export function registerStart(program: Command, ctx: CliContext): void {
       const config = ctx.config()
       const logger = createLogger(config.logLevel)
       const { startService } = await import('../../service.ts')
-      const service = await startService(config, logger, {
-        bot: opts.bot,
-        scheduler: opts.scheduler,
-        worker: opts.worker,
-        sandbox: opts.sandbox === true,
-      })
+      const service = await startService(
+        config,
+        logger,
+        { bot: opts.bot, scheduler: opts.scheduler, worker: opts.worker, sandbox: opts.sandbox === true },
+        ctx.parts,
+      )
       if (service.sandbox) ctx.output.out(service.sandbox.welcome)
       const onSignal = (signal: NodeJS.Signals) => void service.stop(signal)
       process.once('SIGINT', onSignal)

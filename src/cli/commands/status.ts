@@ -1,11 +1,12 @@
 /** `duban status [unit]`: what /status shows, the card of one unit or the overview of all. */
 import type { Command } from 'commander'
 import { locales, type Locale } from '../../db/schema.ts'
-import { resolveUnit, userError } from '../../domain/people.ts'
+import { resolveUnit } from '../../domain/people.ts'
 import { renderOverview, renderStatusCard } from '../../domain/status-card.ts'
 import { overviewStatus, unitStatus, type UnitOverview, type UnitStatus } from '../../domain/status.ts'
 import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'
+import { userError } from '../../errors.ts'
 
 /** The `status <unit> --json` shape of interfaces.md (fields may be added, never removed). */
 export function unitStatusJson(s: UnitStatus) {
@@ -57,7 +58,7 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       const locale = (locales as readonly string[]).includes(opts.locale ?? 'zh-CN')
         ? ((opts.locale ?? 'zh-CN') as Locale)
         : null
-      if (!locale) throw userError((t) => t.people.localeInvalid(opts.locale ?? ''))
+      if (!locale) throw userError('statusView', (t) => t.people.localeInvalid(opts.locale ?? ''))
       const db = await ctx.db()
       const now = ctx.now()
       const tz = ctx.config().timezone

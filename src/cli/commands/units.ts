@@ -3,10 +3,11 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { audited } from '../actor.ts'
-import { formatTable, printJson, UserError } from '../io.ts'
+import { formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
-import { bilingual, readTextFile } from '../../domain/plan-import.ts'
+import { readTextFile } from '../../domain/plan-import.ts'
 import { findUnit, formatSuggestions, importUnits, listUnits, parseUnitsFile } from '../../domain/units.ts'
+import { bilingual, UserError } from '../../errors.ts'
 
 const zh = messages('zh-CN')
 
@@ -32,7 +33,7 @@ export function registerUnits(program: Command, ctx: CliContext): void {
         )
         return
       }
-      if (list.length === 0) throw new UserError(bilingual((m) => m.noUnits))
+      if (list.length === 0) throw new UserError(bilingual('plan', (m) => m.noUnits))
       ctx.output.out(
         formatTable(
           zh.plan.unitsHeader,
@@ -62,7 +63,10 @@ export function registerUnits(program: Command, ctx: CliContext): void {
         ctx.now(),
       )
       if (opts.json) printJson(ctx.output, counts)
-      else ctx.output.out(bilingual((m) => m.unitsImported(counts.created, counts.updated, counts.unchanged)))
+      else
+        ctx.output.out(
+          bilingual('plan', (m) => m.unitsImported(counts.created, counts.updated, counts.unchanged)),
+        )
     })
 
   units
@@ -88,12 +92,14 @@ export function registerUnits(program: Command, ctx: CliContext): void {
       }
       // Not one unit: exit 1 with the candidates or suggestions, never a guess.
       if (match.kind === 'ambiguous')
-        throw new UserError(bilingual((m) => m.unitAmbiguous(query, formatSuggestions(match.candidates))))
+        throw new UserError(
+          bilingual('plan', (m) => m.unitAmbiguous(query, formatSuggestions(match.candidates))),
+        )
       if (match.kind === 'unknown')
         throw new UserError(
           match.suggestions.length
-            ? bilingual((m) => m.unitUnknownSuggest(query, formatSuggestions(match.suggestions)))
-            : bilingual((m) => m.unitUnknown(query)),
+            ? bilingual('plan', (m) => m.unitUnknownSuggest(query, formatSuggestions(match.suggestions)))
+            : bilingual('plan', (m) => m.unitUnknown(query)),
         )
     })
 }

@@ -3,7 +3,8 @@
  * presses), over one `World`, one update queue and one rate limiter. The HTTP layer is in index.ts.
  */
 import { randomBytes } from 'node:crypto'
-import { isWellFormedText, parseTelegramHtml } from '../html.ts'
+import { isWellFormedText } from '../../telegram/html.ts'
+import { parseTelegramHtml } from './html.ts'
 import type { UploadedFile } from './http-body.ts'
 import { SendRateLimiter, type ResolvedLimits } from './rate-limit.ts'
 import type {
