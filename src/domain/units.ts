@@ -7,6 +7,7 @@
 import { inArray } from 'drizzle-orm'
 import { pinyin } from 'pinyin-pro'
 import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
+import { yamlToValues } from './yaml-values.ts'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
 import { units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
@@ -464,7 +465,7 @@ function parseUnitsYaml(text: string, fileName: string): UnitInput[] {
     const offset = isNode(node) ? node.range?.[0] : undefined
     const line = offset === undefined ? undefined : lineCounter.linePos(offset).line
     const where = line ? `${fileName}:${line}` : `${fileName} #${i + 1}`
-    return validateUnit(isNode(node) ? (node.toJS(doc) as unknown) : node, where)
+    return validateUnit(isNode(node) ? yamlToValues(doc, where, node) : node, where)
   })
 }
 
