@@ -11,7 +11,7 @@ function capture() {
       done()
     },
   })
-  return { logger: createLogger('info', stream as never), lines }
+  return { logger: createLogger('info', stream), lines }
 }
 
 describe('log scrubbing', () => {
