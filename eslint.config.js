@@ -3,7 +3,17 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'drizzle', 'data', 'coverage', 'bin/*.js', '*.config.js'] },
+  {
+    ignores: [
+      'node_modules',
+      'drizzle',
+      'data',
+      'coverage',
+      'bin/*.js',
+      '*.config.js',
+      '.dependency-cruiser.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -7,8 +7,9 @@ import { Composer } from 'grammy'
 import { redeemChatBindCode, createChatBindCode } from '../src/domain/chats.ts'
 import { recordAudit } from '../src/domain/audit.ts'
 import { chatState } from '../src/domain/lifecycle.ts'
-import { commandArgs, h, readsAllUnits, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { commandArgs, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { LocalizedUserError } from '../src/errors.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const composer = new Composer<BotContext>()
 

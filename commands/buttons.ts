@@ -20,8 +20,9 @@ import {
   taskButtons,
   type StatusAction,
 } from '../src/telegram/callback-data.ts'
-import { clip, h, logRefusal, mayReportFor, refuse, type BotContext } from '../src/telegram/context.ts'
+import { clip, h, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
 import { recordPromptItems, unitNameOf } from './status-reply.ts'
+import { mayReportFor } from '../src/domain/access.ts'
 
 /** Prompt kinds whose message is the bot's own interactive chooser, edited in place. */
 const INTERACTIVE = new Set(['report', 'choose'])

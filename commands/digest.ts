@@ -6,8 +6,9 @@ import { Composer } from 'grammy'
 import { buildDigest } from '../src/domain/digest.ts'
 import { renderDigestTelegram } from '../src/messages/weekly-digest.ts'
 import { loadJobOptions } from '../src/scheduler/run.ts'
-import { readsAllUnits, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { weeklyDigestJob } from '../jobs/weekly-digest.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const composer = new Composer<BotContext>()
 

@@ -10,7 +10,6 @@ import {
   clip,
   commandArgs,
   h,
-  readsAllUnits,
   refuse,
   replyHtml,
   unitForCommand,
@@ -18,6 +17,7 @@ import {
   type UnitRef,
 } from '../src/telegram/context.ts'
 import { LocalizedUserError } from '../src/errors.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const formatHours = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1))
 

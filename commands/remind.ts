@@ -10,7 +10,7 @@ import { like } from 'drizzle-orm'
 import { deliveries } from '../src/db/schema.ts'
 import { localDate } from '../src/domain/dates.ts'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
-import { decideAndEnqueue, enqueueUnitMessage, unitReach, type UnitReach } from '../src/domain/recipients.ts'
+import { unitReach, type UnitReach } from '../src/domain/recipients.ts'
 import { deadlineMoment } from '../src/domain/reminder-ladder.ts'
 import { activePlan } from '../src/domain/status.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
@@ -21,7 +21,6 @@ import {
   clip,
   commandArgs,
   h,
-  readsAllUnits,
   refuse,
   replyHtml,
   unitFromQuery,
@@ -29,6 +28,8 @@ import {
 } from '../src/telegram/context.ts'
 import { momentParams, statusOf, taskOf } from '../jobs/deadline-reminders.ts'
 import { promptTasks } from '../jobs/status-prompts.ts'
+import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 

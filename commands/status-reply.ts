@@ -26,17 +26,10 @@ import {
   type Prompt,
   type StatusSource,
 } from '../src/domain/status.ts'
-import {
-  clip,
-  h,
-  logRefusal,
-  mayReportFor,
-  refuse,
-  replyHtml,
-  type BotContext,
-} from '../src/telegram/context.ts'
+import { clip, h, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
 import { LocalizedUserError } from '../src/errors.ts'
+import { mayReportFor } from '../src/domain/access.ts'
 
 export type { PromptTask }
 

@@ -5,7 +5,7 @@
  */
 import { Composer } from 'grammy'
 import { overviewStatus, unitStatus } from '../src/domain/status.ts'
-import { renderOverview, renderStatusCard } from '../src/domain/status-card.ts'
+import { renderOverview, renderStatusCard } from '../src/messages/status-card.ts'
 import { commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
 
 const composer = new Composer<BotContext>()

@@ -4,7 +4,8 @@
  */
 import { Composer } from 'grammy'
 import { unbindChat } from '../src/domain/lifecycle.ts'
-import { refuse, readsAllUnits, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { readsAllUnits } from '../src/domain/access.ts'
 
 const composer = new Composer<BotContext>()
 

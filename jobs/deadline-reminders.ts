@@ -14,13 +14,7 @@ import { z } from 'zod'
 import { deliveries } from '../src/db/schema.ts'
 import type { Db } from '../src/db/client.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
-import {
-  enqueueToSupervisors,
-  enqueueUnitMessage,
-  decideAndEnqueue,
-  supervisorRecipients,
-  unitRecipients,
-} from '../src/domain/recipients.ts'
+import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'
 import {
   DEFAULT_LADDER,
   escalationKey,
@@ -38,6 +32,7 @@ import type {
 } from '../src/messages/deadline-reminder.ts'
 import { fireDay, jobOptions, nameList, nonWorkingDay } from './rhythm.ts'
 import type { Job } from './types.ts'
+import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 
 const NAME = 'deadline-reminders'
 

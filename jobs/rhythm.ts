@@ -13,9 +13,9 @@ import type { z } from 'zod'
 import type { Db } from '../src/db/client.ts'
 import { settings } from '../src/db/schema.ts'
 import { localDate } from '../src/domain/dates.ts'
-import { decideAndEnqueue } from '../src/domain/recipients.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { JobContext, JobFire, JobResult } from './types.ts'
+import { decideAndEnqueue } from '../src/delivery/notify.ts'
 
 /** The job's options (schedule row over defaults), validated; a bad option fails the run with its reason. */
 export function jobOptions<S extends z.ZodType>(job: string, schema: S, ctx: JobContext): z.output<S> {

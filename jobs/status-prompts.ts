@@ -7,7 +7,7 @@
  */
 import { z } from 'zod'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
-import { enqueueUnitMessage, unitRecipients } from '../src/domain/recipients.ts'
+import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { activePlan } from '../src/domain/status.ts'
 import { listUnits } from '../src/domain/units.ts'
@@ -16,6 +16,7 @@ import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
 import { statusOf, taskOf } from './deadline-reminders.ts'
 import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
+import { enqueueUnitMessage } from '../src/delivery/notify.ts'
 
 const NAME = 'status-prompts'
 

@@ -9,12 +9,7 @@ import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import { officers } from '../src/db/schema.ts'
 import { daysBetween } from '../src/domain/dates.ts'
-import {
-  enqueueToSupervisors,
-  enqueueUnitMessage,
-  supervisorRecipients,
-  unitRecipients,
-} from '../src/domain/recipients.ts'
+import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'
 import { monthOf, monthlyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { activePlan } from '../src/domain/status.ts'
 import { trainingPace, trainingSummary, DEFAULT_TRAINING_HOURS_PER_YEAR } from '../src/domain/training.ts'
@@ -23,6 +18,7 @@ import { messages } from '../src/i18n/index.ts'
 import type { TrainingPaceParams, TrainingRiskParams } from '../src/messages/training-pace.ts'
 import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
+import { enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 
 const NAME = 'training-pace'
 

@@ -6,11 +6,12 @@
  */
 import { z } from 'zod'
 import { buildDigest } from '../src/domain/digest.ts'
-import { enqueueToSupervisors, supervisorRecipients } from '../src/domain/recipients.ts'
+import { supervisorRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { messages } from '../src/i18n/index.ts'
 import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
+import { enqueueToSupervisors } from '../src/delivery/notify.ts'
 
 const NAME = 'weekly-digest'
 

@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks'
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { num, query } from '../db/sql.ts'
+import { isGroupChat } from '../domain/chats.ts'
 
 export interface TelegramLimits {
   /** Messages per second per bot token, all chats together. */
@@ -80,11 +81,6 @@ export interface RateBudget {
   pauseAfter429(chatId: string, retryAfterSec: number): Promise<'chat' | 'global'>
   /** Nobody sends in that scope for `retryAfterSec` seconds. */
   pause(scope: 'global' | 'chat', chatId: string, retryAfterSec: number): Promise<void>
-}
-
-/** Whether a Telegram chat id names a group or supergroup (negative ids), not a private chat. */
-export function isGroupChat(chatId: string): boolean {
-  return chatId.startsWith('-')
 }
 
 /** Granting a slot up to this much after the next token slot costs at most one token slot. */

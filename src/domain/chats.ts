@@ -220,3 +220,8 @@ export async function markChatReachable(db: Db, telegramChatId: number): Promise
     .set({ unreachableAt: null, unreachableReason: null })
     .where(eq(chats.telegramChatId, telegramChatId))
 }
+
+/** Whether a Telegram chat id names a group or supergroup (negative ids), not a private chat. */
+export function isGroupChat(chatId: string): boolean {
+  return chatId.startsWith('-')
+}

@@ -10,13 +10,15 @@
  * group is bound, each supervisor's private chat instead.
  *
  * Groups and people that Telegram refused (403, chat not found: `unreachableAt` set) are not
- * used for Telegram; a person's email is still used.
+ * used for Telegram; a person's email is still used. When Telegram refuses a chat for good, the
+ * message goes by email instead (`telegramFallback`): to the group's liaisons (the supervisors,
+ * for the supervisors' group), or to the person whose private chat it was.
  */
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { chats, deliveries, people, type Channel, type Locale } from '../db/schema.ts'
-import { enqueue, type OutboxItem } from '../delivery/outbox.ts'
-import { createPrompt } from './status.ts'
+import { chats, people, type Channel, type Locale } from '../db/schema.ts'
+import { chatByTelegramId, isGroupChat } from './chats.ts'
+import { findPersonById, findPersonByTelegramId, liaisonsOf, supervisors, type Person } from './people.ts'
 
 export interface Recipient {
   channel: Channel
@@ -188,109 +190,44 @@ export async function supervisorRecipients(db: Db): Promise<Recipient[]> {
   return dedupe([...telegram, ...email])
 }
 
-// ---------------------------------------------------------------------------------------------
-// Writing the decision to the outbox
+/** Whose Telegram chat was refused, and who gets the message by email instead. */
+export interface TelegramFallback {
+  /** The group or the person Telegram refused, to be marked unreachable; null for a stranger. */
+  refused: { kind: 'group'; telegramChatId: number } | { kind: 'person'; personId: number } | null
+  /** Email recipients of the copy, each with the unit the copy is about. */
+  emails: { recipient: string; personId: number; unitId: number | null }[]
+}
 
 /**
- * Runs `decide` in one transaction, serialized across processes and replicas under `lockName`
- * (a transaction-scoped advisory lock): two runs of the same decision never interleave, so a
- * prompt row is never created for a message another run already wrote.
+ * Who gets an email copy of a message Telegram refused for good (403, chat not found) in
+ * `chatId`: a group's liaisons (the supervisors, for the supervisors' group), or the person whose
+ * private chat it was. Only active people with an email. `sent` is what the outbox row knew: its
+ * person and unit (a group row without a unit takes the group's).
  */
-export async function decideAndEnqueue<T>(
+export async function telegramFallback(
   db: Db,
-  lockName: string,
-  decide: (tx: Db) => Promise<T>,
-): Promise<T> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`duban:${lockName}`}))`)
-    return decide(tx)
-  })
-}
-
-export interface UnitMessage {
-  /** The occurrence key (with recipient and channel, unique in the outbox). */
-  key: string
-  unitId: number
-  reach: UnitReach
-  template: string
-  /** The template's parameters; Telegram prompts also get `promptId`. */
-  params: Record<string, unknown>
-  /** When set, each Telegram message is a prompt about these tasks (numbered in this order). */
-  prompt?: { taskIds: number[]; kind: string }
-  now: Date
-}
-
-/**
- * Writes a unit's message to the outbox for every target in `reach`: each Telegram target as a
- * prompt (a prompts row created here, so a reply to it is read as a status), each email as is.
- * A (key, recipient, channel) already in the outbox gets nothing new, not even a prompt row.
- * Call inside `decideAndEnqueue`. Returns the number of new outbox rows.
- */
-export async function enqueueUnitMessage(tx: Db, m: UnitMessage): Promise<number> {
-  if (m.reach.telegram.length === 0 && m.reach.email.length === 0) return 0
-  const existing =
-    m.prompt && m.reach.telegram.length
-      ? await tx
-          .select({ recipient: deliveries.recipient })
-          .from(deliveries)
-          .where(and(eq(deliveries.key, m.key), eq(deliveries.channel, 'telegram')))
-      : []
-  const have = new Set(existing.map((r) => r.recipient))
-  const items: OutboxItem[] = []
-  for (const r of m.reach.telegram) {
-    if (have.has(r.recipient)) continue
-    let promptId: number | undefined
-    if (m.prompt) {
-      promptId = (
-        await createPrompt(tx, {
-          unitId: m.unitId,
-          taskIds: m.prompt.taskIds,
-          kind: m.prompt.kind,
-          now: m.now,
-        })
-      ).id
+  chatId: string,
+  sent: { personId: number | null; unitId: number | null },
+): Promise<TelegramFallback> {
+  let refused: TelegramFallback['refused'] = null
+  let fallback: Person[] = []
+  if (isGroupChat(chatId)) {
+    refused = { kind: 'group', telegramChatId: Number(chatId) }
+    const chat = await chatByTelegramId(db, Number(chatId))
+    const unitId = sent.unitId ?? chat?.unitId ?? null
+    if (chat?.purpose === 'supervisors') fallback = await supervisors(db)
+    else if (unitId !== null) fallback = await liaisonsOf(db, unitId)
+  } else {
+    const person =
+      (sent.personId !== null ? await findPersonById(db, sent.personId) : null) ??
+      (await findPersonByTelegramId(db, Number(chatId)))
+    if (person) {
+      refused = { kind: 'person', personId: person.id }
+      fallback = [person]
     }
-    items.push({
-      key: m.key,
-      channel: 'telegram',
-      recipient: r.recipient,
-      personId: r.personId,
-      unitId: m.unitId,
-      payload: {
-        template: m.template,
-        params: promptId === undefined ? m.params : { ...m.params, promptId },
-        ...(promptId === undefined ? {} : { promptId }),
-      },
-    })
   }
-  for (const r of m.reach.email)
-    items.push({
-      key: m.key,
-      channel: 'email',
-      recipient: r.recipient,
-      personId: r.personId,
-      unitId: m.unitId,
-      payload: { template: m.template, params: m.params },
-    })
-  return enqueue(tx, items)
-}
-
-/** Writes a message for the supervisors to the outbox (every target of `supervisorRecipients`). */
-export async function enqueueToSupervisors(
-  tx: Db,
-  key: string,
-  recipients: Recipient[],
-  template: string,
-  params: Record<string, unknown>,
-): Promise<number> {
-  return enqueue(
-    tx,
-    recipients.map((r) => ({
-      key,
-      channel: r.channel,
-      recipient: r.recipient,
-      personId: r.personId,
-      payload: { template, params },
-    })),
-  )
+  const emails = fallback
+    .filter((p): p is Person & { email: string } => !!p.email)
+    .map((p) => ({ recipient: p.email, personId: p.id, unitId: sent.unitId ?? p.unitId }))
+  return { refused, emails }
 }

@@ -17,6 +17,7 @@ import type { Locale } from '../db/schema.ts'
 import type { Logger } from '../log.ts'
 import { messages, type Messages } from '../i18n/index.ts'
 import type { Person } from '../domain/people.ts'
+import { readsAllUnits } from '../domain/access.ts'
 import type { BoundChat } from '../domain/chats.ts'
 import type { Lookups } from './lookups.ts'
 import { findUnit, formatSuggestions, type Unit } from '../domain/units.ts'
@@ -53,17 +54,6 @@ export type BotContext = Context & DubanFlavor
 
 /** Escapes a value for quoting into a Telegram HTML message. */
 export const h = escapeHtml
-
-/** True for people who read every unit (supervisors and admins). */
-export function readsAllUnits(person: Person | null): boolean {
-  return person?.role === 'supervisor' || person?.role === 'admin'
-}
-
-/** True when the person may report for this unit: its liaison, or a supervisor/admin. */
-export function mayReportFor(person: Person | null, unitId: number): boolean {
-  if (!person) return false
-  return readsAllUnits(person) || (person.role === 'liaison' && person.unitId === unitId)
-}
 
 type SendExtra = Parameters<Context['reply']>[1]
 

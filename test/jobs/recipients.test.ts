@@ -9,13 +9,9 @@ import { describeDb } from '../helpers/db.ts'
 import { chats, deliveries, people, prompts } from '../../src/db/schema.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { addPerson } from '../../src/domain/people.ts'
-import {
-  decideAndEnqueue,
-  enqueueUnitMessage,
-  supervisorRecipients,
-  unitRecipients,
-} from '../../src/domain/recipients.ts'
+import { supervisorRecipients, unitRecipients } from '../../src/domain/recipients.ts'
 import { importUnits, listUnits } from '../../src/domain/units.ts'
+import { decideAndEnqueue, enqueueUnitMessage } from '../../src/delivery/notify.ts'
 
 const now = new Date('2026-10-16T01:00:00Z')
 

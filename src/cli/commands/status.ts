@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { locales, type Locale } from '../../db/schema.ts'
 import { resolveUnit } from '../../domain/people.ts'
-import { renderOverview, renderStatusCard } from '../../domain/status-card.ts'
+import { renderOverview, renderStatusCard } from '../../messages/status-card.ts'
 import { overviewStatus, unitStatus, type UnitOverview, type UnitStatus } from '../../domain/status.ts'
 import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'

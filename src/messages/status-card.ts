@@ -12,9 +12,9 @@
 import type { Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { escapeHtml } from '../telegram/html.ts'
-import { daysBetween, formatMonthDay, localDate } from './dates.ts'
-import { formatState, formatStatus } from './status-reply.ts'
-import type { StatusCounts, TaskState, TaskStatusLine, UnitOverview, UnitStatus } from './status.ts'
+import { daysBetween, formatMonthDay, localDate } from '../domain/dates.ts'
+import { formatState, formatStatus } from '../domain/status-reply.ts'
+import type { StatusCounts, TaskState, TaskStatusLine, UnitOverview, UnitStatus } from '../domain/status.ts'
 
 export interface RenderOptions {
   html: boolean
