@@ -5,6 +5,8 @@
  */
 import { Composer } from 'grammy'
 import { redeemChatBindCode, createChatBindCode } from '../src/domain/chats.ts'
+import { recordAudit } from '../src/domain/audit.ts'
+import { chatState } from '../src/domain/lifecycle.ts'
 import { commandArgs, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { readsAllUnits } from '../src/domain/access.ts'
@@ -31,7 +33,17 @@ composer.chatType(['group', 'supergroup']).command('bind', async (ctx) => {
   const code = commandArgs(ctx)
   if (!code) return refuse(ctx, ctx.t.groups.bindUsage, 'bind_no_code')
   const { db, logger, now } = ctx.deps
-  const result = await redeemChatBindCode(db, code, ctx.chat.id, ctx.chat.title ?? null, now())
+  const actor = { source: 'telegram' as const, actor: `tg:${ctx.from.id}`, personId: ctx.person!.id }
+  const result = await db.transaction(async (tx) => {
+    const r = await redeemChatBindCode(tx, code, ctx.chat.id, ctx.chat.title ?? null, now())
+    if (r.ok)
+      await recordAudit(tx, actor, {
+        action: 'chats.bind',
+        target: `chat ${ctx.chat.id}`,
+        after: chatState(r.chat),
+      })
+    return r
+  })
   if (!result.ok) {
     const texts = {
       unknown: ctx.t.groups.codeUnknown,

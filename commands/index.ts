@@ -7,6 +7,7 @@ import { chatMigrationFeature } from './chat-migration.ts'
 import { startFeature } from './start.ts'
 import { helpFeature } from './help.ts'
 import { bindFeature } from './bind.ts'
+import { unbindFeature } from './unbind.ts'
 import { statusFeature } from './status.ts'
 import { tasksFeature } from './tasks.ts'
 import { reportFeature } from './report.ts'
@@ -33,6 +34,7 @@ export function botFeatures(): BotFeatures {
       startFeature,
       helpFeature,
       bindFeature,
+      unbindFeature,
       statusFeature,
       tasksFeature,
       reportFeature,

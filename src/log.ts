@@ -24,9 +24,12 @@ const secretPaths = [
 
 /** Removes bot tokens (`123:ABC…`) and URL credentials from a string. */
 export function scrub(text: string): string {
-  return text
-    .replace(/\d{5,}:[A-Za-z0-9_-]{20,}/g, '[token]')
-    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, '$1[credentials]@')
+  return text.replace(/\d{5,}:[A-Za-z0-9_-]{20,}/g, '[token]').replace(
+    // The password may itself contain `@` or `/`: hide everything up to the last `@` of the word
+    // (over-hiding a host is harmless; a password's tail in the log is not).
+    /(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:\S*@/gi,
+    '$1[credentials]@',
+  )
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
@@ -45,16 +48,38 @@ export function createLogger(level: string, destination?: pino.DestinationStream
           )
         },
       },
-      serializers: { err: (e: Error) => pino.stdSerializers.err(scrubError(e)) },
+      serializers: { err: (e: Error) => pino.stdSerializers.errWithCause(scrubError(e)) },
     },
     destination ?? pino.destination(2),
   )
 }
 
-function scrubError(e: Error): Error {
+/** What a database error says beyond its message (PostgreSQL's SQLSTATE, detail, constraint…). */
+const KEPT_FIELDS = [
+  'code',
+  'detail',
+  'hint',
+  'severity',
+  'constraint_name',
+  'table_name',
+  'column_name',
+  'schema_name',
+  'where',
+] as const
+
+function scrubError(e: Error, depth = 0): Error {
   const copy = new Error(scrub(e.message))
   copy.name = e.name
   copy.stack = e.stack ? scrub(e.stack) : undefined
+  const fields = copy as unknown as Record<string, unknown>
+  const source = e as unknown as Record<string, unknown>
+  for (const key of KEPT_FIELDS) {
+    const v = source[key]
+    if (typeof v === 'string') fields[key] = scrub(v)
+    else if (typeof v === 'number') fields[key] = v
+  }
+  // drizzle wraps the driver's error: keep the cause (scrubbed too), where the code lives.
+  if (e.cause instanceof Error && depth < 3) copy.cause = scrubError(e.cause, depth + 1)
   return copy
 }
 

@@ -17,6 +17,7 @@ import { createScheduler } from './scheduler/scheduler.ts'
 import { createDeliveryWorker } from './delivery/worker.ts'
 import { startBot } from './telegram/bot.ts'
 import { startSandbox, type Sandbox } from './sandbox/sandbox.ts'
+import { checkSandboxDatabase, claimSandboxDataDir, SandboxRefused } from './sandbox/guard.ts'
 import type { AppParts } from './app-parts.ts'
 
 export interface ServiceRoles {
@@ -25,6 +26,8 @@ export interface ServiceRoles {
   worker: boolean
   /** The web desk (pages, sign-in links, email answers, /healthz, /metrics) on WEB_PORT. */
   web?: boolean
+  /** `--sandbox`: run the sandbox in a DATA_DIR it did not create (never on real data). */
+  sandbox?: boolean
 }
 
 export interface RunningService {
@@ -44,6 +47,11 @@ export async function startService(
   parts: AppParts,
 ): Promise<RunningService> {
   const startedAt = Date.now()
+  if (roles.sandbox && !config.sandbox)
+    throw new SandboxRefused(
+      '--sandbox 与 BOT_TOKEN 不能同时使用。 / --sandbox and BOT_TOKEN cannot be used together.',
+    )
+  if (config.sandbox && !config.databaseUrl) await claimSandboxDataDir(config.dataDir, roles.sandbox === true)
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -59,6 +67,14 @@ export async function startService(
 
     let effective = config
     if (config.sandbox) {
+      await checkSandboxDatabase(
+        db,
+        config.databaseUrl ? 'DATABASE_URL 指向的数据库 / the DATABASE_URL database' : config.dataDir,
+      )
+      logger.warn(
+        { dataDir: config.dataDir, driver: database.driver },
+        'SANDBOX MODE (no BOT_TOKEN): Telegram is emulated on this machine and emails are written to files; nothing reaches real people',
+      )
       sandbox = await startSandbox({ db, config, logger })
       effective = sandbox.config
       stops.push({ name: 'sandbox', stop: () => sandbox!.stop() })

@@ -8,13 +8,13 @@
  * find the port in the lock file and connect to it as clients.
  */
 import path from 'node:path'
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import postgres from 'postgres'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import { PGlite } from '@electric-sql/pglite'
-import { serveEmbedded, type EmbeddedServer } from './embedded-server.ts'
+import { newEmbeddedPassword, serveEmbedded, type EmbeddedServer } from './embedded-server.ts'
 import * as schema from './schema.ts'
 import { EmbeddedLock, LockHeldError } from './embedded-lock.ts'
 
@@ -41,6 +41,44 @@ export interface OpenOptions {
   embedded?: 'host' | 'any'
   /** Pool size for postgres.js. */
   max?: number
+  /** Embedded host: a client idle inside a transaction longer than this is cut off (default 60 s). */
+  idleTimeoutMs?: number
+}
+
+/** DATA_DIR is this user's alone (0700), whoever created it and however. */
+function restrictDataDir(dataDir: string): void {
+  try {
+    if ((statSync(dataDir).mode & 0o077) !== 0) chmodSync(dataDir, 0o700)
+  } catch {
+    /* not ours to change: the files below are still created without group/other access */
+  }
+}
+
+/**
+ * Opens PGlite with a umask that keeps group and others out of every file it creates, and takes
+ * write access from group and others on files an earlier version left open.
+ */
+async function createPrivately(dir: string): Promise<PGlite> {
+  const previous = process.umask(0o077)
+  try {
+    const pglite = await PGlite.create(dir)
+    tightenTree(dir)
+    return pglite
+  } finally {
+    process.umask(previous)
+  }
+}
+
+function tightenTree(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name)
+    try {
+      const mode = statSync(file).mode
+      if ((mode & 0o022) !== 0) chmodSync(file, mode & ~0o022 & 0o7777)
+    } catch {
+      /* removed meanwhile */
+    }
+  }
 }
 
 export { LockHeldError }
@@ -85,8 +123,8 @@ function fromPostgresUrl(
   }
 }
 
-function embeddedUrl(port: number): string {
-  return `postgres://postgres@127.0.0.1:${port}/postgres`
+function embeddedUrl(port: number, password: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
 }
 
 /** Opens the configured database. Does not migrate: call `migrate()`. */
@@ -94,30 +132,43 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   const max = options.max ?? 10
   if (options.databaseUrl) return fromPostgresUrl(options.databaseUrl, max)
 
-  mkdirSync(options.dataDir, { recursive: true })
+  // Only this OS user may read the database files and the lock (which holds the server's password).
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const lock = new EmbeddedLock(path.join(options.dataDir, 'pglite.lock'))
   const held = lock.acquire()
   if (!held.acquired) {
     if (options.embedded === 'host') throw new LockHeldError(held.holder)
     // Another process hosts the database: use it through its socket.
-    if (!held.holder.port) throw new LockHeldError(held.holder)
-    return fromPostgresUrl(embeddedUrl(held.holder.port), Math.min(max, 2), { embeddedRole: 'client' })
+    if (!held.holder.port || !held.holder.password) throw new LockHeldError(held.holder)
+    return fromPostgresUrl(embeddedUrl(held.holder.port, held.holder.password), Math.min(max, 2), {
+      embeddedRole: 'client',
+    })
   }
 
   let pglite: PGlite | undefined
   let server: EmbeddedServer | undefined
   try {
-    pglite = await PGlite.create(path.join(options.dataDir, 'pglite'))
-    server = await serveEmbedded(pglite)
+    restrictDataDir(options.dataDir)
+    pglite = await createPrivately(path.join(options.dataDir, 'pglite'))
+    const password = newEmbeddedPassword()
+    server = await serveEmbedded(pglite, {
+      password,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    })
     const port = server.port
-    lock.publishPort(port)
+    lock.publishPort(port, password)
     const p = pglite
     const s = server
-    return fromPostgresUrl(embeddedUrl(port), Math.min(max, 8), { embeddedRole: 'host' }, async () => {
-      await s.stop()
-      await p.close()
-      lock.release()
-    })
+    return fromPostgresUrl(
+      embeddedUrl(port, password),
+      Math.min(max, 8),
+      { embeddedRole: 'host' },
+      async () => {
+        await s.stop()
+        await p.close()
+        lock.release()
+      },
+    )
   } catch (err) {
     await server?.stop().catch(() => {})
     await pglite?.close().catch(() => {})

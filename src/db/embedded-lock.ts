@@ -8,6 +8,8 @@ import { openSync, writeSync, closeSync, readFileSync, unlinkSync, writeFileSync
 export interface LockHolder {
   pid: number
   port?: number
+  /** The embedded server's password: the file is mode 0600, so only this OS user can connect. */
+  password?: string
   startedAt: string
 }
 
@@ -52,7 +54,7 @@ export class EmbeddedLock {
     for (let attempt = 0; attempt < 3; attempt++) {
       const holder: LockHolder = { pid: process.pid, startedAt: new Date().toISOString() }
       try {
-        const fd = openSync(this.file, 'wx')
+        const fd = openSync(this.file, 'wx', 0o600)
         writeSync(fd, JSON.stringify(holder))
         closeSync(fd)
         this.held = true
@@ -83,12 +85,12 @@ export class EmbeddedLock {
     return { acquired: false, holder: current ?? { pid: -1, startedAt: 'unknown' } }
   }
 
-  /** Records the loopback port the host serves the database on, for client processes. */
-  publishPort(port: number): void {
+  /** Records the loopback port and password of the host's server, for client processes. */
+  publishPort(port: number, password: string): void {
     if (!this.held || !this.holder) return
-    this.holder = { ...this.holder, port }
+    this.holder = { ...this.holder, port, password }
     const tmp = `${this.file}.${process.pid}.tmp`
-    writeFileSync(tmp, JSON.stringify(this.holder))
+    writeFileSync(tmp, JSON.stringify(this.holder), { mode: 0o600 })
     renameSync(tmp, this.file)
   }
 

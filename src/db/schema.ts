@@ -720,3 +720,30 @@ export const webLinks = pgTable(
   },
   (t) => [index('web_links_person_idx').on(t.personId)],
 )
+
+export const auditSources = ['cli', 'telegram', 'web'] as const
+export type AuditSource = (typeof auditSources)[number]
+
+/**
+ * Every administrative change (roster, plans, bindings, invites, jobs run by hand, retries), written
+ * in the same transaction as the change: who (an OS user on the command line, a Telegram user and
+ * their person), from where, what, on what, and the row before and after.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    source: text('source', { enum: auditSources }).notNull(),
+    /** The OS user (cli), `tg:<user id>` (telegram) or the web login. */
+    actor: text('actor').notNull(),
+    personId: integer('person_id').references(() => people.id, { onDelete: 'set null' }),
+    /** e.g. `people.deactivate`, `chats.unbind`, `invites.revoke`. */
+    action: text('action').notNull(),
+    /** What was changed, as a person reads it: `#12 李明`, `chat -100…`, a file name. */
+    target: text('target'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at)],
+)

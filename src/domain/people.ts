@@ -7,7 +7,7 @@
  * them. Admins run the command line; a bureau officer who should also receive escalations and the
  * digest is entered with the role `supervisor` (one Telegram account binds to one person).
  */
-import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, isNull, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { locales, people, roles, units, type Locale, type Role } from '../db/schema.ts'
 import { localized, LocalizedUserError, userError } from '../errors.ts'
@@ -222,18 +222,31 @@ export async function findPersonByTelegramId(db: Db, telegramUserId: number): Pr
   return p ?? null
 }
 
-/** One person by number (`#12` or `12`), exact name, or email; a user error when none or several. */
-export async function findPerson(db: Db, query: string): Promise<Person> {
+/** The person bound to this Telegram user id, active or not (the bot refuses the inactive clearly). */
+export async function findBoundPerson(db: Db, telegramUserId: number): Promise<Person | null> {
+  const [p] = await selectPeople(db, eq(people.telegramUserId, telegramUserId))
+  return p ?? null
+}
+
+/**
+ * One person by number (`#12` or `12`), exact name, or email; a user error listing them when none
+ * or several. Among several of one name, those that are `prefer`red (default: active) win.
+ */
+export async function findPerson(
+  db: Db,
+  query: string,
+  prefer: (p: Person) => boolean = (p) => p.active,
+): Promise<Person> {
   const q = query.trim()
   const byId = /^#?(\d{1,9})$/.exec(q)
   let found: Person[]
   if (byId) found = await selectPeople(db, eq(people.id, Number(byId[1])))
   else if (q.includes('@')) found = await selectPeople(db, sql`lower(${people.email}) = lower(${q})`)
   else found = await selectPeople(db, eq(people.name, q.replace(/\s+/g, ' ')))
-  // Several rows of one name: prefer the active ones before calling it ambiguous.
+  // Several rows of one name: prefer the active ones (or what the caller prefers) before calling it ambiguous.
   if (found.length > 1) {
-    const active = found.filter((p) => p.active)
-    if (active.length > 0) found = active
+    const preferred = found.filter(prefer)
+    if (preferred.length > 0) found = preferred
   }
   if (found.length === 1) return found[0]!
   if (found.length === 0) throw userError('statusView', (t) => t.people.notFound(q))
@@ -382,10 +395,16 @@ export async function addPerson(db: Db, input: PersonInput): Promise<Person> {
 /**
  * Imports people from CSV with the header `name,role,unit,email` (an optional `locale` column is
  * read too). A row matching an existing person by name, role and unit updates that person's email
- * (and locale) and reactivates them; other rows create people. All or nothing: any bad line is
+ * (and locale); an inactive person stays inactive (and is reported) unless `reactivate`; other
+ * rows create people; `deactivateMissing` deactivates everyone active the file does not list.
+ * All or nothing: any bad line is
  * reported by number and nothing is written.
  */
-export async function importPeople(db: Db, csvText: string): Promise<{ created: number; updated: number }> {
+export async function importPeople(
+  db: Db,
+  csvText: string,
+  options: ImportPeopleOptions = {},
+): Promise<ImportPeopleResult> {
   const table = readCsvTable(csvText, ['name', 'role', 'unit', 'email'] as const)
   const localeColumn = readOptionalColumn(csvText, 'locale')
   return db.transaction(async (tx) => {
@@ -430,25 +449,76 @@ export async function importPeople(db: Db, csvText: string): Promise<{ created: 
     throwLineProblems(problems)
     let created = 0
     let updated = 0
+    const keptInactive: string[] = []
+    const reactivated: string[] = []
+    const listed = new Set<number>()
     for (const { person: p, existing } of plan) {
       if (!existing) {
-        await tx.insert(people).values({
-          name: p.name,
-          role: p.role,
-          unitId: p.unitId,
-          email: p.email,
-          locale: p.locale ?? 'zh-CN',
-        })
+        const [row] = await tx
+          .insert(people)
+          .values({
+            name: p.name,
+            role: p.role,
+            unitId: p.unitId,
+            email: p.email,
+            locale: p.locale ?? 'zh-CN',
+          })
+          .returning({ id: people.id })
+        listed.add(row!.id)
         created++
         continue
       }
+      listed.add(existing.id)
+      // A deactivated person stays so unless the admin says otherwise: an old file must not
+      // quietly give a departed person their access back.
+      const active = existing.active || options.reactivate === true
+      if (!existing.active) (active ? reactivated : keptInactive).push(p.name)
       const locale = p.locale ?? existing.locale
-      if (existing.email === p.email && existing.locale === locale && existing.active) continue
-      await tx.update(people).set({ email: p.email, locale, active: true }).where(eq(people.id, existing.id))
+      if (existing.email === p.email && existing.locale === locale && existing.active === active) continue
+      await tx.update(people).set({ email: p.email, locale, active }).where(eq(people.id, existing.id))
       updated++
     }
-    return { created, updated }
+    let deactivated: { id: number; name: string }[] = []
+    if (options.deactivateMissing)
+      deactivated = await tx
+        .update(people)
+        .set({ active: false })
+        .where(and(eq(people.active, true), listed.size ? notInArray(people.id, [...listed]) : undefined))
+        .returning({ id: people.id, name: people.name })
+    const result: ImportPeopleResult = {
+      created,
+      updated,
+      reactivated,
+      keptInactive,
+      deactivated: deactivated.sort((a, b) => a.id - b.id).map((d) => d.name),
+    }
+    await options.afterImport?.(
+      tx,
+      result,
+      deactivated.map((d) => d.id),
+    )
+    return result
   })
+}
+
+export interface ImportPeopleOptions {
+  /** Deactivate every active person the file does not list. */
+  deactivateMissing?: boolean
+  /** Reactivate inactive people the file lists (otherwise they stay inactive and are reported). */
+  reactivate?: boolean
+  /** Runs in the import's transaction after the writes (the audit entry, ending access). */
+  afterImport?: (tx: Db, result: ImportPeopleResult, deactivatedIds: number[]) => Promise<void>
+}
+
+export interface ImportPeopleResult {
+  created: number
+  updated: number
+  /** Names of inactive people reactivated (with `reactivate`). */
+  reactivated: string[]
+  /** Names of inactive people the file lists, left inactive. */
+  keptInactive: string[]
+  /** Names of people deactivated because the file does not list them (with `deactivateMissing`). */
+  deactivated: string[]
 }
 
 /** Values of an optional column by line number (empty map when the header lacks it). */

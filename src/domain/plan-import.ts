@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { and, eq, inArray, isNotNull, isNull, lt, ne } from 'drizzle-orm'
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
+import { yamlToValues } from './yaml-values.ts'
 import { bilingual, UserError } from '../errors.ts'
 import type { Db } from '../db/client.ts'
 import {
@@ -110,7 +111,7 @@ export function parsePlanFile(text: string, fileName: string, opts: { year?: num
     }
     return name
   }
-  return parsePlanStructured(doc.toJS(), { ...opts, locate })
+  return parsePlanStructured(yamlToValues(doc, name), { ...opts, locate })
 }
 
 /** Reads and parses a plan file; see `readTextFile` and `parsePlanFile` for what is refused. */

@@ -7,6 +7,7 @@
 import { asc, inArray } from 'drizzle-orm'
 import { pinyin } from 'pinyin-pro'
 import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
+import { yamlToValues } from './yaml-values.ts'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
 import { unitGroups as unitGroupsTable, units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
@@ -514,7 +515,10 @@ function parseRosterYaml(text: string, fileName: string): RosterInput {
   const list: unknown = isMap(root) ? root.get('units', true) : root
   if (!isSeq(list)) throw new UserError(bilingual('plan', (m) => m.unitsFileShape(fileName)))
   const units = list.items.map((node, i) =>
-    validateUnit(isNode(node) ? (node.toJS(doc) as unknown) : node, whereOf(node, `#${i + 1}`)),
+    validateUnit(
+      isNode(node) ? yamlToValues(doc, whereOf(node, `#${i + 1}`), node) : node,
+      whereOf(node, `#${i + 1}`),
+    ),
   )
   const groups: GroupInput[] = []
   const groupMap: unknown = isMap(root) ? root.get('groups', true) : undefined
@@ -523,7 +527,7 @@ function parseRosterYaml(text: string, fileName: string): RosterInput {
     for (const pair of groupMap.items) {
       const phrase = String(isNode(pair.key) ? pair.key.toJS(doc) : pair.key).trim()
       const where = whereOf(pair.key, phrase)
-      const parsed = groupInputSchema.safeParse(isNode(pair.value) ? pair.value.toJS(doc) : pair.value)
+      const parsed = groupInputSchema.safeParse(isNode(pair.value) ? yamlToValues(doc, where, pair.value) : pair.value)
       if (!phrase || !parsed.success)
         throw new UserError(
           bilingual('plan', (m) =>

@@ -71,7 +71,11 @@ export async function seedSandbox(db: Db, now: Date, tz: string): Promise<boolea
     await bindChat(tx, SUPERVISORS_GROUP_ID, 'supervisors', { title: '市司法局督办组' })
     await tx
       .insert(settings)
-      .values({ key: 'sandbox_seeded_at', value: now.toISOString() })
+      .values([
+        { key: 'sandbox_seeded_at', value: now.toISOString() },
+        // The marker that tells the guard (guard.ts) this database holds sample data only.
+        { key: 'sandbox', value: true },
+      ])
       .onConflictDoNothing()
     return true
   })

@@ -17,6 +17,7 @@ import { provideDeps, resolveContext } from './middleware/resolve.ts'
 import { Lookups, type LookupOptions } from './lookups.ts'
 import { rateLimit, type RateLimitOptions } from './middleware/rate-limit.ts'
 import { groupGate } from './middleware/group-gate.ts'
+import { refuseDeactivated } from './middleware/deactivated.ts'
 import { updateChatKey, startWebhookServer } from './webhook.ts'
 
 /** The bot's features, as the composition root hands them over (a fresh set for each bot). */
@@ -77,6 +78,7 @@ export function createBot(deps: CreateBotDeps): Bot<BotContext> {
   bot.errorBoundary(
     handleError,
     resolveContext,
+    refuseDeactivated,
     ...deps.features.ungated,
     groupGate(),
     ...deps.features.gated,

@@ -4,17 +4,19 @@
  * for a short time per bot, so a burst of replies (Friday's prompts) does not read the same rows
  * for every message.
  *
- * What the memory costs: a change made elsewhere (a person deactivated or re-bound from the
- * command line, a group bound with `duban chats bind`) reaches this process after at most
- * `ttlMs` (10 s by default). Changes made through this bot are seen at once: registration,
- * /bind and group migration forget what they change. Prompts never change once sent (a task's
- * title edited by a plan re-import shows after `promptTtlMs`); a message that is not a prompt is
- * never remembered, since the delivery worker may attach it a moment later.
+ * What the memory costs, and why it is safe: every administrative change (a person deactivated,
+ * a group bound or unbound, from the command line or another replica) advances the access stamp
+ * in the same transaction (src/domain/audit.ts), and `syncAccess()`, run on each update, forgets
+ * every remembered person and chat when the stamp moved. Changes made through this bot are seen
+ * at once too: registration, /bind and group migration forget what they change. Prompts never
+ * change once sent (a task's title edited by a plan re-import shows after `promptTtlMs`); a message
+ * that is not a prompt is never remembered, since the delivery worker may attach it a moment later.
  */
 import { inArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { tasks as tasksTable } from '../db/schema.ts'
-import { findPersonByTelegramId, type Person } from '../domain/people.ts'
+import { findBoundPerson, type Person } from '../domain/people.ts'
+import { accessVersion } from '../domain/audit.ts'
 import { chatByTelegramId, type BoundChat } from '../domain/chats.ts'
 import { promptByMessage, type Prompt } from '../domain/status.ts'
 
@@ -71,6 +73,10 @@ class Memory<V> {
   delete(key: string): void {
     this.entries.delete(key)
   }
+
+  clear(): void {
+    this.entries.clear()
+  }
 }
 
 /** The tasks of a prompt in its numbering. */
@@ -87,6 +93,8 @@ export async function promptTasks(db: Db, prompt: Prompt): Promise<(PromptTask |
 /** Per-bot remembered lookups (see the module comment for what may be stale and for how long). */
 export class Lookups {
   private readonly people: Memory<Person | null>
+  private readonly ttlMs: number
+  private accessStamp: number | undefined
   private readonly chats: Memory<BoundChat | null>
   private readonly prompts: Memory<PromptWithTasks>
 
@@ -95,6 +103,7 @@ export class Lookups {
     options: LookupOptions = {},
   ) {
     const ttl = options.ttlMs ?? 10_000
+    this.ttlMs = ttl
     const clock = options.clock ?? Date.now
     const max = options.max ?? 5000
     this.people = new Memory(ttl, max, clock)
@@ -102,14 +111,40 @@ export class Lookups {
     this.prompts = new Memory(ttl > 0 ? (options.promptTtlMs ?? 60_000) : 0, max, clock)
   }
 
-  /** The active person bound to this Telegram user id, or null. */
-  async person(telegramUserId: number): Promise<Person | null> {
+  /**
+   * Forgets every remembered person and chat when an administrative change happened anywhere since
+   * the last update (the access stamp moved: audit.ts). One primary-key read per update, so a
+   * deactivation or unbinding from the command line counts from the very next update.
+   */
+  async syncAccess(): Promise<void> {
+    if (this.ttlMs <= 0) return
+    const stamp = await accessVersion(this.db)
+    if (stamp === this.accessStamp) return
+    this.accessStamp = stamp
+    this.people.clear()
+    this.chats.clear()
+  }
+
+  /** The person bound to this Telegram user id, active or not, or null. */
+  private async boundPerson(telegramUserId: number): Promise<Person | null> {
     const key = String(telegramUserId)
     const known = this.people.get(key)
     if (known !== undefined) return known
-    const person = await findPersonByTelegramId(this.db, telegramUserId)
+    const person = await findBoundPerson(this.db, telegramUserId)
     this.people.set(key, person)
     return person
+  }
+
+  /** The active person bound to this Telegram user id, or null. */
+  async person(telegramUserId: number): Promise<Person | null> {
+    const person = await this.boundPerson(telegramUserId)
+    return person?.active ? person : null
+  }
+
+  /** True when this Telegram user is bound to a person whose access was ended. */
+  async deactivated(telegramUserId: number): Promise<boolean> {
+    const person = await this.boundPerson(telegramUserId)
+    return person !== null && !person.active
   }
 
   /** The binding of a group, or null when nobody bound it. */

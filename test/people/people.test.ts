@@ -158,10 +158,10 @@ describeDb('people', (t) => {
       '陈建国,supervisor,市司法局,chen.jianguo@example.gov.cn',
       '李志远,admin,,',
     ].join('\n')
-    expect(await importPeople(t.db, csv)).toEqual({ created: 4, updated: 0 })
-    expect(await importPeople(t.db, csv)).toEqual({ created: 0, updated: 0 })
+    expect(await importPeople(t.db, csv)).toMatchObject({ created: 4, updated: 0 })
+    expect(await importPeople(t.db, csv)).toMatchObject({ created: 0, updated: 0 })
     const changed = csv.replace('"黄志强",liaison,dajiang,', '黄志强,liaison,大江镇,hzq@example.gov.cn')
-    expect(await importPeople(t.db, changed)).toEqual({ created: 0, updated: 1 })
+    expect(await importPeople(t.db, changed)).toMatchObject({ created: 0, updated: 1 })
     const list = await listPeople(t.db)
     expect(list.map((p) => [p.name, p.role, p.unitName, p.email])).toEqual([
       ['李明', 'liaison', '台城街道', 'lianluoyuan.taicheng@example.gov.cn'],
@@ -207,7 +207,7 @@ describeDb('sample roster files', (t) => {
     const read = (f: string) => readFileSync(new URL(`../../samples/${f}`, import.meta.url), 'utf8')
     await importUnits(t.db, parseUnitsFile(read('taishan-units.yaml'), 'taishan-units.yaml'))
     const unitCount = (await listUnits(t.db)).length
-    expect(await importPeople(t.db, read('taishan-people.csv'))).toEqual({
+    expect(await importPeople(t.db, read('taishan-people.csv'))).toMatchObject({
       created: unitCount + 3,
       updated: 0,
     })

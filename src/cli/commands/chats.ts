@@ -4,6 +4,8 @@ import { bindChat, listChats, parseTelegramChatId, type BoundChat } from '../../
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
 import { formatTable, printJson } from '../io.ts'
+import { audited } from '../actor.ts'
+import { chatState } from '../../domain/lifecycle.ts'
 import { bilingual } from '../../errors.ts'
 
 function chatJson(c: BoundChat) {
@@ -27,7 +29,12 @@ export function registerChats(program: Command, ctx: CliContext): void {
     .option('--json', 'print the binding as JSON')
     .action(async (rawId: string, target: string, opts: { title?: string; json?: boolean }) => {
       const chatId = parseTelegramChatId(rawId)
-      const chat = await bindChat(await ctx.db(), chatId, target, { title: opts.title ?? null })
+      const chat = await audited(
+        await ctx.db(),
+        (tx) => bindChat(tx, chatId, target, { title: opts.title ?? null }),
+        (c) => ({ action: 'chats.bind', target: `chat ${c.telegramChatId}`, after: chatState(c) }),
+        ctx.now(),
+      )
       if (opts.json) {
         printJson(ctx.output, chatJson(chat))
         return

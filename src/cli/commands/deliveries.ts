@@ -7,6 +7,7 @@ import { deliveryStatuses, type DeliveryStatus } from '../../db/schema.ts'
 import { listDeliveries, retryDelivery, type DeliveryRow } from '../../delivery/outbox.ts'
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
+import { audited } from '../actor.ts'
 import { formatTable, printJson } from '../io.ts'
 import { UserError } from '../../errors.ts'
 
@@ -89,7 +90,12 @@ export function registerDeliveries(program: Command, ctx: CliContext): void {
       if (!/^\d{1,15}$/.test(id)) throw new UserError(`${zh.retry.unknown(id)} / ${en.retry.unknown(id)}`)
       const n = Number(id)
       const db = await ctx.db()
-      await retryDelivery(db, n, ctx.now())
+      await audited(
+        db,
+        (tx) => retryDelivery(tx, n, ctx.now()),
+        () => ({ action: 'deliveries.retry', target: `delivery ${n}` }),
+        ctx.now(),
+      )
       ctx.output.out(`${zh.retry.done(n)} / ${en.retry.done(n)}`)
     })
 }

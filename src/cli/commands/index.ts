@@ -18,6 +18,7 @@ import { registerReport } from './report.ts'
 import { registerEvidence } from './evidence.ts'
 import { registerHistory } from './history.ts'
 import { registerWeb } from './web.ts'
+import { registerAccess } from './access.ts'
 
 export function registerCommands(program: Command, ctx: CliContext): void {
   registerStart(program, ctx)
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, ctx: CliContext): void {
   registerHistory(program, ctx)
   registerWeb(program, ctx)
   registerSandbox(program, ctx)
+  registerAccess(program, ctx)
 }

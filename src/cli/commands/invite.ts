@@ -8,6 +8,8 @@ import type { CliContext } from '../context.ts'
 import { printJson } from '../io.ts'
 import { describePerson } from './people.ts'
 import { bilingual, userError } from '../../errors.ts'
+import { audited } from '../actor.ts'
+import { personTarget } from '../../domain/lifecycle.ts'
 
 export function registerInvite(program: Command, ctx: CliContext): void {
   program
@@ -23,7 +25,16 @@ export function registerInvite(program: Command, ctx: CliContext): void {
       }
       const db = await ctx.db()
       const person = await findPerson(db, query)
-      const invite = await createInvite(db, person.id, ctx.now(), days)
+      const invite = await audited(
+        db,
+        (tx) => createInvite(tx, person.id, ctx.now(), days),
+        (i) => ({
+          action: 'invites.create',
+          target: personTarget(person),
+          after: { expiresAt: i.expiresAt.toISOString() },
+        }),
+        ctx.now(),
+      )
       const link = inviteLink(await botUsername(db), invite.code)
       if (opts.json) {
         printJson(ctx.output, {

@@ -13,6 +13,8 @@ import { latestFires } from '../../scheduler/fires.ts'
 import { loadJobOptions, runJob } from '../../scheduler/run.ts'
 import { formatInstant, parseInstant } from '../../domain/dates.ts'
 import type { CliContext } from '../context.ts'
+import { cliActor } from '../actor.ts'
+import { recordAudit } from '../../domain/audit.ts'
 import { formatTable, printJson } from '../io.ts'
 import { bilingual, UserError } from '../../errors.ts'
 
@@ -112,6 +114,12 @@ export function registerJob(program: Command, ctx: CliContext): void {
         const message = err instanceof Error ? err.message : String(err)
         throw new UserError(bilingual('scheduler', (t) => t.run.failed(found.name, message)))
       }
+      // After the run: a job takes its own locks and transactions, so the entry follows its commit.
+      await recordAudit(db, cliActor(), {
+        action: 'job.run',
+        target: found.name,
+        after: { at: at.toISOString(), enqueued: result.enqueued, skipped: result.skipped ?? null },
+      })
       if (opts.json)
         return printJson(ctx.output, {
           job: found.name,

@@ -3,11 +3,15 @@
  * Also the CSV file reader and bilingual one-liners the roster commands share.
  */
 import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
 import type { Command } from 'commander'
 import { roles, type Locale, type Role } from '../../db/schema.ts'
 import { addPerson, importPeople, listPeople, resolveUnit, type Person } from '../../domain/people.ts'
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
+import { audited, cliActor } from '../actor.ts'
+import { recordAudit } from '../../domain/audit.ts'
+import { endAccess, personTarget } from '../../domain/lifecycle.ts'
 import { formatTable, printJson } from '../io.ts'
 import { bilingual, userError } from '../../errors.ts'
 
@@ -90,13 +94,19 @@ export function registerPeople(program: Command, ctx: CliContext): void {
         locale?: string
         json?: boolean
       }) => {
-        const person = await addPerson(await ctx.db(), {
-          name: opts.name,
-          role: opts.role,
-          unit: opts.unit ?? null,
-          email: opts.email ?? null,
-          locale: opts.locale ?? null,
-        })
+        const person = await audited(
+          await ctx.db(),
+          (tx) =>
+            addPerson(tx, {
+              name: opts.name,
+              role: opts.role,
+              unit: opts.unit ?? null,
+              email: opts.email ?? null,
+              locale: opts.locale ?? null,
+            }),
+          (p) => ({ action: 'people.add', target: personTarget(p), after: personJson(p) }),
+          ctx.now(),
+        )
         if (opts.json) printJson(ctx.output, personJson(person))
         else ctx.output.out(bilingual('statusView', (t, l) => t.cli.personAdded(describePerson(person, l))))
       },
@@ -105,14 +115,43 @@ export function registerPeople(program: Command, ctx: CliContext): void {
   people
     .command('import <csv>')
     .description('add or update people from a CSV file with the header name,role,unit,email (all or nothing)')
+    .option('--deactivate-missing', 'deactivate everyone active whom the file does not list')
+    .option('--reactivate', 'reactivate inactive people the file lists (otherwise they stay inactive)')
     .option('--json', 'print the counts as JSON')
-    .action(async (file: string, opts: { json?: boolean }) => {
-      const text = await readCsvFile(file)
-      const result = await importPeople(await ctx.db(), text)
-      if (opts.json) printJson(ctx.output, result)
-      else
-        ctx.output.out(bilingual('statusView', (t) => t.cli.peopleImported(result.created, result.updated)))
-    })
+    .action(
+      async (file: string, opts: { json?: boolean; deactivateMissing?: boolean; reactivate?: boolean }) => {
+        const text = await readCsvFile(file)
+        const now = ctx.now()
+        const result = await importPeople(await ctx.db(), text, {
+          deactivateMissing: opts.deactivateMissing === true,
+          reactivate: opts.reactivate === true,
+          async afterImport(tx, r, deactivatedIds) {
+            const ended = await endAccess(tx, deactivatedIds, now)
+            await recordAudit(
+              tx,
+              cliActor(),
+              {
+                action: 'people.import',
+                target: path.basename(file),
+                after: { ...r, invitesEnded: ended.invites, deliveriesWithdrawn: ended.deliveries },
+              },
+              now,
+            )
+          },
+        })
+        if (opts.json) return printJson(ctx.output, result)
+        const lines = [bilingual('statusView', (t) => t.cli.peopleImported(result.created, result.updated))]
+        const access = (pick: (t: ReturnType<typeof messages>['access']) => string) =>
+          `${pick(messages('zh-CN').access)} / ${pick(messages('en').access)}`
+        if (result.keptInactive.length)
+          lines.push(access((t) => t.importKeptInactive(result.keptInactive.join(', '))))
+        if (result.reactivated.length)
+          lines.push(access((t) => t.importReactivated(result.reactivated.join(', '))))
+        if (result.deactivated.length)
+          lines.push(access((t) => t.importDeactivated(result.deactivated.join(', '))))
+        ctx.output.out(lines.join('\n'))
+      },
+    )
 
   people
     .command('list')

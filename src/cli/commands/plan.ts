@@ -5,6 +5,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { audited } from '../actor.ts'
 import { displayWidth, formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import type { AssignmentRole } from '../../db/schema.ts'
@@ -126,7 +127,16 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           )
           return
         }
-        const result = await importPlan(db, draft, { ...base, createUnits: opts.createUnits === true })
+        const result = await audited(
+          db,
+          (tx) => importPlan(tx, draft, { ...base, createUnits: opts.createUnits === true }),
+          (r) => ({
+            action: 'plan.import',
+            target: path.basename(file),
+            after: { plan: r.plan.title, year: r.plan.year, counts: r.counts },
+          }),
+          ctx.now(),
+        )
         if (opts.json) return printJson(ctx.output, result)
         const active = (await activePlans(db)).length
         const c = result.counts

@@ -10,14 +10,22 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .option('--no-scheduler', 'do not run scheduled jobs in this process')
     .option('--no-worker', 'do not send deliveries from this process')
     .option('--no-web', 'do not serve the web desk (WEB_PORT) from this process')
-    .action(async (opts: { bot: boolean; scheduler: boolean; worker: boolean; web: boolean }) => {
+    .option('--sandbox', 'run the sandbox (no BOT_TOKEN) in a DATA_DIR it did not create; never on real data')
+    .action(
+      async (opts: { bot: boolean; scheduler: boolean; worker: boolean; web: boolean; sandbox?: boolean }) => {
       const config = ctx.config()
       const logger = createLogger(config.logLevel)
       const { startService } = await import('../../service.ts')
       const service = await startService(
         config,
         logger,
-        { bot: opts.bot, scheduler: opts.scheduler, worker: opts.worker, web: opts.web },
+        {
+          bot: opts.bot,
+          scheduler: opts.scheduler,
+          worker: opts.worker,
+          web: opts.web,
+          sandbox: opts.sandbox === true,
+        },
         ctx.parts,
       )
       if (service.sandbox) ctx.output.out(service.sandbox.welcome)

@@ -1,6 +1,8 @@
 /** `duban units list|import|find`: the roster of units. */
+import path from 'node:path'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { audited } from '../actor.ts'
 import { formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import { readTextFile } from '../../domain/plan-import.ts'
@@ -54,7 +56,12 @@ export function registerUnits(program: Command, ctx: CliContext): void {
     .option('--json', 'print the counts as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
       const input = parseRosterFile(await readTextFile(file), file)
-      const counts = await importRoster(await ctx.db(), input)
+      const counts = await audited(
+        await ctx.db(),
+        (tx) => importRoster(tx, input),
+        (c) => ({ action: 'units.import', target: path.basename(file), after: c }),
+        ctx.now(),
+      )
       if (opts.json) printJson(ctx.output, counts)
       else
         ctx.output.out(

@@ -11,6 +11,7 @@ import planLedger from './plan-ledger.ts'
 import paperwork from './paperwork.ts'
 import loop from './loop.ts'
 import web from './web.ts'
+import access from './access.ts'
 
 export default {
   common,
@@ -26,4 +27,5 @@ export default {
   paperwork,
   loop,
   web,
+  access,
 }

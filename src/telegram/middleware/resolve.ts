@@ -25,6 +25,7 @@ export function provideDeps(deps: BotDeps, lookups: Lookups) {
 export async function resolveContext(ctx: BotContext, next: NextFunction): Promise<void> {
   const userId = ctx.from?.id
   const chat = ctx.chat
+  await ctx.lookups.syncAccess()
   const [person, boundChat] = await Promise.all([
     userId !== undefined && !ctx.from?.is_bot ? ctx.lookups.person(userId) : null,
     chat && chat.type !== 'private' ? ctx.lookups.chat(chat.id) : null,
