@@ -98,8 +98,8 @@ describe('the Taishan 2024 plan through readPlanDocument', async () => {
   it('quotes the document in its doubts and names the task', () => {
     expect(doubts(plan)).toEqual([
       'bracket 二（一）1 〔…]',
-      'other 二（一）4 培养、培养',
-      'other 二（四）3 and',
+      'repeated_word 二（一）4 培养、培养',
+      'latin_word 二（四）3 and',
     ])
   })
 

@@ -361,7 +361,10 @@ describeDb('plans in the ledger', (t) => {
     const after = (await outbox(t, 'deadline:')).filter((d) => !reminders.some((r) => r.key === d.key))
     expect(
       after.map((d) => (d.payload as { params: { task: { ref: string; plan?: string } } }).params.task),
-    ).toEqual([{ ref: '一1', title: '任务一1', due: '2026-10-20', dueText: '10月20日前' }])
+    ).toEqual([
+      // The annual plan's task alone (no plan name: one plan is active again); its id feeds the email's answer links.
+      { id: expect.any(Number), ref: '一1', title: '任务一1', due: '2026-10-20', dueText: '10月20日前' },
+    ])
     // Archived: readable, inactive.
     const [row] = await t.db.select().from(plans).where(eq(plans.id, campaign.plan.id))
     expect(row).toMatchObject({ active: false, archivedAt: at('2026-10-16') })
@@ -436,8 +439,8 @@ describeDb('plans in the ledger', (t) => {
     await runJobAt(t, 'deadline-reminders', '2026-12-07') // the next occurrence: its own ladder
     await runJobAt(t, 'status-prompts', '2026-12-04', '10:00')
     expect((await outbox(t, 'deadline:')).map((d) => d.key)).toEqual([
-      `deadline:${row!.id}:${unitId}:2026-11-10:before:3`,
-      `deadline:${row!.id}:${unitId}:2026-12-10:before:3`,
+      `deadline:${row!.id}:${unitId}@2026-11-10:before:3`,
+      `deadline:${row!.id}:${unitId}@2026-12-10:before:3`,
     ])
     // The weekly prompt asks about the recurring task again (a new period) and the ongoing one.
     const [prompt] = await outbox(t, 'prompt:')
