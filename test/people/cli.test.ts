@@ -222,6 +222,9 @@ describeDb('duban people, invite, chats, officers, status', (t) => {
       tasks: [],
       counts: { not_started: 0, in_progress: 0, done: 0, blocked: 0, no_reply: 0, overdue: 0 },
       training: { officers: 2, averageHours: 41.8, belowPace: expect.any(Number) },
+      // The 督办 loop's fields: no task, so no colours and nothing left unsigned.
+      colors: null,
+      unacknowledged: 0,
     })
     const card = await duban('status', '台城')
     expect(card.code).toBe(0)
