@@ -126,7 +126,8 @@ const fields = {
   },
   WEB_SIGNING_KEY: {
     schema: z.preprocess(empty, z.string().min(32).optional()),
-    expect: 'at least 32 characters of secret for signing email answer links, or unset to keep one in the database',
+    expect:
+      'at least 32 characters of secret for signing email answer links, or unset to keep one in the database',
     example: 'a-long-random-secret-of-at-least-32-characters',
   },
   METRICS_ALLOW: {

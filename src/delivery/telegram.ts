@@ -139,10 +139,7 @@ export function createTelegramSender(options: TelegramSenderOptions): TelegramSe
       const chat = /^-?\d+$/.test(chatId) ? Number(chatId) : chatId
       try {
         if (part.photo) {
-          const photo = await api.sendPhoto(
-            chat,
-            new InputFile(part.photo.data, part.photo.fileName),
-          )
+          const photo = await api.sendPhoto(chat, new InputFile(part.photo.data, part.photo.fileName))
           return photo.message_id
         }
         if (part.file) {

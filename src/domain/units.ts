@@ -527,7 +527,9 @@ function parseRosterYaml(text: string, fileName: string): RosterInput {
     for (const pair of groupMap.items) {
       const phrase = String(isNode(pair.key) ? pair.key.toJS(doc) : pair.key).trim()
       const where = whereOf(pair.key, phrase)
-      const parsed = groupInputSchema.safeParse(isNode(pair.value) ? yamlToValues(doc, where, pair.value) : pair.value)
+      const parsed = groupInputSchema.safeParse(
+        isNode(pair.value) ? yamlToValues(doc, where, pair.value) : pair.value,
+      )
       if (!phrase || !parsed.success)
         throw new UserError(
           bilingual('plan', (m) =>

@@ -106,7 +106,11 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
         // A support unit is informed, not asked: no answer links.
         supportInfo
           ? { html: [], text: [] }
-          : answerLinkLines(answerLinks, [{ label: `${p.task.title}（${p.task.ref}）`, id: p.task.id }], locale),
+          : answerLinkLines(
+              answerLinks,
+              [{ label: `${p.task.title}（${p.task.ref}）`, id: p.task.id }],
+              locale,
+            ),
         locale,
       ),
     }

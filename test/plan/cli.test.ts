@@ -263,7 +263,11 @@ for (const driver of drivers) {
           () => write('plan.yaml', 'title: x\ntasks:\n  - ref: [\n'),
           /^duban: plan\.yaml:\d+：格式错误/,
         ],
-        ['an unsupported file type', () => write('plan.docx', 'PK'), /^duban: 无法识别的文件格式：.*plan\.docx/],
+        [
+          'an unsupported file type',
+          () => write('plan.docx', 'PK'),
+          /^duban: 无法识别的文件格式：.*plan\.docx/,
+        ],
       ]
 
       function write(name: string, content: string | Buffer): string {

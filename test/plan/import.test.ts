@@ -95,9 +95,7 @@ describeDb('plan import', (t) => {
       '市消防救援大队',
       '江门市生态环境局台山分局',
     ]
-    const task = (await listPlanTasks(t.db, (await activePlan(t.db))!.id)).find(
-      (x) => x.ref === '二（五）2',
-    )!
+    const task = (await listPlanTasks(t.db, (await activePlan(t.db))!.id)).find((x) => x.ref === '二（五）2')!
     const assigned = task.units.map((u) => u.name)
     expect(assigned.sort()).toEqual([...new Set([...named, ...enforcement, ...TOWNS])].sort())
     expect(assigned).toHaveLength(42)
