@@ -8,5 +8,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // expect.poll waits for progress, not for a wall-clock guess: on a busy machine a tick can
+    // take seconds, and a poll that holds returns at once anyway.
+    expect: { poll: { timeout: 15_000 } },
   },
 })
