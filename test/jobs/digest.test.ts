@@ -18,7 +18,7 @@ import { zonedInstant } from '../../src/domain/dates.ts'
 import { buildDigest } from '../../src/domain/digest.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
-import { parsePlanStructured } from '../../src/domain/plan-parser.ts'
+import { readPlanDocument } from '../../src/documents/plan/index.ts'
 import { overviewStatus, recordStatus } from '../../src/domain/status.ts'
 import { importOfficers } from '../../src/domain/training.ts'
 import { importUnits, listUnits } from '../../src/domain/units.ts'
@@ -34,6 +34,9 @@ const TZ = 'Asia/Shanghai'
 const at = (date: string, time = '10:00') => zonedInstant(date, time, TZ)
 const NOW = at('2026-10-12', '08:30')
 
+/** The structured form of a plan (as a .json file holds it), read as the CLI reads one. */
+const readStructuredPlan = (plan: unknown) => readPlanDocument(Buffer.from(JSON.stringify(plan)), 'plan.json')
+
 describeDb('the weekly digest', (t) => {
   let smtp: TestSmtp
   const unit = new Map<string, number>()
@@ -48,7 +51,7 @@ describeDb('the weekly digest', (t) => {
       { name: '水步镇', shortName: '水步', kind: 'town' },
       { name: '市公安局', shortName: '公安局', kind: 'department', tags: ['执法部门'] },
     ])
-    const plan = parsePlanStructured({
+    const plan = await readStructuredPlan({
       title: '测试 2026 年度督办方案',
       tasks: [
         { ref: 'A1', title: '任务甲', units: ['台城街道', '大江镇', '水步镇'], due: '2026-10-09' },
@@ -314,7 +317,7 @@ describeDb('the weekly digest without supervisors', (t) => {
     await importUnits(db, [{ name: '台城街道', shortName: '台城', kind: 'subdistrict' }])
     await importPlan(
       db,
-      parsePlanStructured({
+      await readStructuredPlan({
         title: '测试 2026 年度督办方案',
         tasks: [{ ref: 'A1', title: '任务甲', units: ['台城街道'] }],
       }),

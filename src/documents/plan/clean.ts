@@ -256,7 +256,8 @@ export function joinParagraphs(blocks: Block[]): Flow[] {
       standalone = false
     }
     const prev = pieces[pieces.length - 1] ?? ''
-    pieces.push(continues && /[A-Za-z0-9]$/.test(prev) && /^[A-Za-z0-9]/.test(text) ? ` ${text}` : text)
+    // Two Latin words broken apart get their space back; a number split by a hard break does not.
+    pieces.push(continues && /[A-Za-z]$/.test(prev) && /^[A-Za-z]/.test(text) ? ` ${text}` : text)
     for (const ch of text) {
       if (OPEN_ALL.includes(ch)) depth++
       else if (CLOSE_ALL.includes(ch)) depth = Math.max(0, depth - 1)
