@@ -277,15 +277,13 @@ function previewOf(
   }
 }
 
-/** Units with roles, lead first, then responsible, then support; roster order within. */
+/** Units with roles, lead first, then responsible, then support; within each, the roster's order as imported. */
 function unitsByRole(
   roles: Map<number, AssignmentRole>,
   byId: Map<number, Unit>,
 ): { name: string; role: AssignmentRole }[] {
-  const order = [...byId.keys()]
-  const index = new Map(order.map((id, i) => [id, i]))
   return [...roles.entries()]
-    .sort(([a, ra], [b, rb]) => roleRank[ra] - roleRank[rb] || (index.get(a) ?? 0) - (index.get(b) ?? 0))
+    .sort(([a, ra], [b, rb]) => roleRank[ra] - roleRank[rb] || a - b)
     .map(([id, role]) => ({ name: byId.get(id)?.name ?? `#${id}`, role }))
 }
 
