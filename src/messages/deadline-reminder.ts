@@ -125,6 +125,8 @@ const escalationParams = z.object({
         /** Kept so later runs know who was escalated at which level; not shown. */
         unitId: z.number().int().optional(),
         level: z.number().int().optional(),
+        /** The occurrence of a recurring deadline the unit is escalated for; not shown. */
+        due: z.string().optional(),
         name: z.string(),
         workingDaysOverdue: z.number().int().min(0),
         status: statusParams,
