@@ -76,7 +76,9 @@ const ROLE_OF: Partial<Record<Column, ResponsibilityRole>> = {
 }
 
 function norm(cell: string | undefined): string {
-  return (cell ?? '').replace(/[\s\u3000]+/g, '')
+  const c = cell ?? ''
+  // Most cells have no spaces: skip the replace (a large table has hundreds of thousands of cells).
+  return /[\s\u3000]/.test(c) ? c.replace(/[\s\u3000]+/g, '') : c
 }
 
 function columnOf(cell: string): Column | null {
@@ -230,9 +232,10 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
   for (let r = header.next; r < rows.length; r++) {
     const row = rows[r]
     if (!row) continue
-    const values = row.cells.map(norm).filter((c) => c !== '')
+    const normalized = row.cells.map(norm)
+    const values = normalized.filter((c) => c !== '')
     if (values.length === 0) continue
-    if (row.cells.map(norm).join('|') === headerKey) continue // the header repeated on a new page
+    if (normalized.join('|') === headerKey) continue // the header repeated on a new page
     const ref = norm(cell(row, 'ref')).replace(/[.．、]$/, '')
     const rowRole = roleOfCell(cell(row, 'role'))
     const units = (['lead', 'responsible', 'support'] as const).flatMap((k) => {
