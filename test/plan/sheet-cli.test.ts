@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../bin/root.ts'
 import { openDatabase, type Db } from '../../src/db/client.ts'
 import { plans, tasks } from '../../src/db/schema.ts'
+import { cliRunner } from '../helpers/cli.ts'
 import { drivers, openTestDb, type Driver } from '../helpers/db.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
@@ -46,14 +46,10 @@ async function openTarget(driver: Driver): Promise<Target> {
   }
 }
 
+/** `duban …` against the target, as `{ code, stdout, stderr }` (one shared runner, test/helpers/cli.ts). */
 async function run(target: Target, ...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, {
-    env: { ...target.env },
-    output: { out: (s) => out.push(`${s}\n`), err: (s) => err.push(`${s}\n`) },
-  })
-  return { code, stdout: out.join(''), stderr: err.join('') }
+  const r = await cliRunner(() => ({ ...target.env }))(...argv)
+  return { code: r.code, stdout: r.out, stderr: r.err }
 }
 
 interface PreviewTask {
