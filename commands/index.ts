@@ -24,6 +24,7 @@ import { fallbackFeature } from './fallback.ts'
 import { reviewFeature } from './review.ts'
 import { receiptFeature } from './receipt.ts'
 import { evidenceFeature } from './evidence.ts'
+import { extendFeature } from './extend.ts'
 
 /** A fresh set of features for one bot (the buttons remember what they showed, per bot). */
 export function botFeatures(): BotFeatures {
@@ -48,6 +49,7 @@ export function botFeatures(): BotFeatures {
       reviewFeature,
       receiptFeature,
       evidenceFeature,
+      extendFeature,
       webFeature,
       buttonsFeature(),
       statusReplyFeature,

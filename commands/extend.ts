@@ -1,0 +1,98 @@
+/**
+ * 延期申请 in Telegram. `/extend 二（五）2 12月15日 原因` (or the number from /tasks instead of the
+ * reference), by a liaison of the unit: the request goes to the supervisors as a card with
+ * 批准 / 不批准. A supervisor's press decides it (re-checked: a supervisor or admin, the request
+ * still pending); the unit is told either way. Refusals say why and change nothing.
+ */
+import { Composer } from 'grammy'
+import { formatMonthDay, localDate } from '../src/domain/dates.ts'
+import { requestedDate } from '../src/domain/extensions.ts'
+import { leadingTaskRef, taskByRef } from '../src/domain/loop.ts'
+import { openTasksOfUnit } from '../src/domain/status.ts'
+import { answerExtension, askExtension } from '../src/delivery/loop-notify.ts'
+import { LocalizedUserError } from '../src/errors.ts'
+import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
+import { clip, commandArgs, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+
+const composer = new Composer<BotContext>()
+
+const today = (ctx: BotContext) => localDate(ctx.deps.now(), ctx.deps.config.timezone)
+
+composer.command('extend', async (ctx) => {
+  const t = ctx.texts.loop.extension
+  const person = ctx.person
+  if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
+  if (person.role !== 'liaison' || person.unitId === null)
+    return refuse(ctx, h(t.notLiaison), 'extend_not_liaison')
+  const named = leadingTaskRef(commandArgs(ctx))
+  if (!named.ref && named.number === undefined) return refuse(ctx, h(t.usage), 'extend_usage')
+  const { db } = ctx.deps
+  let task: { id: number; ref: string } | null
+  if (named.ref) {
+    task = await taskByRef(db, named.ref)
+    if (!task) return refuse(ctx, h(t.unknownRef(clip(named.ref, 40))), 'extend_unknown_ref')
+  } else {
+    const open = await openTasksOfUnit(db, person.unitId)
+    const picked = open[named.number! - 1]
+    if (!picked) return refuse(ctx, h(t.unknownRef(String(named.number))), 'extend_unknown_number')
+    task = { id: picked.taskId, ref: picked.ref }
+  }
+  const day = today(ctx)
+  const date = requestedDate(named.rest, day)
+  if (!date) return refuse(ctx, h(t.dateMissing), 'extend_no_date')
+  try {
+    const req = await askExtension(db, {
+      person,
+      taskId: task.id,
+      ref: task.ref,
+      unitId: person.unitId,
+      newDue: date.date,
+      reason: date.rest,
+      today: day,
+      now: ctx.deps.now(),
+      telegramChatId: ctx.chat.id,
+      telegramMessageId: ctx.msg.message_id,
+    })
+    await replyHtml(ctx, h(t.requested(req.assignment.ref, formatMonthDay(req.newDue, ctx.locale))))
+  } catch (err) {
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, h(err.text(ctx.locale)), 'extend_refused', { taskId: task.id })
+    throw err
+  }
+})
+
+composer.on('callback_query:data', async (ctx, next) => {
+  const button = decodeLoopButton(ctx.callbackQuery.data)
+  if (button?.kind !== 'extension') return next()
+  const person = ctx.person
+  if (!person) return refuse(ctx, ctx.t.buttons.notRegistered, 'extension_stranger')
+  const message = ctx.callbackQuery.message
+  try {
+    const decided = await answerExtension(ctx.deps.db, {
+      requestId: button.requestId,
+      approve: button.approve,
+      actor: { id: person.id, role: person.role },
+      now: ctx.deps.now(),
+      today: today(ctx),
+      telegramChatId: message?.chat.id,
+      telegramMessageId: message?.message_id,
+    })
+    const t = ctx.texts.loop.extension
+    const a = decided.assignment
+    const text = decided.approved
+      ? t.approved(a.unit, a.ref, formatMonthDay(decided.newDue, ctx.locale))
+      : t.refused(a.unit, a.ref)
+    await ctx.answerCallbackQuery({ text: clip(text, 190) })
+    if (message)
+      await ctx.api.sendMessage(message.chat.id, h(text), {
+        parse_mode: 'HTML',
+        reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
+      })
+  } catch (err) {
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, h(err.text(ctx.locale)), 'extension_refused', { requestId: button.requestId })
+    throw err
+  }
+})
+
+export { composer as extendFeature }
