@@ -25,6 +25,7 @@ import { reviewFeature } from './review.ts'
 import { receiptFeature } from './receipt.ts'
 import { evidenceFeature } from './evidence.ts'
 import { extendFeature } from './extend.ts'
+import { awayFeature } from './away.ts'
 
 /** A fresh set of features for one bot (the buttons remember what they showed, per bot). */
 export function botFeatures(): BotFeatures {
@@ -50,6 +51,7 @@ export function botFeatures(): BotFeatures {
       receiptFeature,
       evidenceFeature,
       extendFeature,
+      awayFeature,
       webFeature,
       buttonsFeature(),
       statusReplyFeature,

@@ -8,29 +8,14 @@ import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { assignments, extensionRequests, people } from '../db/schema.ts'
 import { readsAllUnits } from './access.ts'
-import { findDeadline } from './deadline-phrase.ts'
-import { daysBetween, formatMonthDay } from './dates.ts'
+import { formatMonthDay } from './dates.ts'
 import { recordEvent } from './history.ts'
-import { finishedState, loopAssignment, loopError, type LoopAssignment } from './loop.ts'
+import { finishedState, loopAssignment, loopError, nearDateInText, type LoopAssignment } from './loop.ts'
 import type { Person } from './people.ts'
 import type { Actor } from './reviews.ts'
 
-/**
- * The date written in `text` (`12月15日`, `2026年12月15日`, `12月中旬`) and the rest of the text.
- * A date without a year is this year's, unless that is more than half a year gone (written in
- * December about January): then next year's. So a date a few days past stays past, and is refused.
- */
-export function requestedDate(text: string, today: string): { date: string; rest: string } | null {
-  const year = Number(today.slice(0, 4))
-  const found = findDeadline(text, year)
-  if (!found) return null
-  let date = found.date
-  if (date < today && daysBetween(date, today) > 183 && !/\d{4}\s*年/.test(found.phrase))
-    date = findDeadline(found.phrase, year + 1)?.date ?? date
-  const at = text.indexOf(found.phrase)
-  const rest = at >= 0 ? `${text.slice(0, at)} ${text.slice(at + found.phrase.length)}` : text
-  return { date, rest: rest.replace(/\s+/g, ' ').trim() }
-}
+/** The new date of a request as people write it (see nearDateInText). */
+export const requestedDate = nearDateInText
 
 export interface ExtensionRequest {
   id: number
