@@ -26,6 +26,7 @@ import { receiptFeature } from './receipt.ts'
 import { evidenceFeature } from './evidence.ts'
 import { extendFeature } from './extend.ts'
 import { awayFeature } from './away.ts'
+import { historyFeature } from './history.ts'
 
 /** A fresh set of features for one bot (the buttons remember what they showed, per bot). */
 export function botFeatures(): BotFeatures {
@@ -52,6 +53,7 @@ export function botFeatures(): BotFeatures {
       evidenceFeature,
       extendFeature,
       awayFeature,
+      historyFeature,
       webFeature,
       buttonsFeature(),
       statusReplyFeature,

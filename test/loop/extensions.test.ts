@@ -9,7 +9,7 @@ import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, assignments, deliveries, extensionRequests, tasks } from '../../src/db/schema.ts'
 import type { EmulatorUser, SentMessage } from '../../src/sandbox/emulator/index.ts'
 import { groups, NOW, seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
-import { button, Clock, deliver, runJobAt } from './helpers.ts'
+import { button, Clock, deliver, duban, runJobAt } from './helpers.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
 const FINES = '开展涉企乱罚款专项整治'
@@ -195,5 +195,40 @@ describeDb('延期申请', (t) => {
     expect(
       (await h.say(users.liaison, dm(users.liaison), '/extend 二（五）2 11月20日 再延')).visibleText,
     ).toBe('二（五）2 已有待审批的延期申请，请等待督办人员处理。')
+  })
+
+  it('/history shows the same timeline as duban history, to supervisors and to the unit only', async () => {
+    await runJobAt(t.db, h, clock, 'assignment-receipts', '2024-10-15', '10:00')
+    await deliver(t.db, h, clock)
+    const card = await askAndGetCard()
+    clock.set('2024-10-15', '11:00')
+    h.emulator.pressButton(users.supervisor, groups.supervisors.id, card.message_id, button(card, '✅ 批准'))
+    await waitIn(groups.supervisors.id, (m) => m.visibleText.startsWith('已批准延期'))
+
+    const cli = await duban(t.db, h, clock, 'history', '台城', '二（五）2')
+    const lines = cli.out.trim().split('\n')
+    expect(lines).toEqual([
+      '2024-10-15 10:00 台城街道 二（五）2 · 发出交办通知 · 系统',
+      '2024-10-15 10:00 台城街道 二（五）2 · 申请延期 · 需补充现场核查 2024-11-15 · 李明',
+      '2024-10-15 11:00 台城街道 二（五）2 · 批准延期 · 2024-11-15 · 王督办',
+    ])
+    const expected = [
+      '台城街道 · 二（五）2 办理记录',
+      ...lines.map((l) => l.replace(' 台城街道 二（五）2', '')),
+    ].join('\n')
+    const bySupervisor = await h.say(users.supervisor, dm(users.supervisor), '/history 台城 二（五）2')
+    expect(bySupervisor.visibleText).toBe(expected)
+    const byLiaison = await h.say(users.liaison, dm(users.liaison), '/history 二（五）2')
+    expect(byLiaison.visibleText).toBe(expected)
+
+    expect((await h.say(users.liaison, dm(users.liaison), '/history 斗山 二（五）2')).visibleText).toBe(
+      '您只能查看和报告本单位（台城街道）的情况。',
+    )
+    expect((await h.say(users.supervisor, dm(users.supervisor), '/history 台城 九（九）9')).visibleText).toBe(
+      '找不到任务 九（九）9，请用 /tasks 查看任务编号。',
+    )
+    expect((await h.say(users.supervisor, dm(users.supervisor), '/history')).visibleText).toBe(
+      '用法：/history 单位 任务编号，例如：/history 台城 二（五）4',
+    )
   })
 })

@@ -155,7 +155,6 @@ export default {
       report: 'report',
     },
     system: 'system',
-    notAllowed: (unit: string) => `You can see your own unit's history only (${unit}).`,
     unknownRef: (ref: string) => `No task ${ref}; /tasks lists the numbers.`,
   },
 
