@@ -231,4 +231,31 @@ describeDb('延期申请', (t) => {
       '用法：/history 单位 任务编号，例如：/history 台城 二（五）4',
     )
   })
+
+  it('⏳ 申请延期 under a reminder asks for the date and the reason, and files the request', async () => {
+    await remindersOver(['2024-10-16', '2024-10-17'])
+    const reminder = h.emulator
+      .sentMessages(groups.taicheng.id)
+      .find((m) => m.visibleText.includes(FINES) && m.visibleText.startsWith('【督办提醒】'))!
+    const data = button(reminder, '⏳ 申请延期')
+    // Someone not of the unit is refused.
+    h.emulator.pressButton(users.doushanLiaison, groups.taicheng.id, reminder.message_id, data)
+    await h.emulator.waitFor(() =>
+      h.emulator.callbackAnswers().find((a) => a.text === '只有本单位联络员可以申请延期。'),
+    )
+    h.emulator.pressButton(users.liaison, groups.taicheng.id, reminder.message_id, data)
+    const question = await waitIn(groups.taicheng.id, (m) => m.visibleText.startsWith('申请延期：'))
+    expect(question.visibleText).toBe(
+      '申请延期：二（五）2 开展涉企乱罚款专项整治\n请回复新的期限和原因，例如：12月15日 需补充现场核查',
+    )
+    const reply = h.emulator.sendText(users.liaison, groups.taicheng, '11月15日 需补充现场核查', {
+      replyTo: question.message_id,
+    })
+    const answer = await waitIn(groups.taicheng.id, (m) => m.reply_to_message_id === reply.message_id)
+    expect(answer.visibleText).toBe('已提交延期申请：二（五）2 延至 11月15日，等待督办人员审批。')
+    const rows = await t.db.select().from(extensionRequests)
+    expect(rows.map((r) => [r.unitId, r.taskId, r.newDue, r.reason, r.status])).toEqual([
+      [f.units.taicheng, f.tasks.fines, '2024-11-15', '需补充现场核查', 'pending'],
+    ])
+  })
 })

@@ -87,6 +87,9 @@ export default {
   },
 
   extension: {
+    askButton: '⏳ Ask for more time',
+    ask: (ref: string, title: string) =>
+      `Extension: ${ref} ${title}\nReply with the new date and the reason, e.g. 12月15日 site checks pending`,
     usage: 'Usage: /extend TASK NEW-DATE REASON, e.g. /extend 二（五）2 12月15日 site checks pending',
     dateMissing: 'Please give the new date, e.g. 12月15日.',
     pastDate: (date: string) => `The new date ${date} is before today.`,

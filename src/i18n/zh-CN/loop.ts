@@ -85,6 +85,9 @@ export default {
   },
 
   extension: {
+    askButton: '⏳ 申请延期',
+    ask: (ref: string, title: string) =>
+      `申请延期：${ref} ${title}\n请回复新的期限和原因，例如：12月15日 需补充现场核查`,
     usage: '用法：/extend 任务编号 新期限 原因，例如：/extend 二（五）2 12月15日 需补充现场核查',
     dateMissing: '请写明新的期限，例如 12月15日。',
     pastDate: (date: string) => `新期限 ${date} 早于今天，不能申请。`,
