@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config.ts'
 import { deliveries, people, tasks } from '../../src/db/schema.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { zonedInstant } from '../../src/domain/dates.ts'
+import { unitStatusWithLoop } from '../../src/domain/loop-view.ts'
 import { buildDigest } from '../../src/domain/digest.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
@@ -200,6 +201,14 @@ describeDb('the weekly digest', (t) => {
         ])
         .sort(),
     )
+    // The colours and 未签收 counts are the unit cards' (/status 台城), computed the other way (colors.ts).
+    for (const u of digest.units) {
+      const card = await unitStatusWithLoop(t.db, u.unitId, later, TZ)
+      expect([u.name, u.loop]).toEqual([
+        u.name,
+        { ...card.loop!.colors, unacknowledged: card.loop!.unacknowledged },
+      ])
+    }
   })
 
   it('has an English twin', async () => {
