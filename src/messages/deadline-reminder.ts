@@ -30,7 +30,7 @@ import {
   taskTitle,
 } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
-import { ackButtons } from './loop.ts'
+import { ackButtons, extendAskButtons } from './loop.ts'
 
 /** Where the day of sending stands against the deadline (decided with the working calendar). */
 export const momentParams = z.discriminatedUnion('kind', [
@@ -94,6 +94,8 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
               buttons: [
                 ...promptButtons(p.promptId, 1, locale),
                 ...(p.ack ? ackButtons(p.promptId, locale) : []),
+                // A dated reminder from the ladder may ask for more time.
+                ...(!p.manual && p.task.due ? extendAskButtons(p.promptId, locale) : []),
               ],
               forceReply: true,
             }
