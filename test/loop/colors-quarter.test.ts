@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeDb } from '../helpers/db.ts'
 import { approveReview, reportDone, returnReview } from '../../src/delivery/loop-notify.ts'
 import { zonedInstant } from '../../src/domain/dates.ts'
-import { resolveDeadline } from '../../src/domain/deadline-phrase.ts'
+import { readDeadlinePhrase } from '../../src/domain/deadline-phrase.ts'
 import { createInvite } from '../../src/domain/invites.ts'
 import { addPerson, type Person } from '../../src/domain/people.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
@@ -44,14 +44,15 @@ describeDb('三色督办 over a quarter', (t) => {
         kind: name.endsWith('街道') ? ('subdistrict' as const) : ('town' as const),
       })),
     )
-    const due = (phrase: string) => resolveDeadline(phrase, 2024)
     const item = (ref: string, title: string, u: UnitName, phrase: string) => ({
       ref,
       section: '三色督办',
       title,
       body: '',
       unitsText: u,
-      deadline: due(phrase),
+      responsibility: [{ phrase: u, role: 'responsible' as const }],
+      deadline: readDeadlinePhrase(phrase, 2024).deadline,
+      source: { text: title },
     })
     await importPlan(
       t.db,
@@ -59,7 +60,8 @@ describeDb('三色督办 over a quarter', (t) => {
         title: '台山市2024年度行政执法监督工作方案',
         year: 2024,
         trainingHoursPerYear: 60,
-        warnings: [],
+        format: 'yaml',
+        doubts: [],
         tasks: [
           item('一（一）1', '按计划推进的任务', '台城街道', '年底前'),
           item('一（一）2', '临近期限的任务', '斗山镇', '11月15日前'),
