@@ -24,6 +24,7 @@ import {
 import { messages } from '../i18n/index.ts'
 import { parsePlanStructured, parsePlanText, type ParsedPlan } from './plan-parser.ts'
 import { localDate } from './dates.ts'
+import { restoreLatestStatus } from './latest-status.ts'
 import { legacyParsedPlanToDraft } from './plan-draft-legacy.ts'
 import type { Doubt, PlanDraft, SourcePlace, TaskDraft } from './plan-draft.ts'
 import { activePlans, planKey, roleRank } from './plans.ts'
@@ -535,6 +536,13 @@ export async function importPlan(
         await tx
           .insert(assignments)
           .values(added.map(([unitId, role]) => ({ taskId, unitId, role, createdAt: opts.now })))
+      // A unit given the task again finds its kept reports.
+      if (added.length && found)
+        await restoreLatestStatus(
+          tx,
+          taskId,
+          added.map(([unitId]) => unitId),
+        )
       if (r.dates.length)
         await tx.insert(taskDeadlines).values(r.dates.map((dueDate) => ({ taskId, dueDate })))
       counts[change]++

@@ -10,6 +10,7 @@ import { parse as parseCsv } from 'csv-parse/sync'
 import { describeDb } from '../helpers/db.ts'
 import { people, statusReports, webSessions } from '../../src/db/schema.ts'
 import { createSignInToken } from '../../src/domain/web-sessions.ts'
+import { recordStatus } from '../../src/domain/status.ts'
 import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
 import { seed, users, type Fixture } from '../bot/harness.ts'
 import { Client, NOW, startWebHarness, type WebHarness } from './harness.ts'
@@ -142,13 +143,13 @@ describeDb('the web desk', (t) => {
     })
 
     it('downloads the same view as CSV with a BOM, formulas neutralized', async () => {
-      await t.db.insert(statusReports).values({
+      await recordStatus(t.db, {
         taskId: f.tasks.fines,
         unitId: f.units.doushan,
         state: 'blocked',
         note: '=HYPERLINK("x")',
         source: 'cli',
-        reportedAt: NOW,
+        now: NOW,
       })
       const client = await signedIn(users.supervisor)
       const res = await client.get(`/ledger.csv?unit=${f.units.doushan}`)
@@ -172,13 +173,13 @@ describeDb('the web desk', (t) => {
     })
 
     it('escapes what people typed', async () => {
-      await t.db.insert(statusReports).values({
+      await recordStatus(t.db, {
         taskId: f.tasks.fines,
         unitId: f.units.taicheng,
         state: 'blocked',
         note: '<script>alert(1)</script>',
         source: 'cli',
-        reportedAt: NOW,
+        now: NOW,
       })
       const client = await signedIn(users.supervisor)
       const page = await (await client.get(`/units/${f.units.taicheng}`)).text()

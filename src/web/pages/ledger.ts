@@ -8,7 +8,13 @@ import { z } from 'zod'
 import type { Locale } from '../../db/schema.ts'
 import { messages } from '../../i18n/index.ts'
 import { readsAllUnits } from '../../domain/access.ts'
-import { ledger, ledgerSorts, listPlans, type Ledger, type LedgerFilter } from '../../domain/ledger-view.ts'
+import {
+  ledgerPage,
+  ledgerSorts,
+  listPlans,
+  type LedgerFilter,
+  type LedgerPage,
+} from '../../domain/ledger.ts'
 import { taskStates } from '../../domain/status.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
@@ -75,7 +81,7 @@ function dueCell(due: string | null, dueText: string | null, overdueDays: number
 }
 
 export function renderLedger(
-  view: Ledger,
+  view: LedgerPage,
   q: LedgerQuery,
   opts: {
     locale: Locale
@@ -119,10 +125,10 @@ export function renderLedger(
     <tbody>${view.rows.map(
       (r) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}">
       <td data-label="${cols.task}"><a href="/tasks/${r.taskId}">${r.title}</a> <small class="ref">${r.ref}</small></td>
-      <td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unitName}</a></td>
+      <td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unit}</a></td>
       <td data-label="${cols.due}">${dueCell(r.due, r.dueText, r.overdueDays, locale)}</td>
       <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}</td>
-      <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, opts.tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td>
+      <td data-label="${cols.lastReport}">${formatTime(r.lastReportAt, opts.tz)}${r.lastReportBy ? h`<br><small>${r.lastReportBy}</small>` : ''}</td>
       <td data-label="${cols.note}">${r.note ?? ''}</td>
     </tr>`,
     )}</tbody></table></div>`
@@ -146,7 +152,7 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     const filter = filterFor(c, q)
     if (!filter) return forbidden(c)
     const [view, units, plans] = await Promise.all([
-      ledger(deps.db, filter, c.get('now'), tz),
+      ledgerPage(deps.db, filter, c.get('now'), tz),
       readsAllUnits(person) ? listUnits(deps.db) : Promise.resolve(null),
       listPlans(deps.db),
     ])
@@ -165,7 +171,7 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     const q = querySchema.parse(c.req.query())
     const filter = filterFor(c, q)
     if (!filter) return forbidden(c)
-    const view = await ledger(deps.db, { ...filter, page: 1, pageSize: 0 }, c.get('now'), tz)
+    const view = await ledgerPage(deps.db, { ...filter, page: 1, pageSize: 0 }, c.get('now'), tz)
     const locale = c.get('locale')
     const t = messages(locale)
     const cols = t.web.ledger.columns
@@ -183,12 +189,14 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
       view.rows.map((r) => [
         r.ref,
         r.title,
-        r.unitName,
+        r.unit,
         r.due ?? r.dueText ?? '',
         t.common.states[r.state] +
           (r.progress !== null && r.state === 'in_progress' ? ` ${r.progress}%` : ''),
         r.note,
-        r.lastReplyAt ? `${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? ` ${r.lastReplyBy}` : ''}` : '',
+        r.lastReportAt
+          ? `${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? ` ${r.lastReportBy}` : ''}`
+          : '',
         r.overdueDays,
       ]),
     )

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { messages } from '../../i18n/index.ts'
 import { readsAllUnits } from '../../domain/access.ts'
 import { chatsOfUnit } from '../../domain/chats.ts'
-import { ledger } from '../../domain/ledger-view.ts'
+import { ledgerPage } from '../../domain/ledger.ts'
 import { liaisonsOf } from '../../domain/people.ts'
 import { unitStatus } from '../../domain/status.ts'
 import { unitTimeline } from '../../domain/timeline.ts'
@@ -98,7 +98,7 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
     if (person instanceof Response) return person
     const all = readsAllUnits(person)
     if (!all && person.unitId === null) return notFound(c)
-    const view = await ledger(
+    const view = await ledgerPage(
       deps.db,
       { taskId: parsed.data, ...(all ? {} : { unitId: person.unitId! }), sort: 'unit', pageSize: 0 },
       c.get('now'),
@@ -115,9 +115,9 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
     <tbody>${view.rows.map(
       (
         r,
-      ) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unitName}</a></td>
+      ) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unit}</a></td>
       <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}${r.overdueDays > 0 ? h`<br><small class="overdue">${t.ledger.overdueDays(r.overdueDays)}</small>` : ''}</td>
-      <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td>
+      <td data-label="${cols.lastReport}">${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? h`<br><small>${r.lastReportBy}</small>` : ''}</td>
       <td data-label="${cols.note}">${r.note ?? ''}</td></tr>`,
     )}</tbody></table></div>`
     return c.html(page(pageOpts(c, first.title, 'ledger'), body))
