@@ -415,6 +415,19 @@ async function liveRows(
   today: string,
   opts: { where?: SQL; order: SQL; limit?: { size: number; offset: number } },
 ): Promise<LedgerRow[]> {
+  const where = sql`${scopeOf(scope)} and ${opts.where ?? sql`true`}`
+  // A page picks its keys from narrow rows first (the sort touches every row in scope), then
+  // reads the columns it shows for those rows only.
+  const keys = opts.limit
+    ? sql`join (
+        select a.task_id, a.unit_id from assignments a
+        join tasks t on t.id = a.task_id
+        join units u on u.id = a.unit_id
+        where ${where}
+        order by ${opts.order}
+        limit ${opts.limit.size} offset ${opts.limit.offset}
+      ) k on k.task_id = a.task_id and k.unit_id = a.unit_id`
+    : sql``
   const rows = await query<LiveRaw>(
     db,
     sql`select a.task_id, a.unit_id, t.ref, t.title, u.name as unit_name, a.role, a.loop_state,
@@ -422,12 +435,12 @@ async function liveRows(
           a.latest_state as state, a.latest_progress as progress, a.latest_note as note,
           (extract(epoch from a.latest_reported_at) * 1000)::float8 as reported_ms, pe.name as by_name
         from assignments a
+        ${keys}
         join tasks t on t.id = a.task_id
         join units u on u.id = a.unit_id
         left join people pe on pe.id = a.latest_person_id
-        where ${scopeOf(scope)} and ${opts.where ?? sql`true`}
-        order by ${opts.order}
-        ${opts.limit ? sql`limit ${opts.limit.size} offset ${opts.limit.offset}` : sql``}`,
+        where ${where}
+        order by ${opts.order}`,
   )
   return rows.map((r) => {
     const state: TaskState = r.state ?? 'no_reply'
