@@ -21,70 +21,21 @@ import { finished } from 'node:stream/promises'
 import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
-import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import * as schema from '../src/db/schema.ts'
-import { migrationsFolder, type Db } from '../src/db/client.ts'
+import type { Db } from '../src/db/client.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
 import { ledgerRows } from '../src/domain/ledger.ts'
 import { ledgerCsv, ledgerWorkbookData, writeLedgerXlsx } from '../src/documents/ledger-xlsx.ts'
 import { benchDatabaseUrl, machineLine, needsDatabase, writeSection } from './results.ts'
+import { median, PROVINCE, provinceDatabase } from './province.ts'
 
 const DB_NAME = 'duban_bench_ledger'
 const TZ = 'Asia/Shanghai'
-const SCALE = { units: 1600, tasks: 50, weeks: 8, officersPerUnit: 10 }
+const SCALE = PROVINCE
 const NOW = zonedInstant('2026-03-02', '08:30', TZ)
 const GOAL_MS = 20_000
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`
-
-function databaseUrl(base: string, name: string): string {
-  const u = new URL(base)
-  u.pathname = `/${name}`
-  return u.toString()
-}
-
-async function generate(sql: postgres.Sql): Promise<void> {
-  const { units, tasks, weeks, officersPerUnit } = SCALE
-  await sql`insert into plans (key, title, year, active) values ('bench', '省级基准 2026 年度行政执法监督工作方案', 2026, true)`
-  await sql`
-    insert into units (name, short_name, kind, tags)
-    select '基准单位' || lpad(g::text, 4, '0'), 'B' || g,
-      case when g % 10 = 0 then 'department' else 'town' end, '[]'::jsonb
-    from generate_series(1, ${units}::int) g`
-  await sql`
-    insert into tasks (plan_id, ref, title, due_date, due_text, position)
-    select p.id, '二（' || (g % 7 + 1) || '）' || g, '开展行政执法领域突出问题专项整治基准任务' || g,
-      case when g % 5 = 0 then null else date '2026-01-10' + (g - 1) * 7 end,
-      case when g % 5 = 0 then '长期坚持' else '今年' || (g % 12 + 1) || '月底前' end, g
-    from plans p, generate_series(1, ${tasks}::int) g where p.key = 'bench'`
-  await sql`insert into assignments (task_id, unit_id) select t.id, u.id from tasks t cross join units u`
-  await sql`
-    insert into status_reports (task_id, unit_id, state, progress, note, reported_at, source)
-    select a.task_id, a.unit_id, s.state,
-      case when s.state = 'in_progress' then least(95, w * 10) end,
-      case when s.state = 'blocked' then '缺少执法记录仪，已向财政申请经费' else '已完成自查，正在整改' end,
-      timestamptz '2026-01-02 10:00+08' + (w - 1) * interval '7 days'
-        + ((a.unit_id * 7 + a.task_id) % 480) * interval '1 minute',
-      'telegram'
-    from assignments a
-    cross join generate_series(1, ${weeks}::int) w
-    cross join lateral (
-      select case
-        when w >= 4 + ((a.unit_id * 31 + a.task_id * 17) % 10) then 'done'
-        when (a.unit_id + a.task_id) % 17 = 0 then 'blocked'
-        else 'in_progress'
-      end as state
-    ) s
-    where (a.unit_id + a.task_id) % 11 <> 0`
-  await sql`
-    insert into officers (unit_id, name)
-    select u.id, '执法人员' || g from units u cross join generate_series(1, ${officersPerUnit}::int) g`
-  await sql`
-    insert into training_records (officer_id, hours, taken_on, source)
-    select o.id, (o.id % 9) + 1, date '2026-02-15', 'import' from officers o`
-  await sql`vacuum analyze`
-}
 
 /** The bare query: every assignment of the plan with its latest report, as a person would write it. */
 function bare(sql: postgres.Sql) {
@@ -120,25 +71,12 @@ export interface LedgerExportResult {
 
 export async function runLedgerExport(opts: { url: string; reuse?: boolean; runs?: number }) {
   const runs = opts.runs ?? 3
-  const admin = postgres(opts.url, { max: 1, onnotice: () => {} })
-  const url = databaseUrl(opts.url, DB_NAME)
-  let generateMs = 0
-  try {
-    const [exists] = await admin`select 1 from pg_database where datname = ${DB_NAME}`
-    if (!exists || !opts.reuse) {
-      await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`)
-      await admin.unsafe(`create database ${DB_NAME}`)
-      const migrator = postgres(url, { max: 1, onnotice: () => {} })
-      await migrate(drizzle(migrator), { migrationsFolder })
-      console.log(`generating ${SCALE.units} units × ${SCALE.tasks} tasks × ${SCALE.weeks} weekly replies …`)
-      const t0 = performance.now()
-      await generate(migrator)
-      generateMs = performance.now() - t0
-      await migrator.end()
-    }
-  } finally {
-    await admin.end()
-  }
+  const { url, generateMs } = await provinceDatabase({
+    url: opts.url,
+    name: DB_NAME,
+    scale: SCALE,
+    reuse: opts.reuse,
+  })
   const client = postgres(url, { max: 4, onnotice: () => {} })
   const dir = mkdtempSync(path.join(tmpdir(), 'duban-bench-ledger-'))
   try {
