@@ -40,14 +40,26 @@ export async function ledgerWorkbookData(
   q: LedgerQuery,
   locale: Locale = 'zh-CN',
 ): Promise<LedgerWorkbookData> {
-  const ledger = await ledgerRows(db, q)
-  return {
-    ledger,
-    units: unitSummaries(ledger),
-    training: await trainingLedger(db, ledger),
-    tz: q.tz,
-    locale,
+  return workbookDataOf(db, await ledgerRows(db, q), q.tz, locale)
+}
+
+/**
+ * The workbook of a ledger already read (the web desk's filtered view): its per-unit summary,
+ * and training for its units only when `onlyItsUnits` (a view of one unit shows that unit's officers).
+ */
+export async function workbookDataOf(
+  db: Db,
+  ledger: Ledger,
+  tz: string,
+  locale: Locale = 'zh-CN',
+  onlyItsUnits = false,
+): Promise<LedgerWorkbookData> {
+  const training = await trainingLedger(db, ledger)
+  if (onlyItsUnits) {
+    const names = new Set(ledger.rows.map((r) => r.unit))
+    training.officers = training.officers.filter((o) => names.has(o.unit))
   }
+  return { ledger, units: unitSummaries(ledger), training, tz, locale }
 }
 
 /** Cell fills of the 三色 (Excel's own light green / yellow / red). */

@@ -525,6 +525,26 @@ export async function ledgerPage(db: Db, filter: LedgerFilter, now: Date, tz: st
   }
 }
 
+/**
+ * Today's ledger narrowed to a filter (every row of every page, in the filter's order), as the
+ * paperwork writers take it: the web desk's download of the view on screen. Null without a plan.
+ */
+export async function filteredLedger(
+  db: Db,
+  filter: LedgerFilter,
+  now: Date,
+  tz: string,
+): Promise<Ledger | null> {
+  const view = await ledgerPage(db, { ...filter, page: 1, pageSize: 0 }, now, tz)
+  if (!view.plan) return null
+  const plan = await resolveLedgerPlan(db, String(view.plan.id))
+  const present = new Set(view.rows.map((r) => r.unitId))
+  const unitIds = (await listUnits(db))
+    .sort(compareUnits)
+    .flatMap((u) => (present.has(u.id) ? [u.id] : []))
+  return { plan, asOf: localDate(now, tz), instant: now, source: 'live', rows: view.rows, unitIds }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Snapshots
 

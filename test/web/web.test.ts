@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { asc, eq } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
+import ExcelJS from 'exceljs'
 import { describeDb } from '../helpers/db.ts'
 import { people, statusReports, webSessions } from '../../src/db/schema.ts'
 import { createSignInToken } from '../../src/domain/web-sessions.ts'
@@ -161,6 +162,42 @@ describeDb('the web desk', (t) => {
       expect(rows.slice(1).map((r) => r[2])).toEqual(['斗山镇', '斗山镇'])
       const blocked = rows.find((r) => r[4] === '有困难')!
       expect(blocked[5]).toBe(`'=HYPERLINK("x")`)
+    })
+
+    it('downloads the filtered view as the 工作台账 workbook: its rows are the rows of the view', async () => {
+      await recordStatus(t.db, {
+        taskId: f.tasks.fines,
+        unitId: f.units.doushan,
+        state: 'in_progress',
+        progress: 40,
+        note: '已完成自查',
+        source: 'cli',
+        now: NOW,
+      })
+      const client = await signedIn(users.supervisor)
+      const query = `unit=${f.units.doushan}&state=in_progress`
+      const page = await (await client.get(`/ledger?${query}`)).text()
+      const total = Number(/data-total="(\d+)"/.exec(page)![1])
+      expect(total).toBeGreaterThan(0)
+      const res = await client.get(`/ledger.xlsx?${query}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toContain('spreadsheetml')
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.load(await res.arrayBuffer())
+      const ws = wb.getWorksheet('总表')!
+      const header = (ws.getRow(2).values as unknown[]).slice(1)
+      const rows: unknown[][] = []
+      ws.eachRow((row, n) => {
+        if (n > 2) rows.push((row.values as unknown[]).slice(1))
+      })
+      expect(rows).toHaveLength(total)
+      for (const r of rows) {
+        expect(r[header.indexOf('责任单位')]).toBe('斗山镇')
+        expect(String(r[header.indexOf('当前状态')])).toMatch(/^进行中/)
+      }
+      expect(rows.map((r) => r[header.indexOf('进展情况')])).toContain('已完成自查')
+      const liaison = await signedIn(users.liaison)
+      expect((await liaison.get(`/ledger.xlsx?unit=${f.units.doushan}`)).status).toBe(403)
     })
 
     it('sets a strict CSP and no referrer on every page', async () => {

@@ -14,6 +14,7 @@ export default {
     overdueOnly: 'Overdue only',
     apply: 'Filter',
     download: 'Download CSV',
+    downloadXlsx: 'Download Excel',
     total: (n: number) => `${n} rows`,
     overdue: 'overdue',
     noPlan: 'No work plan has been imported yet.',

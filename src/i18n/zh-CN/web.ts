@@ -13,6 +13,7 @@ export default {
     overdueOnly: '仅看逾期',
     apply: '筛选',
     download: '下载 CSV',
+    downloadXlsx: '下载 Excel',
     total: (n: number) => `共 ${n} 条`,
     overdue: '逾期',
     noPlan: '尚未导入工作计划。',

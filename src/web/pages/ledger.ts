@@ -9,6 +9,7 @@ import type { Locale } from '../../db/schema.ts'
 import { messages } from '../../i18n/index.ts'
 import { readsAllUnits } from '../../domain/access.ts'
 import {
+  filteredLedger,
   ledgerPage,
   ledgerSorts,
   listPlans,
@@ -19,7 +20,8 @@ import { taskStates } from '../../domain/status.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
 import { toCsv } from '../csv.ts'
-import { forbidden, pageOpts, requirePerson } from '../session.ts'
+import { forbidden, notFound, pageOpts, requirePerson } from '../session.ts'
+import { localDate } from '../../domain/dates.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
@@ -111,6 +113,7 @@ export function renderLedger(
     <label class="check"><input type="checkbox" name="overdue" value="1"${q.overdue ? raw(' checked') : ''}> ${t.overdueOnly}</label>
     ${q.sort ? h`<input type="hidden" name="sort" value="${q.sort}">` : ''}${q.dir ? h`<input type="hidden" name="dir" value="${q.dir}">` : ''}
     <button type="submit">${t.apply}</button>
+    <a class="button secondary" href="${link(q, { page: undefined }, '/ledger.xlsx')}" download>${t.downloadXlsx}</a>
     <a class="button secondary" href="${link(q, { page: undefined }, '/ledger.csv')}" download>${t.download}</a>
   </form>`
   if (!view.plan) return h`${filters}<p class="message info">${t.noPlan}</p>`
@@ -163,6 +166,27 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
         renderLedger(view, q, { locale, tz, units, plans }),
       ),
     )
+  })
+
+  // The view on screen (every page of it) as the 工作台账 workbook the CLI and /ledger write.
+  app.get('/ledger.xlsx', async (c) => {
+    const person = requirePerson(c)
+    if (person instanceof Response) return person
+    const q = querySchema.parse(c.req.query())
+    const filter = filterFor(c, q)
+    if (!filter) return forbidden(c)
+    const view = await filteredLedger(deps.db, filter, c.get('now'), tz)
+    if (!view) return notFound(c)
+    const locale = c.get('locale')
+    const { ledgerXlsxBuffer, workbookDataOf } = await import('../../documents/ledger-xlsx.ts')
+    const bytes = await ledgerXlsxBuffer(
+      await workbookDataOf(deps.db, view, tz, locale, filter.unitId !== undefined),
+    )
+    const day = localDate(c.get('now'), tz)
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="ledger-${day}.xlsx"; filename*=UTF-8''${encodeURIComponent(`台账-${day}.xlsx`)}`,
+    })
   })
 
   app.get('/ledger.csv', async (c) => {
