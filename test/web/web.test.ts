@@ -5,11 +5,12 @@
  * working answer links, and the operations endpoints.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { asc, eq } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
 import { describeDb } from '../helpers/db.ts'
-import { people, statusReports, webSessions } from '../../src/db/schema.ts'
+import { assignments, deliveries, people, statusReports, webSessions } from '../../src/db/schema.ts'
+import { reportDone } from '../../src/delivery/loop-notify.ts'
 import { createSignInToken } from '../../src/domain/web-sessions.ts'
 import { recordStatus } from '../../src/domain/status.ts'
 import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
@@ -198,6 +199,81 @@ describeDb('the web desk', (t) => {
       expect(rows.map((r) => r[header.indexOf('进展情况')])).toContain('已完成自查')
       const liaison = await signedIn(users.liaison)
       expect((await liaison.get(`/ledger.xlsx?unit=${f.units.doushan}`)).status).toBe(403)
+    })
+
+    it('lets a supervisor approve or return a report on the task page, as the bot does; a liaison gets 403', async () => {
+      const pair = and(eq(assignments.taskId, f.tasks.fines), eq(assignments.unitId, f.units.doushan))
+      const loopState = async () => (await t.db.select().from(assignments).where(pair))[0]!
+      const reportDoneNow = async () => {
+        const report = await recordStatus(t.db, {
+          taskId: f.tasks.fines,
+          unitId: f.units.doushan,
+          state: 'done',
+          source: 'cli',
+          now: NOW,
+        })
+        await reportDone(t.db, {
+          taskId: f.tasks.fines,
+          unitId: f.units.doushan,
+          reportId: report.id,
+          personId: null,
+          now: NOW,
+        })
+      }
+      await reportDoneNow()
+      expect((await loopState()).loopState).toBe('awaiting_review')
+
+      // The unit's liaison sees no buttons, and a forged post with their own token is refused.
+      const liaison = await signedIn(users.doushanLiaison)
+      const liaisonPage = await (await liaison.get(`/tasks/${f.tasks.fines}`)).text()
+      expect(liaisonPage).not.toContain('通过（销号）')
+      const forged = await liaison.post(`/tasks/${f.tasks.fines}/review`, {
+        _csrf: Client.csrfOf(liaisonPage),
+        unit: String(f.units.doushan),
+        decision: 'approve',
+      })
+      expect(forged.status).toBe(403)
+      expect((await loopState()).loopState).toBe('awaiting_review')
+
+      const supervisor = await signedIn(users.supervisor)
+      const page = await (await supervisor.get(`/tasks/${f.tasks.fines}`)).text()
+      expect(page).toContain('通过（销号）')
+      expect(page).toContain('退回整改')
+      const due = /name="due" value="(\d{4}-\d{2}-\d{2})"/.exec(page)![1]!
+      const form = { _csrf: Client.csrfOf(page), unit: String(f.units.doushan), decision: 'return', due }
+      expect((await supervisor.post(`/tasks/${f.tasks.fines}/review`, { ...form, _csrf: '' })).status).toBe(
+        403,
+      )
+      const noReason = await supervisor.post(`/tasks/${f.tasks.fines}/review`, { ...form, reason: ' ' })
+      expect(noReason.status).toBe(400)
+      expect((await loopState()).loopState).toBe('awaiting_review')
+
+      const returned = await supervisor.post(`/tasks/${f.tasks.fines}/review`, {
+        ...form,
+        reason: '佐证材料不全',
+      })
+      expect(returned.status).toBe(200)
+      expect(await returned.text()).toContain('已退回整改：斗山镇')
+      expect(await loopState()).toMatchObject({
+        loopState: 'rectifying',
+        dueOverride: due,
+        returnedCount: 1,
+        latestState: 'in_progress',
+        latestNote: '佐证材料不全',
+      })
+      const keys = async () => (await t.db.select().from(deliveries)).map((d) => d.key)
+      expect((await keys()).some((k) => /^review:\d+:returned/.test(k))).toBe(true)
+
+      await reportDoneNow()
+      const again = await (await supervisor.get(`/tasks/${f.tasks.fines}`)).text()
+      const approved = await supervisor.post(`/tasks/${f.tasks.fines}/review`, {
+        _csrf: Client.csrfOf(again),
+        unit: String(f.units.doushan),
+        decision: 'approve',
+      })
+      expect(approved.status).toBe(200)
+      expect((await loopState()).loopState).toBe('closed')
+      expect((await keys()).some((k) => /^review:\d+:approved/.test(k))).toBe(true)
     })
 
     it('sets a strict CSP and no referrer on every page', async () => {
