@@ -539,9 +539,7 @@ export async function filteredLedger(
   if (!view.plan) return null
   const plan = await resolveLedgerPlan(db, String(view.plan.id))
   const present = new Set(view.rows.map((r) => r.unitId))
-  const unitIds = (await listUnits(db))
-    .sort(compareUnits)
-    .flatMap((u) => (present.has(u.id) ? [u.id] : []))
+  const unitIds = (await listUnits(db)).sort(compareUnits).flatMap((u) => (present.has(u.id) ? [u.id] : []))
   return { plan, asOf: localDate(now, tz), instant: now, source: 'live', rows: view.rows, unitIds }
 }
 
