@@ -22,7 +22,8 @@ import {
 } from '../src/telegram/callback-data.ts'
 import { clip, h, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
 import { recordPromptItems, unitNameOf } from './status-reply.ts'
-import { mayReportFor } from '../src/domain/access.ts'
+import { localDate } from '../src/domain/dates.ts'
+import { mayAnswerFor } from '../src/domain/leaves.ts'
 
 /** Prompt kinds whose message is the bot's own interactive chooser, edited in place. */
 const INTERACTIVE = new Set(['report', 'choose'])
@@ -144,7 +145,14 @@ async function handlePress(
   }
   const { prompt, tasks } = found
   if (!ctx.person) return refuse(ctx, ctx.t.buttons.notRegistered, 'button_stranger', { promptId: prompt.id })
-  if (!mayReportFor(ctx.person, prompt.unitId)) {
+  if (
+    !(await mayAnswerFor(
+      ctx.deps.db,
+      ctx.person,
+      prompt.unitId,
+      localDate(ctx.deps.now(), ctx.deps.config.timezone),
+    ))
+  ) {
     const unit = await unitNameOf(ctx, prompt.unitId)
     return refuse(ctx, ctx.t.buttons.notAllowed(h(clip(unit, 60))), 'button_other_unit', {
       promptId: prompt.id,

@@ -24,6 +24,9 @@ import { fallbackFeature } from './fallback.ts'
 import { reviewFeature } from './review.ts'
 import { receiptFeature } from './receipt.ts'
 import { evidenceFeature } from './evidence.ts'
+import { extendFeature } from './extend.ts'
+import { awayFeature } from './away.ts'
+import { historyFeature } from './history.ts'
 
 /** A fresh set of features for one bot (the buttons remember what they showed, per bot). */
 export function botFeatures(): BotFeatures {
@@ -48,6 +51,9 @@ export function botFeatures(): BotFeatures {
       reviewFeature,
       receiptFeature,
       evidenceFeature,
+      extendFeature,
+      awayFeature,
+      historyFeature,
       webFeature,
       buttonsFeature(),
       statusReplyFeature,

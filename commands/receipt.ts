@@ -5,7 +5,8 @@
  */
 import { Composer } from 'grammy'
 import { acknowledge } from '../src/domain/receipts.ts'
-import { mayReportFor } from '../src/domain/access.ts'
+import { localDate } from '../src/domain/dates.ts'
+import { mayAnswerFor } from '../src/domain/leaves.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
 import { clip, h, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
 import { unitNameOf } from './status-reply.ts'
@@ -25,7 +26,14 @@ composer.on('callback_query:data', async (ctx, next) => {
   const { prompt } = found
   const unit = await unitNameOf(ctx, prompt.unitId)
   if (!ctx.person) return refuse(ctx, ctx.t.buttons.notRegistered, 'ack_stranger')
-  if (!mayReportFor(ctx.person, prompt.unitId))
+  if (
+    !(await mayAnswerFor(
+      ctx.deps.db,
+      ctx.person,
+      prompt.unitId,
+      localDate(ctx.deps.now(), ctx.deps.config.timezone),
+    ))
+  )
     return refuse(ctx, h(ctx.texts.loop.receipt.notAllowed(clip(unit, 60))), 'ack_other_unit', {
       unitId: prompt.unitId,
     })

@@ -29,7 +29,8 @@ import {
 import { clip, h, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
 import { LocalizedUserError } from '../src/errors.ts'
-import { mayReportFor } from '../src/domain/access.ts'
+import { localDate } from '../src/domain/dates.ts'
+import { mayAnswerFor } from '../src/domain/leaves.ts'
 import type { DoneOutcome } from '../src/domain/reviews.ts'
 import { reportDone } from '../src/delivery/loop-notify.ts'
 
@@ -204,7 +205,14 @@ async function authorized(ctx: BotContext, prompt: Prompt): Promise<boolean> {
     await refuse(ctx, ctx.t.refusals.notRegistered, 'stranger_reply', { promptId: prompt.id })
     return false
   }
-  if (!mayReportFor(ctx.person, prompt.unitId)) {
+  if (
+    !(await mayAnswerFor(
+      ctx.deps.db,
+      ctx.person,
+      prompt.unitId,
+      localDate(ctx.deps.now(), ctx.deps.config.timezone),
+    ))
+  ) {
     const unit = await unitNameOf(ctx, prompt.unitId)
     await refuse(ctx, ctx.t.refusals.notForUnit(h(unit)), 'reply_other_unit', {
       promptId: prompt.id,

@@ -11,9 +11,11 @@
  * nothing after it: no overdue reminder, no escalation. Withdrawn tasks and ongoing tasks (no date)
  * get nothing.
  *
- * A recurring deadline (series): each occurrence has its own ladder before its date (keys carry
- * the date) and counts only the reports made in its period; a missed occurrence is not chased
- * after its date (the next one is): its overdue state shows in /status and the digest.
+ * A recurring deadline (series): each occurrence has its own ladder (keys carry the date) and
+ * counts only the reports made from the start of its period on. An occurrence whose date passed
+ * without a report is chased like any deadline (overdue reminders, escalation) while the next
+ * occurrence's ladder runs beside it, until the unit reports or the next date passes too (then
+ * that one is the missed occurrence).
  *
  * Catch-up 'latest': after downtime only the newest missed fire runs, and the ladder makes up
  * every step that was missed, worded for the moment it is sent.
@@ -32,7 +34,7 @@ import {
   type LadderStep,
 } from '../src/domain/reminder-ladder.ts'
 import { activePlans, isChased } from '../src/domain/plans.ts'
-import { atCurrentOccurrence } from '../src/domain/series.ts'
+import { occurrencesToChase } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import type {
@@ -81,7 +83,7 @@ export function taskOf(a: AssignmentState): DeadlineReminderParams['task'] {
   }
 }
 
-/** Units already listed in an escalation of the task at a level, as `unitId:level`. */
+/** Units already listed in an escalation of the task at a level, as `unitId:level` (`@date` for an occurrence). */
 async function escalatedBefore(tx: Db, taskId: number): Promise<Set<string>> {
   const rows = await tx
     .select({ payload: deliveries.payload })
@@ -90,11 +92,18 @@ async function escalatedBefore(tx: Db, taskId: number): Promise<Set<string>> {
   const seen = new Set<string>()
   for (const r of rows) {
     const units =
-      (r.payload as { params?: { units?: { unitId?: number; level?: number }[] } }).params?.units ?? []
+      (r.payload as { params?: { units?: { unitId?: number; level?: number; due?: string }[] } }).params
+        ?.units ?? []
     for (const u of units)
-      if (u.unitId !== undefined && u.level !== undefined) seen.add(`${u.unitId}:${u.level}`)
+      if (u.unitId !== undefined && u.level !== undefined)
+        seen.add(`${u.unitId}:${u.level}${u.due ? `@${u.due}` : ''}`)
   }
   return seen
+}
+
+/** `@date` of a series occurrence, which escalates on its own; '' for a plain deadline. */
+function occurrenceTag(a: AssignmentState): string {
+  return a.deadlineKind === 'series' && a.due ? `@${a.due}` : ''
 }
 
 export const deadlineReminders: Job = {
@@ -115,7 +124,7 @@ export const deadlineReminders: Job = {
     const plans = await activePlans(ctx.db)
     if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
 
-    const all = await atCurrentOccurrence(
+    const all = await occurrencesToChase(
       ctx.db,
       await assignmentStates(
         ctx.db,
@@ -133,9 +142,8 @@ export const deadlineReminders: Job = {
       const at = `${a.taskId}:${a.due}`
       if (!stepOfTask.has(at)) stepOfTask.set(at, ladderStep(ctx.calendar, today, a.due, ladder))
       const step = stepOfTask.get(at)
-      // Support units are informed up to the deadline, never chased after it; nor is a series occurrence.
-      if (step && ((isChased(a.role) && a.deadlineKind === 'date') || step.kind === 'before'))
-        due.push({ a, step })
+      // Support units are informed up to the deadline, never chased after it.
+      if (step && (isChased(a.role) || step.kind === 'before')) due.push({ a, step })
     }
     if (due.length === 0) return { enqueued: 0, detail: 'no reminders due' }
 
@@ -181,13 +189,16 @@ export const deadlineReminders: Job = {
       let escalations = 0
       for (const [taskId, list] of byTask) {
         const seen = await escalatedBefore(tx, taskId)
-        const fresh = list.filter((d) => d.step.kind === 'overdue' && !seen.has(`${d.a.unitId}:${d.step.n}`))
+        const fresh = list.filter(
+          (d) => d.step.kind === 'overdue' && !seen.has(`${d.a.unitId}:${d.step.n}${occurrenceTag(d.a)}`),
+        )
         if (fresh.length === 0 || supervisors.length === 0) continue
         const params: DeadlineEscalationParams = {
           task: taskOf(fresh[0]!.a),
           units: fresh.map(({ a, step }) => ({
             unitId: a.unitId,
             level: step.kind === 'overdue' ? step.n : 0,
+            ...(a.deadlineKind === 'series' && a.due ? { due: a.due } : {}),
             name: names.get(a.unitId) ?? `#${a.unitId}`,
             workingDaysOverdue: step.moment.kind === 'overdue' ? step.moment.workingDaysOverdue : 0,
             status: statusOf(a),

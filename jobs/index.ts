@@ -10,6 +10,7 @@ import { weeklyDigestJob } from './weekly-digest.ts'
 import { trainingPaceJob } from './training-pace.ts'
 import { ledgerSnapshotJob } from './ledger-snapshot.ts'
 import { assignmentReceipts } from './assignment-receipts.ts'
+import { redEscalation } from './red-escalation.ts'
 
 export type { Job, JobContext, JobFire, JobResult, CatchUpPolicy } from './types.ts'
 
@@ -21,4 +22,5 @@ export const jobs: readonly Job[] = [
   trainingPaceJob,
   ledgerSnapshotJob,
   assignmentReceipts,
+  redEscalation,
 ]

@@ -53,7 +53,7 @@ export const weeklyDigestJob: Job = {
     // Not a done round: once a supervisor can be reached, a later run this week sends it.
     if (recipients.length === 0)
       return { enqueued: 0, detail: 'no supervisor can be reached: no supervisors group bound, no email' }
-    const digest = await buildDigest(ctx.db, fire.now, ctx.config.timezone, digestOptions)
+    const digest = await buildDigest(ctx.db, fire.now, ctx.config.timezone, digestOptions, ctx.calendar)
     const plan = await activePlan(ctx.db)
     // The picture's trend line; also keeps last Sunday's snapshot if the snapshot job did not.
     if (plan)

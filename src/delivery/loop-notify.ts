@@ -16,6 +16,7 @@ import {
   type DoneOutcome,
   type ReviewTarget,
 } from '../domain/reviews.ts'
+import { decideExtension, requestExtension, type ExtensionRequest } from '../domain/extensions.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from './notify.ts'
 
 /** Evidence of an assignment since its last decided review (what the next review looks at). */
@@ -155,5 +156,52 @@ export async function returnReview(
       now: input.now,
     })
     return target
+  })
+}
+
+/** 延期申请: the request and the supervisors' card (批准 / 不批准), in one transaction. */
+export async function askExtension(
+  db: Db,
+  input: Parameters<typeof requestExtension>[1],
+): Promise<ExtensionRequest> {
+  return db.transaction(async (tx) => {
+    const req = await requestExtension(tx, input)
+    const a = req.assignment
+    await enqueueToSupervisors(
+      tx,
+      `extension:${req.id}`,
+      await supervisorRecipients(tx),
+      'extension-request',
+      {
+        requestId: req.id,
+        unit: a.unit,
+        task: { ref: a.ref, title: a.title },
+        from: req.previousDue,
+        to: req.newDue,
+        reason: req.reason,
+        by: req.by,
+      },
+    )
+    return req
+  })
+}
+
+/** 批准 / 不批准 an extension: the decision, the unit's date when approved, and the unit told; one transaction. */
+export async function answerExtension(
+  db: Db,
+  input: Parameters<typeof decideExtension>[1] & { today: string },
+): Promise<Awaited<ReturnType<typeof decideExtension>>> {
+  return db.transaction(async (tx) => {
+    const decided = await decideExtension(tx, input)
+    const a = decided.assignment
+    await enqueueUnitMessage(tx, {
+      key: `extension:${decided.id}:decision`,
+      unitId: a.unitId,
+      reach: await unitReach(tx, a.unitId, input.today),
+      template: 'extension-decision',
+      params: { approved: decided.approved, ref: a.ref, due: decided.newDue },
+      now: input.now,
+    })
+    return decided
   })
 }

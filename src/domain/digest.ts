@@ -25,7 +25,9 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
 import type { AssignmentRole, DeadlineKind, LoopState, ReportState } from '../db/schema.ts'
+import { DEFAULT_COLOR_RULES } from './colors.ts'
 import { addDays, localDate } from './dates.ts'
+import { addWorkingDays, chinaCalendar, type WorkingCalendar } from './working-days.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'
 import { isoWeek } from './reminder-ladder.ts'
 import { activePlans } from './plans.ts'
@@ -60,12 +62,22 @@ export interface DigestCounts {
   overdue: number
 }
 
+/** The 督办 loop's counts (colors.ts rules, as /status colours them): 三色 and 未签收. */
+export interface DigestLoop {
+  green: number
+  yellow: number
+  red: number
+  /** Assignments the unit has not signed for (未签收). */
+  unacknowledged: number
+}
+
 export interface DigestUnit extends DigestCounts {
   unitId: number
   name: string
   /** The unit's latest report on the plan's tasks (ISO), or null. */
   lastReplyAt: string | null
   unreachable: UnreachableReason | null
+  loop?: DigestLoop
 }
 
 export interface DigestTaskRef {
@@ -84,7 +96,7 @@ export interface Digest {
   /** Every active plan the digest covers. */
   plans: { title: string; year: number }[]
   options: Omit<DigestOptions, 'listLimit'>
-  totals: DigestCounts & { units: number }
+  totals: DigestCounts & { units: number; loop?: DigestLoop }
   /** Units with tasks, most overdue first (then blocked, then no reply, then roster order). */
   units: DigestUnit[]
   blocked: { items: (DigestTaskRef & { unit: string; reason: string | null; since: string })[]; more: number }
@@ -130,6 +142,10 @@ export interface Digest {
 
 interface UnitRow {
   unit_id: number
+  green: number
+  yellow: number
+  red: number
+  unacknowledged: number
   items: number
   done: number
   in_progress: number
@@ -176,6 +192,7 @@ export async function buildDigest(
   now: Date,
   tz: string,
   opts: Partial<DigestOptions> = {},
+  cal: WorkingCalendar = chinaCalendar,
 ): Promise<Digest> {
   const o: DigestOptions = { ...DEFAULT_DIGEST_OPTIONS }
   for (const [k, v] of Object.entries(opts) as [keyof DigestOptions, number | undefined][])
@@ -193,11 +210,25 @@ export async function buildDigest(
   const nowIso = now.toISOString()
   const since = new Date(now.getTime() - o.changesDays * 86_400_000).toISOString()
   const upcomingUntil = addDays(today, o.upcomingDays)
+  // 三色 (colors.ts): yellow when due within 3 working days, i.e. before the 4th working day from
+  // today; or when the latest report (else the assignment) is 14 days old or more.
+  const yellowBefore = addWorkingDays(cal, today, DEFAULT_COLOR_RULES.nearWorkingDays + 1)
+  const silentFrom = addDays(today, -DEFAULT_COLOR_RULES.silentDays)
 
   const latestSql = plan
     ? sql`
       with pairs as materialized (
-        select a.unit_id, a.task_id, a.role, coalesce(a.due_override, t.due_date) as due_date, l.state, l.prev_state, l.note, l.reported_at
+        select a.unit_id, a.task_id, a.role, coalesce(a.due_override, t.due_date) as due_date, l.state, l.prev_state, l.note, l.reported_at,
+          a.acknowledged_at is null and a.loop_state = 'assigned' as unacknowledged,
+          case
+            when a.loop_state in ('awaiting_review', 'closed', 'withdrawn')
+              or (l.state = 'done' and a.loop_state <> 'rectifying') then 'green'
+            when coalesce(a.due_override, t.due_date) < ${today}::date
+              or a.returned_count >= ${DEFAULT_COLOR_RULES.returnedTimes} then 'red'
+            when coalesce(a.due_override, t.due_date) < ${yellowBefore}::date then 'yellow'
+            when (coalesce(l.reported_at, a.created_at) at time zone ${tz})::date <= ${silentFrom}::date then 'yellow'
+            else 'green'
+          end as color
         from assignments a
         join tasks t on t.id = a.task_id
         left join lateral (
@@ -227,7 +258,11 @@ export async function buildDigest(
             (count(*) filter (where state = 'not_started'))::int as not_started,
             (count(*) filter (where state is null))::int as no_reply,
             (count(*) filter (where due_date < ${today}::date and state is distinct from 'done' and role <> 'support'))::int as overdue,
-            max(reported_at) as last_reply
+            max(reported_at) as last_reply,
+            (count(*) filter (where color = 'green'))::int as green,
+            (count(*) filter (where color = 'yellow'))::int as yellow,
+            (count(*) filter (where color = 'red'))::int as red,
+            (count(*) filter (where unacknowledged))::int as unacknowledged
           from pairs group by unit_id
         ) u) as units,
         (select json_agg(b) from (
@@ -322,6 +357,7 @@ export async function buildDigest(
       noReply: u.no_reply,
       overdue: u.overdue,
       lastReplyAt: iso(u.last_reply),
+      loop: { green: u.green, yellow: u.yellow, red: u.red, unacknowledged: u.unacknowledged },
       // Absent from the reach map: neither a group nor a liaison.
       unreachable: reach.has(u.unit_id) ? reach.get(u.unit_id)!.unreachable : 'no_liaison',
     }))
@@ -346,8 +382,10 @@ export async function buildDigest(
     notStarted: 0,
     noReply: 0,
     overdue: 0,
+    loop: { green: 0, yellow: 0, red: 0, unacknowledged: 0 },
   }
   for (const u of units) {
+    for (const k of ['green', 'yellow', 'red', 'unacknowledged'] as const) totals.loop[k] += u.loop?.[k] ?? 0
     totals.items += u.items
     totals.done += u.done
     totals.inProgress += u.inProgress

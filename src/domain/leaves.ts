@@ -6,10 +6,11 @@
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { assignments, leaves, people, type Locale } from '../db/schema.ts'
-import { isValidDate } from './dates.ts'
+import { mayReportFor } from './access.ts'
+import { formatMonthDay, isValidDate } from './dates.ts'
 import { recordEvent } from './history.ts'
 import { loopError } from './loop.ts'
-import type { Person } from './people.ts'
+import { findPerson, type Person } from './people.ts'
 
 /** A roster row as recipients.ts reads it. */
 export interface ReachRow {
@@ -67,46 +68,81 @@ export async function withDeputies(db: Db, rows: ReachRow[], day: string): Promi
 }
 
 /**
- * Records a leave: `person` is away from `from` to `to` (YYYY-MM-DD, inclusive), `deputy` stands
- * in. A bad range or a deputy who is the person changes nothing. The step is in the history of
- * every assignment of the person's unit.
+ * Records a leave: the liaison `person` is away from `from` to `to` (YYYY-MM-DD, inclusive),
+ * `deputy`, an active person of the same unit, stands in. Refused, nothing changed: a bad range,
+ * a range already over on `today`, a person who is not a liaison, a deputy who is the person or
+ * not of the unit. The step is in the history of every assignment of the person's unit.
  */
 export async function recordLeave(
   db: Db,
-  input: { person: Person; deputy: Person; from: string; to: string; by: number | null; now: Date },
+  input: {
+    person: Person
+    deputy: Person
+    from: string
+    to: string
+    by: number | null
+    today: string
+    now: Date
+  },
 ): Promise<{ id: number }> {
+  const { person, deputy } = input
   if (!isValidDate(input.from) || !isValidDate(input.to)) throw loopError((t) => t.leave.badRange)
   if (input.to < input.from) throw loopError((t) => t.leave.endBeforeStart)
-  if (input.deputy.id === input.person.id) throw loopError((t) => t.leave.deputySelf)
+  if (input.to < input.today) throw loopError((t, l) => t.leave.pastEnd(formatMonthDay(input.to, l)))
+  if (person.role !== 'liaison' || person.unitId === null || !person.active)
+    throw loopError((t) => t.leave.personUnknown(person.name))
+  if (deputy.id === person.id) throw loopError((t) => t.leave.deputySelf)
+  if (deputy.unitId !== person.unitId || !deputy.active)
+    throw loopError((t) => t.leave.deputyOtherUnit(deputy.name, person.unitName ?? ''))
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(leaves)
       .values({
-        personId: input.person.id,
-        deputyId: input.deputy.id,
+        personId: person.id,
+        deputyId: deputy.id,
         fromDate: input.from,
         toDate: input.to,
         createdBy: input.by,
         createdAt: input.now,
       })
       .returning({ id: leaves.id })
-    if (input.person.unitId !== null) {
-      const taskIds = await tx
-        .select({ taskId: assignments.taskId })
-        .from(assignments)
-        .where(eq(assignments.unitId, input.person.unitId))
-      for (const { taskId } of taskIds)
-        await recordEvent(tx, {
-          kind: 'leave',
-          taskId,
-          unitId: input.person.unitId,
-          personId: input.by ?? input.person.id,
-          at: input.now,
-          payload: { person: input.person.name, deputy: input.deputy.name, from: input.from, to: input.to },
-        })
-    }
+    const taskIds = await tx
+      .select({ taskId: assignments.taskId })
+      .from(assignments)
+      .where(eq(assignments.unitId, person.unitId!))
+    for (const { taskId } of taskIds)
+      await recordEvent(tx, {
+        kind: 'leave',
+        taskId,
+        unitId: person.unitId,
+        personId: input.by ?? person.id,
+        at: input.now,
+        payload: {
+          leaveId: row!.id,
+          person: person.name,
+          deputy: deputy.name,
+          from: input.from,
+          to: input.to,
+        },
+      })
     return row!
   })
+}
+
+/** The deputy named for a liaison's leave: that name, preferring an active person of the unit. */
+export async function findDeputy(db: Db, name: string, unitId: number | null): Promise<Person> {
+  return findPerson(db, name, (p) => p.active && p.unitId === unitId)
+}
+
+/** Whether `person` may answer for `unitId` on `day`: by role (access.ts), or standing in for its liaison. */
+export async function mayAnswerFor(
+  db: Db,
+  person: Pick<Person, 'id' | 'role' | 'unitId'> | null,
+  unitId: number,
+  day: string,
+): Promise<boolean> {
+  if (!person) return false
+  return mayReportFor(person, unitId) || isDeputyFor(db, person.id, unitId, day)
 }
 
 /** Whether `person` stands in for a liaison of `unitId` on `day` (so may answer for the unit). */

@@ -16,6 +16,7 @@ import {
 } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { findDeadline } from './deadline-phrase.ts'
+import { daysBetween } from './dates.ts'
 import { LocalizedUserError } from '../errors.ts'
 
 type LoopTexts = ReturnType<typeof messages>['loop']
@@ -104,17 +105,42 @@ export function dateInText(text: string, today: string): { date: string; rest: s
   return { date, rest: rest.replace(/\s+/g, ' ').trim() }
 }
 
-/** `12月1日-12月5日` (also with 至, 到, ~, —): the two dates, in order as written; null if not two. */
+/**
+ * The date written in `text` (`12月15日`, `2026年12月15日`, `12月中旬`) and the rest of the text,
+ * for dates that may lie just behind `today`: a date without a year is this year's unless that is
+ * more than half a year gone (written in December about January), then next year's. So a date a
+ * few days past stays past (an extension to it is refused; a leave may have begun).
+ */
+export function nearDateInText(text: string, today: string): { date: string; rest: string } | null {
+  const year = Number(today.slice(0, 4))
+  const found = findDeadline(text, year)
+  if (!found) return null
+  let date = found.date
+  if (date < today && daysBetween(date, today) > 183 && !/\d{4}\s*年/.test(found.phrase))
+    date = findDeadline(found.phrase, year + 1)?.date ?? date
+  const at = text.indexOf(found.phrase)
+  const rest = at >= 0 ? `${text.slice(0, at)} ${text.slice(at + found.phrase.length)}` : text
+  return { date, rest: rest.replace(/\s+/g, ' ').trim() }
+}
+
+/**
+ * `12月1日-12月5日` (also with 至, 到, ~, —) at the start of `text`: the two dates and the rest;
+ * null if not two dates. The first is read as nearDateInText does; the second is the first one
+ * across a new year when written so (`12月28日-1月3日` ends next year).
+ */
 export function dateRangeInText(
   text: string,
   today: string,
 ): { from: string; to: string; rest: string } | null {
   const m = /^\s*(\S+?日)\s*(?:-|—|–|~|～|至|到)\s*(\S+?日)(?:\s+|$)/u.exec(text)
   if (!m) return null
-  const from = dateInText(m[1]!, today)
-  const year = Number((from?.date ?? today).slice(0, 4))
-  const to = findDeadline(m[2]!, year)
-  if (!from || !to) return null
+  const from = nearDateInText(m[1]!, today)
+  if (!from) return null
+  const year = Number(from.date.slice(0, 4))
+  let to = findDeadline(m[2]!, year)
+  if (to && daysBetween(to.date, from.date) > 183 && !/\d{4}\s*年/.test(to.phrase))
+    to = findDeadline(m[2]!, year + 1) ?? to
+  if (!to) return null
   return { from: from.date, to: to.date, rest: text.slice(m[0].length).trim() }
 }
 

@@ -1,15 +1,12 @@
 /**
- * Importing a plan: reading the file safely, then resolving the PlanDraft against the roster
+ * Importing a plan: the PlanDraft a document reader produced (src/documents/plan), resolved against the roster
  * (units and group phrases, roles, deadlines, doubts) and writing plan, tasks and assignments in
  * one transaction. A plan is (title without the year, year): re-importing it updates it in place
  * (tasks matched by ref; a task gone from the document is withdrawn, its history kept; status
  * reports are never touched); next year's plan is a new plan.
  */
 import { readFile, stat } from 'node:fs/promises'
-import path from 'node:path'
 import { and, eq, inArray, isNotNull, isNull, lt, ne } from 'drizzle-orm'
-import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
-import { yamlToValues } from './yaml-values.ts'
 import { bilingual, UserError } from '../errors.ts'
 import type { Db } from '../db/client.ts'
 import {
@@ -22,10 +19,8 @@ import {
   type DeadlineKind,
 } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
-import { parsePlanStructured, parsePlanText, type ParsedPlan } from './plan-parser.ts'
 import { localDate } from './dates.ts'
 import { restoreLatestStatus } from './latest-status.ts'
-import { legacyParsedPlanToDraft } from './plan-draft-legacy.ts'
 import type { Doubt, PlanDraft, SourcePlace, TaskDraft } from './plan-draft.ts'
 import { activePlans, planKey, roleRank } from './plans.ts'
 import {
@@ -72,52 +67,6 @@ export async function readTextFile(file: string, limitBytes = FILE_LIMIT_BYTES):
   text = text.replace(/^\uFEFF/, '')
   if (text.trim() === '') throw new UserError(bilingual('plan', (m) => m.fileEmpty(file)))
   return text
-}
-
-const textExtensions = ['txt', 'md', 'markdown', 'text']
-const structuredExtensions = ['yaml', 'yml', 'json']
-
-/**
- * Parses a plan file's content by its extension: `.txt`/`.md` as the document's text,
- * `.yaml`/`.yml`/`.json` as the structured form. Errors name the file and line.
- */
-export function parsePlanFile(text: string, fileName: string, opts: { year?: number } = {}): ParsedPlan {
-  const ext = path.extname(fileName).slice(1).toLowerCase()
-  if (textExtensions.includes(ext)) return parsePlanText(text, opts)
-  if (!structuredExtensions.includes(ext)) {
-    const accepted = [...textExtensions.slice(0, 2), ...structuredExtensions].map((e) => `.${e}`).join(' ')
-    throw new UserError(bilingual('plan', (m) => m.fileType(fileName, accepted)))
-  }
-  const name = path.basename(fileName)
-  const lineCounter = new LineCounter()
-  // YAML 1.2 reads JSON too, with line numbers for either.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true })
-  const [firstError] = doc.errors
-  if (firstError) {
-    const line = firstError.linePos?.[0].line
-    const where = line ? `${name}:${line}` : name
-    const detail = firstError.message.split(/ at line \d|\n/)[0] ?? ''
-    throw new UserError(
-      bilingual('plan', (m) => (ext === 'json' ? m.badJson(where, detail) : m.badYaml(where, detail))),
-    )
-  }
-  const locate = (dataPath: PropertyKey[]) => {
-    for (let n = dataPath.length; n >= 0; n--) {
-      const node = doc.getIn(
-        dataPath.slice(0, n).map((p) => (typeof p === 'symbol' ? String(p) : p)),
-        true,
-      ) as YamlNode | undefined
-      const offset = node?.range?.[0]
-      if (offset !== undefined) return `${name}:${lineCounter.linePos(offset).line}`
-    }
-    return name
-  }
-  return parsePlanStructured(yamlToValues(doc, name), { ...opts, locate })
-}
-
-/** Reads and parses a plan file; see `readTextFile` and `parsePlanFile` for what is refused. */
-export async function readPlanFile(file: string, opts: { year?: number } = {}): Promise<ParsedPlan> {
-  return parsePlanFile(await readTextFile(file), file, opts)
 }
 
 export type TaskChange = 'created' | 'updated' | 'unchanged'
@@ -329,15 +278,13 @@ function previewOf(
   }
 }
 
-/** Units with roles, lead first, then responsible, then support; roster order within. */
+/** Units with roles, lead first, then responsible, then support; within each, the roster's order as imported. */
 function unitsByRole(
   roles: Map<number, AssignmentRole>,
   byId: Map<number, Unit>,
 ): { name: string; role: AssignmentRole }[] {
-  const order = [...byId.keys()]
-  const index = new Map(order.map((id, i) => [id, i]))
   return [...roles.entries()]
-    .sort(([a, ra], [b, rb]) => roleRank[ra] - roleRank[rb] || (index.get(a) ?? 0) - (index.get(b) ?? 0))
+    .sort(([a, ra], [b, rb]) => roleRank[ra] - roleRank[rb] || a - b)
     .map(([id, role]) => ({ name: byId.get(id)?.name ?? `#${id}`, role }))
 }
 
@@ -358,11 +305,9 @@ function checkDraft(draft: PlanDraft, source: string): number {
  */
 export async function previewPlan(
   db: Db,
-  input: PlanDraft | ParsedPlan,
+  draft: PlanDraft,
   opts: Pick<PlanImportOptions, 'sourceName' | 'now' | 'tz'>,
 ): Promise<PlanPreview> {
-  // TEMPORARY (delete at merge with the document readers): the old parser's output is adapted.
-  const draft = 'doubts' in input ? input : legacyParsedPlanToDraft(input)
   const year = checkDraft(draft, opts.sourceName ?? 'plan')
   const [roster, groups] = await Promise.all([listUnits(db), listUnitGroups(db)])
   if (roster.length === 0) throw new UserError(bilingual('plan', (m) => m.noUnits))
@@ -382,11 +327,9 @@ export async function previewPlan(
  */
 export async function importPlan(
   db: Db,
-  input: PlanDraft | ParsedPlan,
+  draft: PlanDraft,
   opts: PlanImportOptions,
 ): Promise<PlanImportResult> {
-  // TEMPORARY (delete at merge with the document readers): the old parser's output is adapted.
-  const draft = 'doubts' in input ? input : legacyParsedPlanToDraft(input)
   const source = opts.sourceName ?? 'plan'
   const year = checkDraft(draft, source)
   const key = planKey(draft.title)

@@ -253,9 +253,9 @@ export async function listPlanTasks(
       position: t.position,
       withdrawnAt: t.withdrawnAt,
       units: list.map((a) => a.unit).sort(compareUnits),
-      assignments: [...list].sort(
-        (a, b) => roleRank[a.role] - roleRank[b.role] || compareUnits(a.unit, b.unit),
-      ),
+      // Lead, then responsible, then support; each in the roster's own order (as imported), so
+      // the lead unit is never lost among many others.
+      assignments: [...list].sort((a, b) => roleRank[a.role] - roleRank[b.role] || a.unit.id - b.unit.id),
     }
   })
 }

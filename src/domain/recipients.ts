@@ -238,3 +238,31 @@ export async function telegramFallback(
     .map((p) => ({ recipient: p.email, personId: p.id, unitId: sent.unitId ?? p.unitId }))
   return { refused, emails }
 }
+
+/** A unit's leaders (role `leader`, active): each one's private chat (if bound and reachable) and email. */
+export async function leaderRecipients(db: Db, unitId: number): Promise<Recipient[]> {
+  const rows = await db
+    .select({
+      id: people.id,
+      email: people.email,
+      telegramUserId: people.telegramUserId,
+      unreachableAt: people.unreachableAt,
+      locale: people.locale,
+    })
+    .from(people)
+    .where(and(eq(people.role, 'leader'), eq(people.active, true), eq(people.unitId, unitId)))
+    .orderBy(asc(people.id))
+  const telegram: Recipient[] = rows
+    .filter((p) => p.telegramUserId !== null && p.unreachableAt === null)
+    .map((p) => ({
+      channel: 'telegram',
+      recipient: String(p.telegramUserId),
+      personId: p.id,
+      locale: p.locale,
+      kind: 'private',
+    }))
+  const email: Recipient[] = rows
+    .filter((p) => p.email)
+    .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
+  return dedupe([...telegram, ...email])
+}

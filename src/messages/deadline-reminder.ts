@@ -30,7 +30,7 @@ import {
   taskTitle,
 } from './rhythm-parts.ts'
 import type { MessageTemplate } from './types.ts'
-import { ackButtons } from './loop.ts'
+import { ackButtons, extendAskButtons } from './loop.ts'
 
 /** Where the day of sending stands against the deadline (decided with the working calendar). */
 export const momentParams = z.discriminatedUnion('kind', [
@@ -94,6 +94,8 @@ export const deadlineReminder: MessageTemplate<z.output<typeof reminderParams>> 
               buttons: [
                 ...promptButtons(p.promptId, 1, locale),
                 ...(p.ack ? ackButtons(p.promptId, locale) : []),
+                // A dated reminder from the ladder may ask for more time.
+                ...(!p.manual && p.task.due ? extendAskButtons(p.promptId, locale) : []),
               ],
               forceReply: true,
             }
@@ -125,6 +127,8 @@ const escalationParams = z.object({
         /** Kept so later runs know who was escalated at which level; not shown. */
         unitId: z.number().int().optional(),
         level: z.number().int().optional(),
+        /** The occurrence of a recurring deadline the unit is escalated for; not shown. */
+        due: z.string().optional(),
         name: z.string(),
         workingDaysOverdue: z.number().int().min(0),
         status: statusParams,

@@ -31,6 +31,18 @@ export function ackButtons(promptId: number, locale: Locale): MessageButton[][] 
   ]
 }
 
+/** The 申请延期 button row of a reminder about one task. */
+export function extendAskButtons(promptId: number, locale: Locale): MessageButton[][] {
+  return [
+    [
+      {
+        text: messages(locale).loop.extension.askButton,
+        callbackData: encodeLoopButton({ kind: 'extendAsk', promptId }),
+      },
+    ],
+  ]
+}
+
 const noticeParams = z.object({
   second: z.boolean().default(false),
   unit: z.string(),

@@ -32,6 +32,7 @@ const counts = {
   overdue: int,
 }
 const taskRef = { ref: z.string(), title: z.string() }
+const loop = z.object({ green: int, yellow: int, red: int, unacknowledged: int }).optional()
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), more: int })
 const reason = z.enum(['no_liaison', 'no_channel'])
 
@@ -44,7 +45,7 @@ export const digestParams = z.object({
   /** Every active plan (named in the head when there are several). */
   plans: z.array(z.object({ title: z.string(), year: z.number().int() })).default([]),
   options: z.object({ upcomingDays: int, silentDays: int, changesDays: int }),
-  totals: z.object({ units: int, ...counts }),
+  totals: z.object({ units: int, ...counts, loop }),
   units: z.array(
     z.object({
       unitId: z.number().int(),
@@ -52,6 +53,7 @@ export const digestParams = z.object({
       lastReplyAt: isoTime.nullable(),
       unreachable: reason.nullable(),
       ...counts,
+      loop,
     }),
   ),
   blocked: list(z.object({ unit: z.string(), ...taskRef, reason: z.string().nullable(), since: isoTime })),
@@ -165,14 +167,17 @@ export function digestSections(
         ...(d.plans.length > 1 ? d.plans.map((p) => t.plan(p.title)) : [t.plan(d.plan.title)]),
         t.summary(tt.units, tt.items),
         t.counts(tt.done, tt.inProgress, tt.blocked, tt.notStarted, tt.noReply, tt.overdue),
+        ...(tt.loop ? [t.loopLine(tt.loop.green, tt.loop.yellow, tt.loop.red, tt.loop.unacknowledged)] : []),
       ]
     : [t.noPlan]
   const noDue = messages(locale).rhythm.prompt.noDue
   const sections: Section[] = [
     {
       title: t.sectionUnits,
-      lines: d.units.map((u, i) =>
-        t.unitLine(i + 1, u.name, u.overdue, u.blocked, u.inProgress, u.done, u.items, u.noReply),
+      lines: d.units.map(
+        (u, i) =>
+          t.unitLine(i + 1, u.name, u.overdue, u.blocked, u.inProgress, u.done, u.items, u.noReply) +
+          (u.loop ? t.unitLoop(u.loop.red, u.loop.yellow, u.loop.unacknowledged) : ''),
       ),
       more: 0,
     },
@@ -283,15 +288,27 @@ function emailHtml(d: Digest, locale: Locale, tz: string, subject: string): stri
       c.done,
       c.noReply,
       c.items,
+      c.red,
+      c.yellow,
+      c.unacknowledged,
       c.lastReply,
     ]
     body.push(
       '<table style="border-collapse: collapse">',
       `<tr>${headers.map((h) => `<th ${cell}>${e(h)}</th>`).join('')}</tr>`,
       ...d.units.map((u) => {
-        const values = [u.overdue, u.blocked, u.inProgress, u.notStarted, u.done, u.noReply, u.items].map(
-          (v) => `<td ${num}>${v}</td>`,
-        )
+        const values = [
+          u.overdue,
+          u.blocked,
+          u.inProgress,
+          u.notStarted,
+          u.done,
+          u.noReply,
+          u.items,
+          u.loop?.red ?? '',
+          u.loop?.yellow ?? '',
+          u.loop?.unacknowledged ?? '',
+        ].map((v) => `<td ${num}>${v}</td>`)
         const last = u.lastReplyAt ? formatMonthDay(localDate(new Date(u.lastReplyAt), tz), locale) : r.never
         return `<tr><td ${cell}>${e(u.name)}</td>${values.join('')}<td ${cell}>${e(last)}</td></tr>`
       }),

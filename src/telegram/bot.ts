@@ -133,6 +133,9 @@ export function commandMenus(): {
     'digest',
     'bindcode',
     'web',
+    'extend',
+    'away',
+    'history',
   ] as const
   const groupNames = [
     'help',
@@ -144,6 +147,8 @@ export function commandMenus(): {
     'overdue',
     'remind',
     'bind',
+    'extend',
+    'history',
   ] as const
   return [
     { scope: 'all_private_chats', commands: menu('zh-CN', [...privateNames]) },

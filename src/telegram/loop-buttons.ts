@@ -5,12 +5,14 @@
  *   ak:<promptId>             签收 the tasks of that prompt
  *   rv:<reviewId>:a|r         通过（销号） / 退回整改
  *   ex:<requestId>:a|r        延期: approve / refuse
+ *   xa:<promptId>             申请延期 for the task of that reminder (asks for the date)
  *   ev:<evidenceId>:<taskId>  file this evidence under that task
  */
 export type LoopButton =
   | { kind: 'ack'; promptId: number }
   | { kind: 'review'; reviewId: number; approve: boolean }
   | { kind: 'extension'; requestId: number; approve: boolean }
+  | { kind: 'extendAsk'; promptId: number }
   | { kind: 'evidence'; evidenceId: number; taskId: number }
 
 export function encodeLoopButton(b: LoopButton): string {
@@ -23,6 +25,8 @@ export function encodeLoopButton(b: LoopButton): string {
       return `ex:${b.requestId}:${b.approve ? 'a' : 'r'}`
     case 'evidence':
       return `ev:${b.evidenceId}:${b.taskId}`
+    case 'extendAsk':
+      return `xa:${b.promptId}`
   }
 }
 
@@ -33,10 +37,11 @@ const id = (s: string | undefined) => {
 
 /** Reads callback data; null for anything that is not a well-formed loop button. */
 export function decodeLoopButton(data: string): LoopButton | null {
-  let m = /^ak:(\d{1,12})$/.exec(data)
+  let m = /^(ak|xa):(\d{1,12})$/.exec(data)
   if (m) {
-    const promptId = id(m[1])
-    return promptId ? { kind: 'ack', promptId } : null
+    const promptId = id(m[2])
+    if (!promptId) return null
+    return m[1] === 'ak' ? { kind: 'ack', promptId } : { kind: 'extendAsk', promptId }
   }
   m = /^(rv|ex):(\d{1,12}):([ar])$/.exec(data)
   if (m) {

@@ -9,7 +9,8 @@ import { silentLogger, type Logger } from '../../src/log.ts'
 import { importUnits, listUnits } from '../../src/domain/units.ts'
 import { activePlanTasks } from '../../src/domain/plans.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
-import { resolveDeadline } from '../../src/domain/deadline-phrase.ts'
+import { readDeadlinePhrase } from '../../src/domain/deadline-phrase.ts'
+import type { ResponsibilityEntry } from '../../src/domain/plan-draft.ts'
 import { addPerson, type Person } from '../../src/domain/people.ts'
 import { createInvite } from '../../src/domain/invites.ts'
 import { bindChat } from '../../src/domain/chats.ts'
@@ -66,14 +67,19 @@ export async function seed(db: Db, names: FixtureNames = {}): Promise<Fixture> {
     { name: '斗山镇', kind: 'town' },
     { name: '大江镇', kind: 'town' },
   ])
-  const deadline = (phrase: string) => resolveDeadline(phrase, 2024)
+  const deadline = (phrase: string) => readDeadlinePhrase(phrase, 2024).deadline
+  // Names as given (a hostile name stays one unit): every unit responsible.
+  const responsible = (...phrases: string[]): ResponsibilityEntry[] =>
+    phrases.map((phrase) => ({ phrase, role: 'responsible' }))
+  const source = (text: string) => ({ text })
   await importPlan(
     db,
     {
       title: '台山市2024年度行政执法监督工作方案',
       year: 2024,
       trainingHoursPerYear: 60,
-      warnings: [],
+      format: 'yaml',
+      doubts: [],
       tasks: [
         {
           ref: '二（五）2',
@@ -81,6 +87,8 @@ export async function seed(db: Db, names: FixtureNames = {}): Promise<Fixture> {
           title: names.finesTitle ?? '开展涉企乱罚款专项整治',
           body: '',
           unitsText: `${taichengName}、斗山镇`,
+          responsibility: responsible(taichengName, '斗山镇'),
+          source: source('开展涉企乱罚款专项整治'),
           deadline: deadline('今年10月中旬前'),
         },
         {
@@ -89,6 +97,8 @@ export async function seed(db: Db, names: FixtureNames = {}): Promise<Fixture> {
           title: '全面推行行政执法公示制度',
           body: '',
           unitsText: taichengName,
+          responsibility: responsible(taichengName),
+          source: source('全面推行行政执法公示制度'),
           deadline: deadline('今年11月底前'),
         },
         {
@@ -97,6 +107,8 @@ export async function seed(db: Db, names: FixtureNames = {}): Promise<Fixture> {
           title: '组织执法人员培训',
           body: '',
           unitsText: '斗山镇、大江镇',
+          responsibility: responsible('斗山镇', '大江镇'),
+          source: source('组织执法人员培训'),
           deadline: deadline('今年10月10日前'),
         },
       ],

@@ -226,6 +226,38 @@ describe('CSV and tab-separated tables', () => {
     expect(rows(gbk)).toEqual(expected)
   })
 
+  it('reads the 任务分解表 columns back from a CSV: title row, 任务编号 over 序号, 角色, 截止日期', async () => {
+    const sheet = [
+      '2026年行政执法监督工作任务分解表,,,,,,,',
+      '序号,任务编号,工作任务,具体措施,责任单位,角色,完成时限,截止日期',
+      '1,一（一）1,建立执法监督台账,实行清单化管理,市司法局,牵头,10月中旬前,2026-10-20',
+      '2,一（一）1,建立执法监督台账,实行清单化管理,"蓬江区、江海区",配合,10月中旬前,2026-10-20',
+      '3,一（一）2,开展案卷评查,,市公安局,负责,每季度末,"2026-03-31、2026-06-30、2026-09-30、2026-12-31"',
+      // The clerk moved a date by hand: the date wins, the phrase stays as written.
+      '4,一（一）3,清理执法证件,,市司法局,负责,年底前,2026-11-30',
+      '5,一（二）1,推行监督员制度,,市司法局,负责,长期坚持,',
+      '6,一（二）2,加强执法培训,,市司法局,负责,,',
+    ].join('\n')
+    const plan = await readPlanDocument(Buffer.from(sheet), '任务分解表.csv')
+    expect(plan.title).toBe('2026年行政执法监督工作任务分解表')
+    expect(plan.year).toBe(2026)
+    expect(rows(plan)).toEqual([
+      ['一（一）1', '建立执法监督台账', '市司法局:lead 蓬江区:support 江海区:support', '2026-10-20'],
+      [
+        '一（一）2',
+        '开展案卷评查',
+        '市公安局:responsible',
+        'quarter: 2026-03-31 2026-06-30 2026-09-30 2026-12-31',
+      ],
+      ['一（一）3', '清理执法证件', '市司法局:responsible', '2026-11-30'],
+      ['一（二）1', '推行监督员制度', '市司法局:responsible', 'ongoing'],
+      ['一（二）2', '加强执法培训', '市司法局:responsible', null],
+    ])
+    expect(plan.tasks[0]?.body).toBe('实行清单化管理')
+    expect(plan.tasks[2]?.deadline).toMatchObject({ text: '年底前', date: '2026-11-30' })
+    expect(doubts(plan)).toEqual([])
+  })
+
   it('reads a table pasted into a text plan as an attachment after the prose', async () => {
     const text = [
       '恩平市2025年行政执法监督工作方案',

@@ -312,3 +312,62 @@ describe('files that are no plan', () => {
     expect(plan.title).toBe('hello')
   })
 })
+
+describe('a plan in every numbering style, with labelled notes, page numbers mid-sentence and an attached task table', async () => {
+  const plan = await readPlanDocument(fixture('shapes-2026.txt'), 'shapes.txt')
+
+  it('reads every task as a clerk would: refs in the document’s own numbering, units by role, dates', () => {
+    expect(plan.title).toBe('江门市2026年行政执法监督工作方案')
+    expect(plan.year).toBe(2026)
+    const counties = '各县（市、区）政府'
+    expect(rows(plan)).toEqual([
+      [
+        '一（一）1',
+        '开展执法案卷评查，年中完成阶段评估',
+        '市司法局:lead 市公安局:support 市交通运输局:support',
+        '2026-06-30',
+      ],
+      [
+        '一（一）2',
+        '组织执法证件年审，8月初前完成',
+        `市司法局:responsible ${counties}:responsible`,
+        '2026-08-05',
+      ],
+      ['一（二）1（1）', '完成平台招标，3月初前启动', '市政务服务和数据管理局:responsible', '2026-03-05'],
+      [
+        '一（二）1（2）',
+        '完成数据对接，上半年完成',
+        '市政务服务和数据管理局:lead 市司法局:support',
+        '2026-06-30',
+      ],
+      [
+        '一（二）2（1）①',
+        '检查执法主体资格，10月初前完成',
+        '市司法局:responsible 市市场监督管理局:responsible',
+        '2026-10-05',
+      ],
+      [
+        '一（二）2（1）②',
+        '检查执法文书，覆盖全体执法人员办理的案件，年底前完成',
+        '市司法局:responsible',
+        '2026-12-31',
+      ],
+      ['一（二）2（2）', '执法人员培训，年内完成', '市司法局:responsible', '2026-12-31'],
+      [
+        '一（二）3',
+        '加强执法统计分析，每季度末报送',
+        `市司法局:lead ${counties}:responsible`,
+        'quarter: 2026-03-31 2026-06-30 2026-09-30 2026-12-31',
+      ],
+      ['一（二）4①', '统一文书格式，11月底前完成', '市司法局:responsible', '2026-11-30'],
+      ['一（二）4②', '推行电子文书，长期坚持', `市司法局:lead ${counties}:support`, 'ongoing'],
+      ['附件1-1', '开展执法评议', '市司法局:lead 市公安局:support 市交通运输局:support', '2026-11-30'],
+      ['附件1-2', '开展执法培训', `市司法局:lead ${counties}:support`, 'ongoing'],
+    ])
+    // The heading items (1. 推进…平台建设, 2. 开展专项督查) have no units of their own: they are
+    // headings over their tasks, not tasks, and no doubt.
+    expect(doubts(plan)).toEqual([])
+    const all = plan.tasks.map((t) => `${t.title}${t.body}`).join('')
+    expect(all).not.toMatch(/第2页|共8页|-[23]-|印发给你们|2026年2月10日/)
+  })
+})

@@ -141,7 +141,13 @@ describeDb('/remind and /digest', (t) => {
     // 二（五）2: 台城, 斗山; 二（一）1: 台城; 三（二）1 (due 10-10, overdue): 斗山, 大江.
     expect(lines).toContain('3 个单位 · 5 项任务分工')
     expect(lines).toContain('已完成 0 · 进行中 1 · 有困难 0 · 未开始 0 · 无回复 4 · 逾期 2')
-    expect(lines).toContain('1. 斗山镇：逾期 1 · 有困难 0 · 进行中 0 · 已完成 0/2 · 无回复 2')
-    expect(lines).toContain('3. 台城街道：逾期 0 · 有困难 0 · 进行中 1 · 已完成 0/2 · 无回复 1')
+    // 三色: 二（五）2 is due within 3 working days (yellow), 三（二）1 overdue (red); nothing signed for yet.
+    expect(lines).toContain('三色督办：🟢 1 · 🟡 2 · 🔴 2 · 未签收 5')
+    expect(lines).toContain(
+      '1. 斗山镇：逾期 1 · 有困难 0 · 进行中 0 · 已完成 0/2 · 无回复 2 · 🔴 1 · 🟡 1 · 未签收 2',
+    )
+    expect(lines).toContain(
+      '3. 台城街道：逾期 0 · 有困难 0 · 进行中 1 · 已完成 0/2 · 无回复 1 · 🔴 0 · 🟡 1 · 未签收 2',
+    )
   })
 })

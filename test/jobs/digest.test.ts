@@ -15,10 +15,11 @@ import { loadConfig } from '../../src/config.ts'
 import { deliveries, people, tasks } from '../../src/db/schema.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { zonedInstant } from '../../src/domain/dates.ts'
+import { unitStatusWithLoop } from '../../src/domain/loop-view.ts'
 import { buildDigest } from '../../src/domain/digest.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
-import { parsePlanStructured } from '../../src/domain/plan-parser.ts'
+import { readPlanDocument } from '../../src/documents/plan/index.ts'
 import { overviewStatus, recordStatus } from '../../src/domain/status.ts'
 import { importOfficers } from '../../src/domain/training.ts'
 import { importUnits, listUnits } from '../../src/domain/units.ts'
@@ -34,6 +35,9 @@ const TZ = 'Asia/Shanghai'
 const at = (date: string, time = '10:00') => zonedInstant(date, time, TZ)
 const NOW = at('2026-10-12', '08:30')
 
+/** The structured form of a plan (as a .json file holds it), read as the CLI reads one. */
+const readStructuredPlan = (plan: unknown) => readPlanDocument(Buffer.from(JSON.stringify(plan)), 'plan.json')
+
 describeDb('the weekly digest', (t) => {
   let smtp: TestSmtp
   const unit = new Map<string, number>()
@@ -48,7 +52,7 @@ describeDb('the weekly digest', (t) => {
       { name: '水步镇', shortName: '水步', kind: 'town' },
       { name: '市公安局', shortName: '公安局', kind: 'department', tags: ['执法部门'] },
     ])
-    const plan = parsePlanStructured({
+    const plan = await readStructuredPlan({
       title: '测试 2026 年度督办方案',
       tasks: [
         { ref: 'A1', title: '任务甲', units: ['台城街道', '大江镇', '水步镇'], due: '2026-10-09' },
@@ -128,12 +132,14 @@ describeDb('the weekly digest', (t) => {
     '工作方案：测试 2026 年度督办方案',
     '4 个单位 · 10 项任务分工',
     '已完成 2 · 进行中 2 · 有困难 2 · 未开始 1 · 无回复 3 · 逾期 2',
+    // Red: overdue (大江镇 and 水步镇 on A1); yellow: nothing reported for 14 days; none signed for.
+    '三色督办：🟢 3 · 🟡 5 · 🔴 2 · 未签收 10',
     '',
     '<b>各单位进展（按逾期项数排序）</b>',
-    '1. 大江镇：逾期 1 · 有困难 1 · 进行中 0 · 已完成 0/4 · 无回复 2',
-    '2. 水步镇：逾期 1 · 有困难 0 · 进行中 1 · 已完成 0/2 · 无回复 1',
-    '3. 市公安局：逾期 0 · 有困难 1 · 进行中 0 · 已完成 0/1 · 无回复 0',
-    '4. 台城街道：逾期 0 · 有困难 0 · 进行中 1 · 已完成 2/3 · 无回复 0',
+    '1. 大江镇：逾期 1 · 有困难 1 · 进行中 0 · 已完成 0/4 · 无回复 2 · 🔴 1 · 🟡 3 · 未签收 4',
+    '2. 水步镇：逾期 1 · 有困难 0 · 进行中 1 · 已完成 0/2 · 无回复 1 · 🔴 1 · 🟡 1 · 未签收 2',
+    '3. 市公安局：逾期 0 · 有困难 1 · 进行中 0 · 已完成 0/1 · 无回复 0 · 🔴 0 · 🟡 1 · 未签收 1',
+    '4. 台城街道：逾期 0 · 有困难 0 · 进行中 1 · 已完成 2/3 · 无回复 0 · 🔴 0 · 🟡 0 · 未签收 3',
     '',
     '<b>有困难事项</b>',
     '大江镇 · 任务甲（A1）：缺少执法记录仪 &lt;5台&gt; &amp; 经费',
@@ -198,6 +204,14 @@ describeDb('the weekly digest', (t) => {
         ])
         .sort(),
     )
+    // The colours and 未签收 counts are the unit cards' (/status 台城), computed the other way (colors.ts).
+    for (const u of digest.units) {
+      const card = await unitStatusWithLoop(t.db, u.unitId, later, TZ)
+      expect([u.name, u.loop]).toEqual([
+        u.name,
+        { ...card.loop!.colors, unacknowledged: card.loop!.unacknowledged },
+      ])
+    }
   })
 
   it('has an English twin', async () => {
@@ -208,7 +222,10 @@ describeDb('the weekly digest', (t) => {
       { now: NOW, tz: TZ },
     ).telegram!.html.split('\n')
     expect(html[0]).toBe('<b>[Weekly digest] 2026-W42 (12 Oct)</b>')
-    expect(html).toContain('1. 大江镇: overdue 1 · blocked 1 · in progress 0 · done 0/4 · no reply 2')
+    expect(html).toContain(
+      '1. 大江镇: overdue 1 · blocked 1 · in progress 0 · done 0/4 · no reply 2 · 🔴 1 · 🟡 3 · not acknowledged 4',
+    )
+    expect(html).toContain('Colours: 🟢 3 · 🟡 5 · 🔴 2 · not acknowledged 10')
     expect(html).toContain('10月20日前 · 任务乙 (A2): 2/2 units not done')
   })
 
@@ -271,8 +288,10 @@ describeDb('the weekly digest', (t) => {
     const html = String(mail.parsed.html)
     expect(html).toContain('<table')
     expect(html).toMatch(
-      /<tr><td[^>]*>大江镇<\/td><td[^>]*>1<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td><td[^>]*>2<\/td><td[^>]*>4<\/td><td[^>]*>10月10日<\/td><\/tr>/,
+      /<tr><td[^>]*>大江镇<\/td><td[^>]*>1<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td><td[^>]*>1<\/td><td[^>]*>0<\/td><td[^>]*>2<\/td><td[^>]*>4<\/td><td[^>]*>1<\/td><td[^>]*>3<\/td><td[^>]*>4<\/td><td[^>]*>10月10日<\/td><\/tr>/,
     )
+    expect(html).toContain('<th style="border: 1px solid #ccc; padding: 4px 8px">未签收</th>')
+    expect(String(mail.parsed.text)).toContain('三色督办：🟢 3 · 🟡 5 · 🔴 2 · 未签收 10')
     expect(html).toContain('缺少执法记录仪 &lt;5台&gt; &amp; 经费')
     expect(html).not.toContain('<5台>')
     expect((await db.select().from(deliveries).where(eq(deliveries.channel, 'email')))[0]?.status).toBe(
@@ -314,7 +333,7 @@ describeDb('the weekly digest without supervisors', (t) => {
     await importUnits(db, [{ name: '台城街道', shortName: '台城', kind: 'subdistrict' }])
     await importPlan(
       db,
-      parsePlanStructured({
+      await readStructuredPlan({
         title: '测试 2026 年度督办方案',
         tasks: [{ ref: 'A1', title: '任务甲', units: ['台城街道'] }],
       }),

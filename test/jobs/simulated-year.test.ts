@@ -28,7 +28,8 @@ import {
   type Channel,
 } from '../../src/db/schema.ts'
 import { addDays, zonedInstant } from '../../src/domain/dates.ts'
-import { importPlan, parsePlanFile } from '../../src/domain/plan-import.ts'
+import { importPlan } from '../../src/domain/plan-import.ts'
+import { readPlanDocument } from '../../src/documents/plan/index.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import { bindChat } from '../../src/domain/chats.ts'
 import { recordStatus } from '../../src/domain/status.ts'
@@ -162,9 +163,13 @@ describeDb('a simulated year of the rhythm', (t) => {
     const db = t.db
     const now = zonedInstant(FROM, '08:00', TZ)
     await importRoster(db, parseRosterFile(roster, 'taishan-units.yaml'))
-    await importPlan(db, parsePlanFile(fixture('taishan-2024.txt'), 'taishan-2024.txt', { year: 2026 }), {
-      now,
-    })
+    await importPlan(
+      db,
+      await readPlanDocument(Buffer.from(fixture('taishan-2024.txt')), 'taishan-2024.txt', { year: 2026 }),
+      {
+        now,
+      },
+    )
     for (const u of await listUnits(db)) ids.unit.set(u.name, u.id)
     for (const r of await db.select({ id: tasks.id, ref: tasks.ref }).from(tasks)) ids.task.set(r.ref, r.id)
 

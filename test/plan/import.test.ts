@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm'
 import { describeDb, type TestDb } from '../helpers/db.ts'
 import { assignments, plans, statusReports, tasks, units } from '../../src/db/schema.ts'
 import { importRoster, listUnits, parseRosterFile } from '../../src/domain/units.ts'
-import { parsePlanText } from '../../src/domain/plan-parser.ts'
+import { readPlanDocument } from '../../src/documents/plan/index.ts'
 import { importPlan } from '../../src/domain/plan-import.ts'
 import { activePlans, activePlanTasks, activePlan, listPlanTasks } from '../../src/domain/plans.ts'
 import { UserError } from '../../src/errors.ts'
@@ -15,6 +15,9 @@ const taishan = readFileSync(path.resolve(repo, 'samples/taishan-2024.txt'), 'ut
 const rosterFile = path.join(repo, 'samples/taishan-units.yaml')
 const fixture = (name: string) => readFileSync(path.join(repo, 'test/fixtures/plans', name), 'utf8')
 const now = new Date('2026-03-02T01:00:00Z')
+/** A plan document's text read as the CLI reads a .txt file. */
+const readText = (text: string, opts: { year?: number } = {}) =>
+  readPlanDocument(Buffer.from(text), 'plan.txt', opts)
 
 const TOWNS = [
   '台城街道',
@@ -52,8 +55,8 @@ describeDb('plan import', (t) => {
     await importRoster(t.db, parseRosterFile(readFileSync(rosterFile, 'utf8'), rosterFile))
   })
 
-  const importTaishan = (year = 2026, text = taishan) =>
-    importPlan(t.db, parsePlanText(text, { year }), { sourceName: 'taishan-2024.txt', now })
+  const importTaishan = async (year = 2026, text = taishan) =>
+    importPlan(t.db, await readText(text, { year }), { sourceName: 'taishan-2024.txt', now })
 
   it('imports the 16 tasks with their deadlines as the active plan', async () => {
     const result = await importTaishan()
@@ -219,7 +222,7 @@ describeDb('plan import', (t) => {
   it('refuses units missing from the roster by name, with a likely match, and writes nothing', async () => {
     await importTaishan()
     const before = await counts(t)
-    const plan = parsePlanText(fixture('unknown-unit.txt'))
+    const plan = await readText(fixture('unknown-unit.txt'))
     const error = await importPlan(t.db, plan, { sourceName: 'unknown-unit.txt', now }).catch(
       (e: unknown) => e,
     )
@@ -234,7 +237,7 @@ describeDb('plan import', (t) => {
   })
 
   it('creates the missing units when asked, as law-enforcement departments, and reports them', async () => {
-    const plan = parsePlanText(fixture('unknown-unit.txt'))
+    const plan = await readText(fixture('unknown-unit.txt'))
     const result = await importPlan(t.db, plan, { createUnits: true, sourceName: 'unknown-unit.txt', now })
     expect(result.createdUnits).toEqual(['市外星事务局', '市城管执法局'])
     const [created] = await t.db.select().from(units).where(eq(units.name, '市外星事务局'))
@@ -245,7 +248,7 @@ describeDb('plan import', (t) => {
   })
 
   it('never creates a unit from an unrecognized group phrase', async () => {
-    const plan = parsePlanText('某市2024年度方案\n\n二、重点\n\n1. 甲。[市司法局、各有关单位按职责分工负责]')
+    const plan = await readText('某市2024年度方案\n\n二、重点\n\n1. 甲。[市司法局、各有关单位按职责分工负责]')
     const before = await counts(t)
     await expect(importPlan(t.db, plan, { createUnits: true, now })).rejects.toThrow(
       /无法识别的单位统称：各有关单位/,
@@ -261,15 +264,15 @@ describeDb('plan import', (t) => {
 
   it('refuses a plan without tasks, without a year, or with duplicate refs', async () => {
     await expect(
-      importPlan(t.db, parsePlanText(fixture('no-tasks.txt')), { sourceName: 'no-tasks.txt', now }),
+      importPlan(t.db, await readText(fixture('no-tasks.txt')), { sourceName: 'no-tasks.txt', now }),
     ).rejects.toThrow(/no-tasks\.txt 中没有找到任务/)
     await expect(
-      importPlan(t.db, parsePlanText('某市方案\n\n一、重点\n\n1. 甲。[市司法局负责]'), { now }),
+      importPlan(t.db, await readText('某市方案\n\n一、重点\n\n1. 甲。[市司法局负责]'), { now }),
     ).rejects.toThrow(/--year/)
     await expect(
       importPlan(
         t.db,
-        parsePlanText('某市2024年度方案\n\n一、重点\n\n1. 甲。[市司法局负责]\n\n1. 乙。[市司法局负责]'),
+        await readText('某市2024年度方案\n\n一、重点\n\n1. 甲。[市司法局负责]\n\n1. 乙。[市司法局负责]'),
         { now },
       ),
     ).rejects.toThrow(/任务编号重复：一1/)
@@ -278,7 +281,7 @@ describeDb('plan import', (t) => {
 
   it('keeps several plans active at once: the annual plan and a campaign', async () => {
     const first = await importTaishan()
-    const other = parsePlanText('某市2026年度专项整治方案\n\n一、重点\n\n1. 甲。[市司法局负责]')
+    const other = await readText('某市2026年度专项整治方案\n\n一、重点\n\n1. 甲。[市司法局负责]')
     const second = await importPlan(t.db, other, { now })
     expect((await activePlan(t.db))?.id).toBe(second.plan.id)
     expect((await activePlans(t.db)).map((p) => p.id)).toEqual([first.plan.id, second.plan.id])

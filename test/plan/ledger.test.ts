@@ -145,8 +145,8 @@ describeDb('plans in the ledger', (t) => {
     // The same on the wire: the import result lists units by role, lead first.
     expect(result.tasks[0]!.units.slice(0, 2)).toEqual([
       { name: '市司法局', role: 'lead' },
-      // Roster order within a role (pinyin): 恩平 first.
-      { name: '恩平市', role: 'responsible' },
+      // Roster order within a role, as the roster file lists the counties: 蓬江区 first.
+      { name: '蓬江区', role: 'responsible' },
     ])
   })
 
@@ -446,5 +446,77 @@ describeDb('plans in the ledger', (t) => {
     const [prompt] = await outbox(t, 'prompt:')
     const refs = (prompt!.payload as { params: { tasks: { ref: string }[] } }).params.tasks.map((x) => x.ref)
     expect(refs.sort()).toEqual(['1', '2'])
+  })
+
+  it('chases an occurrence of a recurring deadline that passed without a report, beside the next one', async () => {
+    await importRoster(t.db, roster('taishan-units.yaml'))
+    await bindChat(t.db, -1001, '台城街道')
+    await bindChat(t.db, -1002, '大江镇')
+    await importPlan(
+      t.db,
+      draft('台山市2026年度专项整治方案', [
+        task(
+          '1',
+          [
+            ['台城街道', 'responsible'],
+            ['大江镇', 'responsible'],
+          ],
+          {
+            deadline: {
+              kind: 'series',
+              text: '每月10日前',
+              dates: ['2026-11-10', '2026-12-10'],
+              every: 'month',
+            },
+          },
+        ),
+      ]),
+      { now: at('2026-03-02') },
+    )
+    const [row] = await t.db.select().from(tasks).where(eq(tasks.ref, '1'))
+    const id = (name: string) => listUnits(t.db).then((all) => all.find((u) => u.name === name)!.id)
+    const taicheng = await id('台城街道')
+    const dajiang = await id('大江镇')
+    const key = (unit: number, rest: string) => `deadline:${row!.id}:${unit}@${rest}`
+    const keys = async () => (await outbox(t, 'deadline:')).map((d) => d.key).sort()
+
+    // Before 11-10 both are reminded; 大江镇 then reports for this occurrence, 台城街道 does not.
+    await runJobAt(t, 'deadline-reminders', '2026-11-05')
+    await recordStatus(t.db, {
+      taskId: row!.id,
+      unitId: dajiang,
+      state: 'done',
+      source: 'cli',
+      now: at('2026-11-09'),
+    })
+    // After 11-10: 台城街道 is overdue for the November occurrence, like any deadline; 大江镇 is not.
+    await runJobAt(t, 'deadline-reminders', '2026-11-11')
+    await runJobAt(t, 'deadline-reminders', '2026-11-16') // 4 working days overdue: the second one
+    expect(await keys()).toEqual(
+      [
+        key(dajiang, '2026-11-10:before:3'),
+        key(taicheng, '2026-11-10:before:3'),
+        key(taicheng, '2026-11-10:overdue:1'),
+        key(taicheng, '2026-11-10:overdue:2'),
+      ].sort(),
+    )
+    // 11-20: 14 working days before 12-10. The December ladder runs for both units, on its own:
+    // 大江镇's November report does not answer December; 台城街道 is still chased for November.
+    await runJobAt(t, 'deadline-reminders', '2026-11-20')
+    const after = await keys()
+    expect(after).toContain(key(taicheng, '2026-11-10:overdue:3'))
+    expect(after).toContain(key(taicheng, '2026-12-10:before:14'))
+    expect(after).toContain(key(dajiang, '2026-12-10:before:14'))
+    expect(after.filter((k) => k.startsWith(key(dajiang, '2026-11-10:overdue')))).toEqual([])
+    // A late report answers the November occurrence: no more overdue reminders for it.
+    await recordStatus(t.db, {
+      taskId: row!.id,
+      unitId: taicheng,
+      state: 'done',
+      source: 'cli',
+      now: at('2026-11-23'),
+    })
+    await runJobAt(t, 'deadline-reminders', '2026-11-25') // would be overdue:4 for November
+    expect((await keys()).filter((k) => k.includes('overdue:4'))).toEqual([])
   })
 })

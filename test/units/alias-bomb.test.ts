@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseUnitsFile } from '../../src/domain/units.ts'
-import { readPlanFile } from '../../src/domain/plan-import.ts'
+import { readPlanFile } from '../../src/documents/plan/index.ts'
 import { UserError } from '../../src/errors.ts'
 
 const bomb = [

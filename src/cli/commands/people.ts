@@ -6,7 +6,18 @@ import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { roles, type Locale, type Role } from '../../db/schema.ts'
-import { addPerson, importPeople, listPeople, resolveUnit, type Person } from '../../domain/people.ts'
+import { z } from 'zod'
+import { formatMonthDay, isValidDate, localDate } from '../../domain/dates.ts'
+import { findDeputy, recordLeave } from '../../domain/leaves.ts'
+import { loopError } from '../../domain/loop.ts'
+import {
+  addPerson,
+  findPerson,
+  importPeople,
+  listPeople,
+  resolveUnit,
+  type Person,
+} from '../../domain/people.ts'
 import { messages } from '../../i18n/index.ts'
 import type { CliContext } from '../context.ts'
 import { audited, cliActor } from '../actor.ts'
@@ -16,6 +27,14 @@ import { formatTable, printJson } from '../io.ts'
 import { bilingual, userError } from '../../errors.ts'
 
 const zh = messages('zh-CN')
+
+const day = z.string().trim().refine(isValidDate)
+const awayOptions = z.object({
+  from: day,
+  to: day,
+  deputy: z.string().trim().min(1),
+  json: z.boolean().optional(),
+})
 
 const MAX_CSV_MB = 5
 
@@ -152,6 +171,45 @@ export function registerPeople(program: Command, ctx: CliContext): void {
         ctx.output.out(lines.join('\n'))
       },
     )
+
+  people
+    .command('away <person>')
+    .description(
+      "a liaison's leave: from --from to --to (both included) prompts and reminders go to --deputy, a person of the same unit",
+    )
+    .requiredOption('--from <date>', 'first day of the leave, YYYY-MM-DD')
+    .requiredOption('--to <date>', 'last day of the leave, YYYY-MM-DD')
+    .requiredOption('--deputy <person>', 'who stands in (number such as #12, name, or email)')
+    .option('--json', 'print the leave as JSON')
+    .action(async (query: string, raw: { from: string; to: string; deputy: string; json?: boolean }) => {
+      const parsed = awayOptions.safeParse(raw)
+      if (!parsed.success) throw loopError((t) => t.leave.badRange)
+      const opts = parsed.data
+      const db = await ctx.db()
+      const now = ctx.now()
+      const today = localDate(now, ctx.config().timezone)
+      const person = await findPerson(db, query, (p) => p.active && p.role === 'liaison')
+      const deputy = await findDeputy(db, opts.deputy, person.unitId)
+      const leave = {
+        person: person.name,
+        unit: person.unitName,
+        deputy: deputy.name,
+        from: opts.from,
+        to: opts.to,
+      }
+      const row = await audited(
+        db,
+        (tx) => recordLeave(tx, { person, deputy, from: opts.from, to: opts.to, by: null, today, now }),
+        (r) => ({ action: 'people.away', target: personTarget(person), after: { id: r.id, ...leave } }),
+        now,
+      )
+      if (opts.json) return printJson(ctx.output, { id: row.id, ...leave })
+      ctx.output.out(
+        bilingual('loop', (t, l) =>
+          t.leave.set(formatMonthDay(opts.from, l), formatMonthDay(opts.to, l), deputy.name),
+        ),
+      )
+    })
 
   people
     .command('list')

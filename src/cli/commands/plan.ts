@@ -171,7 +171,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       if ((await listPlans(db)).length === 0) throw new UserError(bilingual('plan', (m) => m.noPlan))
       // Without --plan, the most recently imported active plan, as `plan show` always showed.
       const p = await findPlan(db, opts.plan, { latestWhenSeveral: true })
-      const tasks = await listPlanTasks(db, p.id)
+      // Withdrawn tasks are shown (marked, after nothing: in plan order) but never counted.
+      const all = await listPlanTasks(db, p.id, { includeWithdrawn: true })
+      const tasks = all.filter((t) => t.withdrawnAt === null)
+      const withdrawn = all.filter((t) => t.withdrawnAt !== null)
       if (opts.json) {
         printJson(ctx.output, {
           plan: { title: p.title, year: p.year, trainingHoursPerYear: p.trainingHoursPerYear },
@@ -187,19 +190,26 @@ export function registerPlan(program: Command, ctx: CliContext): void {
             section: t.section,
             unitsText: t.unitsText,
           })),
+          withdrawn: withdrawn.map((t) => ({
+            ref: t.ref,
+            title: t.title,
+            withdrawnAt: t.withdrawnAt?.toISOString() ?? null,
+          })),
         })
         return
       }
-      const rows = tasks.map((t) => [
+      const rows = all.map((t) => [
         t.ref,
         truncate(t.title, 30),
-        t.deadlineKind === 'ongoing'
-          ? `${t.dueText ?? ''}（${zl.ongoing}）`
-          : t.deadlineKind === 'series'
-            ? `${t.dueText ?? ''}（${zl.series(t.dates.length)}）`
-            : t.dueDate
-              ? describeDeadline({ phrase: t.dueText ?? '', date: t.dueDate }, 'zh-CN')
-              : zh.noDue,
+        t.withdrawnAt !== null
+          ? zh.withdrawnMark
+          : t.deadlineKind === 'ongoing'
+            ? `${t.dueText ?? ''}（${zl.ongoing}）`
+            : t.deadlineKind === 'series'
+              ? `${t.dueText ?? ''}（${zl.series(t.dates.length)}）`
+              : t.dueDate
+                ? describeDeadline({ phrase: t.dueText ?? '', date: t.dueDate }, 'zh-CN')
+                : zh.noDue,
         truncate(
           unitsByRoleText(t.assignments.map((a) => ({ name: a.unit.shortName, role: a.role }))) ||
             (t.unitsText ?? ''),
@@ -207,9 +217,13 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         ) + zh.unitCount(t.units.length),
       ])
       ctx.output.out(
-        [zh.showTitle(p.title, p.year, p.trainingHoursPerYear), '', formatTable(zh.showHeader, rows)].join(
-          '\n',
-        ),
+        [
+          zh.showTitle(p.title, p.year, p.trainingHoursPerYear),
+          '',
+          formatTable(zh.showHeader, rows),
+          '',
+          zh.showCounts(tasks.length, withdrawn.length),
+        ].join('\n'),
       )
     })
 

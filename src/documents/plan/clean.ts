@@ -17,9 +17,12 @@ import type { Block, LineBlock } from './blocks.ts'
 
 const PAGE_NUMBER_LINE =
   /^(?:[-—–－~～]\s*\d{1,4}\s*[-—–－~～]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|共\s*\d{1,4}\s*页\s*[,，]?\s*第\s*\d{1,4}\s*页|\d{1,4}\s*\/\s*\d{1,4}|\d{1,3}|Page\s*\d+(?:\s*of\s*\d+)?)$/i
-/** `— 5 —` set in the middle of a line by a copy from PDF. */
+/**
+ * `— 5 —`, `-2-` or `第2页 共8页` set in the middle of a line by a copy from PDF, with spaces around
+ * it (Chinese prose has none, so a number between dashes and spaces is a page number).
+ */
 const PAGE_NUMBER_INLINE =
-  /(?:^|\s)[—–－]\s+\d{1,4}\s+[—–－](?=\s|$)|(?:^|\s)第\s*\d{1,4}\s*页\s*共\s*\d{1,4}\s*页(?=\s|$)/g
+  /(?:^|\s)[—–－]\s+\d{1,4}\s+[—–－](?=\s|$)|(?:^|\s)[-—–－]\s?\d{1,4}\s?[-—–－](?=\s|$)|(?:^|\s)第\s*\d{1,4}\s*页\s*[,，]?\s*共\s*\d{1,4}\s*页(?=\s|$)/g
 
 const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|任务表|工作安排|实施意见/
 const BREADCRUMB = /[>›»]|首页|当前位置|您的位置|发布时间|来源[:：]|浏览次数|字号/
@@ -46,6 +49,13 @@ const HEADING_MARKER =
 const CONTINUATION_START = /^[，。、；：:;,.!?！？）)》」』”’\]］〕】]/
 /** A line ending with one of these ends its paragraph. */
 const COMPLETE_END = /[。！？!?；;：:\]］〕】]$/
+
+/** The line without page numbers set inside it; the sentence they split closes up again. */
+function dropInlinePageNumbers(text: string): string {
+  const out = text.replace(PAGE_NUMBER_INLINE, ' ')
+  if (out === text) return text
+  return out.replace(/(?<=[\p{Script=Han}，。、；：])\s+(?=[\p{Script=Han}，。、；：])/gu, '').trim()
+}
 
 function isPageNumber(text: string): boolean {
   return PAGE_NUMBER_LINE.test(text.replace(/\s+/g, ' ').trim())
@@ -91,8 +101,7 @@ export function cleanBlocks(input: Block[]): CleanDocument {
     }
     if (afterPageNumber && headerLike(b.text)) atPageEdge.add(squash(b.text))
     afterPageNumber = false
-    const text =
-      b.text.includes('页') || /[—–－]/.test(b.text) ? b.text.replace(PAGE_NUMBER_INLINE, ' ').trim() : b.text
+    const text = b.text.includes('页') || /[-—–－]/.test(b.text) ? dropInlinePageNumbers(b.text) : b.text
     if (text === '') continue
     lines.push(text === b.text ? b : { ...b, text })
   }
@@ -256,7 +265,8 @@ export function joinParagraphs(blocks: Block[]): Flow[] {
       standalone = false
     }
     const prev = pieces[pieces.length - 1] ?? ''
-    pieces.push(continues && /[A-Za-z0-9]$/.test(prev) && /^[A-Za-z0-9]/.test(text) ? ` ${text}` : text)
+    // Two Latin words broken apart get their space back; a number split by a hard break does not.
+    pieces.push(continues && /[A-Za-z]$/.test(prev) && /^[A-Za-z]/.test(text) ? ` ${text}` : text)
     for (const ch of text) {
       if (OPEN_ALL.includes(ch)) depth++
       else if (CLOSE_ALL.includes(ch)) depth = Math.max(0, depth - 1)

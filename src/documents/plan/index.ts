@@ -115,6 +115,8 @@ function titleYear(title: string): number | null {
 
 const ATTACHMENT = /^附件\s*([\d一二三四五六七八九十]{0,3})\s*[:：]?/
 const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|任务表/
+/** The year a sheet's title says the plan runs as: `（2026 年）`, `（按2026年执行）` at its end. */
+const RUN_YEAR = /\s*[（(]\s*(?:按\s*)?((?:19|20)\d{2})\s*年(?:执行)?\s*[）)]\s*$/
 
 /** A table's own title: a first row that is one text across the table (a merged title row). */
 function tableTitle(rows: RowBlock[]): string | null {
@@ -163,11 +165,19 @@ function assemble(blocks: Block[], format: PlanFormat, fileName: string, opts: R
     prose.get(attachment)?.push(f.paragraph)
   }
 
-  const title =
-    clean.title ??
-    [...tables.values()].map((t) => tableTitle(t.rows)).find((t) => t !== null) ??
-    path.parse(fileName).name
-  const year = opts.year ?? titleYear(title)
+  let title = clean.title
+  let runYear: number | null = null
+  if (title === null) {
+    const fromTable = [...tables.values()].map((t) => tableTitle(t.rows)).find((t) => t !== null) ?? null
+    // `…工作方案（2026 年）` above an exported 任务分解表: the plan's title, run as that year.
+    const run = fromTable ? RUN_YEAR.exec(fromTable) : null
+    if (fromTable && run && run.index > 0) {
+      title = fromTable.slice(0, run.index).trim()
+      runYear = Number(run[1])
+    } else title = fromTable
+  }
+  title ??= path.parse(fileName).name
+  const year = opts.year ?? runYear ?? titleYear(title)
 
   const tasks: TaskDraft[] = []
   const doubts: Doubt[] = []

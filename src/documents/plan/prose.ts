@@ -124,7 +124,7 @@ export function stripBold(text: string): string {
 
 interface Item {
   ref: string
-  level: number // 1 major, 2 sub, 3 item, 4 subitem
+  level: number // 1 major, 2 sub, 3 item, 4 subitem, 5 a circled item under a （n） subitem
   major: string
   section: string
   pieces: string[]
@@ -173,16 +173,19 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
   let sub = ''
   let subTitle = ''
   let item = ''
-  let counters = [0, 0, 0, 0]
-  const parents: (Item | null)[] = [null, null, null, null]
+  let counters = [0, 0, 0, 0, 0]
+  const parents: (Item | null)[] = [null, null, null, null, null]
   let current: Item | null = null
+  /** The marker of the open level-4 item: `（1）` or `①`/`⑴`. A ① under a （1） is one level deeper. */
+  let subitem = ''
+  let subitemKind: 'paren' | 'circled' | null = null
 
   const gap = (level: number, n: number, ref: string, text: string, place: SourcePlace) => {
     const expected = (counters[level - 1] ?? 0) + 1
     if (n !== expected)
       doubts.push({ kind: 'numbering_gap', taskRef: ref, quote: text.slice(0, 40), source: place })
     counters[level - 1] = n
-    for (let l = level; l < 4; l++) counters[l] = 0
+    for (let l = level; l < 5; l++) counters[l] = 0
   }
   const open = (level: number, ref: string, section: string, text: string, place: SourcePlace) => {
     const parent =
@@ -192,7 +195,8 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
         .find((p) => p !== null) ?? null
     current = { ref: prefix + ref, level, major, section, pieces: [text], place, labelLine: null, parent }
     parents[level - 1] = current
-    for (let l = level; l < 4; l++) parents[l] = null
+    for (let l = level; l < 5; l++) parents[l] = null
+    if (level < 4) subitemKind = null
     items.push(current)
   }
 
@@ -225,9 +229,21 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
       open(3, ref, subTitle, para.slice(m3[0].length), p.place)
     } else if (m4 && current) {
       const n = m4[1] ? Number(m4[1]) : m4[2] ? circled(m4[2], 0x2460) : circled(m4[3] ?? '⑴', 0x2474)
-      const ref = `${major}${sub ? `（${sub}）` : ''}${item}（${n}）`
-      gap(4, n, prefix + ref, para, p.place)
-      open(4, ref, subTitle, para.slice(m4[0].length), p.place)
+      const kind = m4[1] ? 'paren' : 'circled'
+      const base = `${major}${sub ? `（${sub}）` : ''}${item}`
+      if (kind === 'circled' && subitemKind === 'paren') {
+        // 1. → （1） → ①: the fifth level of 公文 numbering, named with its own marker.
+        const ref = `${base}（${subitem}）${m4[2] ?? m4[3] ?? ''}`
+        gap(5, n, prefix + ref, para, p.place)
+        open(5, ref, subTitle, para.slice(m4[0].length), p.place)
+      } else {
+        // The document's own marker: `2（1）`, `4①`.
+        const ref = kind === 'paren' ? `${base}（${n}）` : `${base}${m4[2] ?? m4[3] ?? ''}`
+        gap(4, n, prefix + ref, para, p.place)
+        open(4, ref, subTitle, para.slice(m4[0].length), p.place)
+        subitem = String(n)
+        subitemKind = kind
+      }
     } else if (current !== null) {
       const c: Item = current
       if (LABEL_LINE.test(para) && c.labelLine === null) c.labelLine = para
@@ -237,7 +253,7 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
       }
     }
   }
-  counters = [0, 0, 0, 0]
+  counters = [0, 0, 0, 0, 0]
 
   // Notes first, so that a heading with a note can take in the items under it.
   const noted = items.map((it) => {
@@ -329,14 +345,31 @@ function zhNumber(text: string): number {
   return d(text[0] ?? '') * 10 + (text.length > 2 ? d(text[2] ?? '') : 0)
 }
 
+const HAN = /\p{Script=Han}/u
+
+/** The word of 2 to 8 Han characters written twice around the 、 at `at` (the longest), or null. */
+function repeatedAt(text: string, at: number): string | null {
+  for (let n = 8; n >= 2; n--) {
+    if (at - n < 0) continue
+    const before = text.slice(at - n, at)
+    if (text.slice(at + 1, at + 1 + n) !== before) continue
+    if (HAN.test(text.charAt(at + 1 + n))) continue
+    if ([...before].every((c) => HAN.test(c))) return before
+  }
+  return null
+}
+
 /** Oddities worth a second look in a task's text: a Latin word amid Chinese, a word repeated. */
 function textDoubts(ref: string, text: string, place: SourcePlace): Doubt[] {
   const out: Doubt[] = []
   for (const m of text.matchAll(/(?<=[\p{Script=Han}，。、；：])\s*([a-z]{2,})\s*(?=[\p{Script=Han}])/gu)) {
     out.push({ kind: 'latin_word', taskRef: ref, quote: m[0].trim(), source: place })
   }
-  for (const m of text.matchAll(/(\p{Script=Han}{2,8})、\1(?!\p{Script=Han})/gu)) {
-    out.push({ kind: 'repeated_word', taskRef: ref, quote: m[0], source: place })
+  // `培养、培养`: looked for at each 、 only (a regex tried at every Han character was a tenth of
+  // the time of a large plan).
+  for (let i = text.indexOf('、'); i >= 0; i = text.indexOf('、', i + 1)) {
+    const word = repeatedAt(text, i)
+    if (word) out.push({ kind: 'repeated_word', taskRef: ref, quote: `${word}、${word}`, source: place })
   }
   return out
 }

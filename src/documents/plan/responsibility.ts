@@ -66,6 +66,11 @@ const ROLE_WORDS: [string, ResponsibilityRole][] = [
   ['协办', 'support'],
 ]
 const ROLE_OF = new Map(ROLE_WORDS)
+
+/** The role a role word names on its own (`牵头`, `配合`, `按职责分工负责`), or null. */
+export function roleOfWord(word: string): ResponsibilityRole | null {
+  return ROLE_OF.get(word.trim()) ?? LABEL_ROLES[word.trim()] ?? null
+}
 const ROLE_TAIL = new RegExp(`(?:${ROLE_WORDS.map(([w]) => w).join('|')})$`)
 /** `（牵头）`, `(配合单位)` after a name. */
 const ROLE_IN_BRACKETS = new RegExp(

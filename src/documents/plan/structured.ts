@@ -24,6 +24,7 @@ import { z } from 'zod'
 import { UserError } from '../../errors.ts'
 import { isValidDate, lastDayOfMonth, toDateString } from '../../domain/dates.ts'
 import { readDeadlinePhrase } from '../../domain/deadline-phrase.ts'
+import { yamlToValues } from '../../domain/yaml-values.ts'
 import type {
   DeadlineDraft,
   Doubt,
@@ -109,7 +110,8 @@ export function readStructured(
     }
     return name
   }
-  const parsed = planSchema.safeParse(doc.toJS())
+  // A "billion laughs" file is refused by name, not expanded.
+  const parsed = planSchema.safeParse(yamlToValues(doc, name))
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const p = issue?.path ?? []

@@ -8,10 +8,16 @@
  *   text, continues the task above (its measures and units are added);
  * - when one 工作任务 cell spans rows with different 序号, each row is a task titled by its measure,
  *   under the 工作任务 as its section.
- * Unit columns give the role (牵头单位 → lead, 责任单位 → responsible, 配合单位 → support); a role
- * word inside a cell wins (`市公安局（牵头）`).
+ * Unit columns give the role (牵头单位 → lead, 责任单位 → responsible, 配合单位 → support); a 角色
+ * column (`牵头` / `负责` / `配合`) gives the role of that row's 责任单位; a role word inside a cell
+ * wins (`市公安局（牵头）`).
+ *
+ * The 任务分解表 that `duban plan export` writes reads back the same way: 任务编号 (preferred over
+ * the row counter 序号) groups its rows into one task, 角色 gives each unit's role, 完成时限 keeps
+ * the phrase and 截止日期 the date(s) a clerk may have edited.
  */
 import type {
+  DeadlineDraft,
   Doubt,
   ResponsibilityEntry,
   ResponsibilityRole,
@@ -19,14 +25,29 @@ import type {
   TaskDraft,
 } from '../../domain/plan-draft.ts'
 import { readDeadlineInText, readDeadlinePhrase } from '../../domain/deadline-phrase.ts'
+import { isValidDate, toDateString } from '../../domain/dates.ts'
 import type { RowBlock } from './blocks.ts'
 import { findNote, readNote, splitLead } from './prose.ts'
-import { parseResponsibility } from './responsibility.ts'
+import { parseResponsibility, roleOfWord } from './responsibility.ts'
 
-type Column = 'ref' | 'task' | 'measure' | 'lead' | 'responsible' | 'support' | 'deadline' | 'section'
+type Column =
+  | 'ref'
+  | 'taskNo'
+  | 'task'
+  | 'measure'
+  | 'lead'
+  | 'responsible'
+  | 'support'
+  | 'role'
+  | 'deadline'
+  | 'dueDate'
+  | 'section'
 
 const SYNONYMS: [Column, RegExp][] = [
-  ['ref', /^(?:序号|编号|序|任务编号|No\.?)$/i],
+  ['taskNo', /^(?:任务编号|任务序号|任务号)$/],
+  ['ref', /^(?:序号|编号|序|No\.?)$/i],
+  ['role', /^(?:角色|责任角色|单位角色|分工角色|责任类型|牵头或配合)$/],
+  ['dueDate', /^(?:截止日期|完成日期|到期日期|截止日|到期日)$/],
   ['lead', /^(?:牵头(?:责任)?(?:单位|部门)|主办(?:单位|部门)|牵头)/],
   ['support', /^(?:配合|协办|协助|参与|协同)(?:单位|部门)/],
   [
@@ -55,7 +76,9 @@ const ROLE_OF: Partial<Record<Column, ResponsibilityRole>> = {
 }
 
 function norm(cell: string | undefined): string {
-  return (cell ?? '').replace(/[\s\u3000]+/g, '')
+  const c = cell ?? ''
+  // Most cells have no spaces: skip the replace (a large table has hundreds of thousands of cells).
+  return /[\s\u3000]/.test(c) ? c.replace(/[\s\u3000]+/g, '') : c
 }
 
 function columnOf(cell: string): Column | null {
@@ -95,6 +118,8 @@ function findHeader(rows: RowBlock[]): { columns: Columns; next: number } | null
       }
       next++
     }
+    // A task number beside a row counter (序号 1, 2, 3 … per row): the task number names the task.
+    if (columns.taskNo !== undefined) columns.ref = columns.taskNo
     return { columns, next }
   }
   return null
@@ -106,10 +131,73 @@ interface RowRecord {
   ref: string
   task: string
   measure: string
-  units: { text: string; role: ResponsibilityRole }[]
+  units: { text: string; role: ResponsibilityRole; column: Column }[]
   deadline: string
+  dueDate: string
   section: string
   row: RowBlock
+}
+
+/** The role a 角色 cell names (`牵头`, `配合单位`, `负责`), or null. */
+function roleOfCell(cell: string): ResponsibilityRole | null {
+  const word = norm(cell).replace(/(?:单位|部门)$/, '')
+  if (word === '') return null
+  return roleOfWord(word)
+}
+
+/** Dates a 截止日期 cell lists (`2026-10-20`, `2026/10/20`, `2026年10月20日`, several with 、), or null if any is none. */
+function datesOfCell(cell: string): string[] | null {
+  const parts = cell.split(/[、,，;；\s]+/).filter((p) => p !== '')
+  if (parts.length === 0) return null
+  const dates: string[] = []
+  for (const part of parts) {
+    const m = /^((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(part)
+    if (!m) return null
+    const date = toDateString(Number(m[1]), Number(m[2]), Number(m[3]))
+    if (!isValidDate(date)) return null
+    dates.push(date)
+  }
+  return [...new Set(dates)].sort()
+}
+
+/** How often dates listed by hand recur, judged by their widest gap. */
+function everyOf(dates: string[]): Extract<DeadlineDraft, { kind: 'series' }>['every'] {
+  let widest = 0
+  for (let i = 1; i < dates.length; i++)
+    widest = Math.max(widest, (Date.parse(dates[i] ?? '') - Date.parse(dates[i - 1] ?? '')) / 86_400_000)
+  return widest <= 31 ? 'month' : widest <= 92 ? 'quarter' : widest <= 184 ? 'half' : 'year'
+}
+
+/**
+ * A deadline from the 完成时限 phrase and the 截止日期 date(s) of a sheet that has both: the phrase
+ * is kept as written, the dates win (a clerk edits the date, not the rule).
+ */
+function sheetDeadline(
+  phrase: string,
+  dates: string[],
+  year: number | null,
+): { deadline: DeadlineDraft | null; unread: string | null } {
+  const read = phrase ? readDeadlinePhrase(phrase, year) : { deadline: null, unread: null }
+  if (dates.length === 0) return read
+  const d = read.deadline
+  if (d?.kind === 'series') return { deadline: { ...d, dates }, unread: null }
+  if (d?.kind === 'ongoing') return { deadline: { ...d, date: dates[0] ?? null }, unread: null }
+  const first = dates[0] ?? ''
+  if (dates.length > 1)
+    return {
+      deadline: { kind: 'series', text: phrase || dates.join('、'), dates, every: everyOf(dates) },
+      unread: null,
+    }
+  const text = phrase || `${Number(first.slice(5, 7))}月${Number(first.slice(8, 10))}日前`
+  return {
+    deadline: {
+      kind: 'date',
+      text,
+      date: first,
+      explicitYear: d?.kind === 'date' ? d.explicitYear : !phrase,
+    },
+    unread: null,
+  }
 }
 
 export interface TableResult {
@@ -144,22 +232,26 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
   for (let r = header.next; r < rows.length; r++) {
     const row = rows[r]
     if (!row) continue
-    const values = row.cells.map(norm).filter((c) => c !== '')
+    const normalized = row.cells.map(norm)
+    const values = normalized.filter((c) => c !== '')
     if (values.length === 0) continue
-    if (row.cells.map(norm).join('|') === headerKey) continue // the header repeated on a new page
+    if (normalized.join('|') === headerKey) continue // the header repeated on a new page
     const ref = norm(cell(row, 'ref')).replace(/[.．、]$/, '')
+    const rowRole = roleOfCell(cell(row, 'role'))
     const units = (['lead', 'responsible', 'support'] as const).flatMap((k) => {
       const text = cell(row, k)
-      return text ? [{ text, role: ROLE_OF[k] as ResponsibilityRole }] : []
+      const role = k === 'responsible' && rowRole ? rowRole : (ROLE_OF[k] as ResponsibilityRole)
+      return text ? [{ text, role, column: k }] : []
     })
     const distinct = new Set(values)
     const deadline = cell(row, 'deadline')
+    const dueDate = cell(row, 'dueDate')
     // A row merged across the table (one text in every cell) is a heading.
     if (distinct.size === 1 && values.length >= 2) {
       section = stripNumbering(values[0] ?? '')
       continue
     }
-    if (SECTION_REF.test(ref) && units.length === 0 && !deadline) {
+    if (SECTION_REF.test(ref) && units.length === 0 && !deadline && !dueDate) {
       section = stripNumbering(
         cell(row, 'task') || cell(row, 'measure') || values.find((v) => v !== ref) || '',
       )
@@ -172,6 +264,7 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
       measure: cell(row, 'measure'),
       units,
       deadline,
+      dueDate,
       section: ownSection || section,
       row,
     })
@@ -188,27 +281,28 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
     if (continues) groups[groups.length - 1]?.push(rec)
     else groups.push([rec])
   }
-  // A task cell shared by groups with different 序号 is a heading over them.
-  const refsPerTask = new Map<string, Set<string>>()
-  for (const [i, g] of groups.entries()) {
-    const first = g[0]
-    if (!first || first.task === '') continue
-    const set = refsPerTask.get(first.task) ?? new Set<string>()
-    set.add(first.ref || String(i))
-    refsPerTask.set(first.task, set)
+  // A task cell shared by neighbouring groups with different 序号 (a merged 工作任务 cell) is a
+  // heading over them; two tasks far apart that happen to share a title are not.
+  const shared = new Set<number>()
+  for (let i = 1; i < groups.length; i++) {
+    const a = groups[i - 1]?.[0]
+    const b = groups[i]?.[0]
+    if (a && b && a.task !== '' && a.task === b.task && a.ref !== b.ref) {
+      shared.add(i - 1)
+      shared.add(i)
+    }
   }
 
   const tasks: TaskDraft[] = []
   const doubts: Doubt[] = []
   let auto = 0
-  for (const g of groups) {
+  for (const [gi, g] of groups.entries()) {
     const first = g[0]
     if (!first) continue
     auto++
     const ref = prefix + (first.ref || String(auto))
     const measures = [...new Set(g.map((r) => r.measure).filter((m) => m !== ''))]
-    const sharedTask =
-      first.task !== '' && (refsPerTask.get(first.task)?.size ?? 0) > 1 && measures.length > 0
+    const sharedTask = shared.has(gi) && measures.length > 0
     let titleSource = sharedTask ? (measures[0] ?? '') : first.task || (measures[0] ?? '')
     let bodyParts = sharedTask ? measures.slice(1) : first.task ? measures : measures.slice(1)
     const sectionText = sharedTask ? stripNumbering(first.task) : first.section
@@ -229,7 +323,7 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
             kind: 'bracket',
             taskRef: ref,
             quote: problem,
-            source: placeOf(rec.row, columns[u.role], u.text),
+            source: placeOf(rec.row, columns[u.column], u.text),
           })
       }
     }
@@ -248,8 +342,23 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
     const place = placeOf(first.row, columns.task ?? columns.measure, title)
     // Deadline: the deadline column (first non-empty cell of the group), else the text.
     const deadlineText = g.map((r) => r.deadline).find((d) => d !== '') ?? ''
+    const dueDateText = g.map((r) => r.dueDate).find((d) => d !== '') ?? ''
+    const dates = dueDateText ? datesOfCell(dueDateText) : []
     let deadline = null
-    if (deadlineText) {
+    if (columns.dueDate !== undefined && (dates === null || dates.length > 0 || !deadlineText)) {
+      // A sheet with a 截止日期 column (the exported 任务分解表): its cells say it all; an empty
+      // pair means no deadline, not one to look for in the text.
+      const r = sheetDeadline(deadlineText || (dates === null ? dueDateText : ''), dates ?? [], year)
+      deadline = r.deadline
+      const unread = r.unread ?? (dates === null && (deadlineText !== '' || !deadline) ? dueDateText : null)
+      if (unread)
+        doubts.push({
+          kind: 'unread_phrase',
+          taskRef: ref,
+          quote: unread,
+          source: placeOf(first.row, columns.dueDate, dueDateText),
+        })
+    } else if (deadlineText) {
       const r = readDeadlinePhrase(deadlineText, year)
       deadline = r.deadline
       if (r.unread)

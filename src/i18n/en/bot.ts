@@ -19,6 +19,9 @@ export default {
     bind: 'Bind this group: /bind code',
     bindcode: 'Get a group binding code: /bindcode unit|supervisors',
     web: 'sign-in link to the web desk',
+    extend: 'Ask for an extension: /extend task new-date reason',
+    away: 'Leave and deputy: /away 12月1日-12月5日 deputy',
+    history: 'History: /history unit task',
   },
 
   start: {
@@ -46,6 +49,9 @@ export default {
         '/deadlines deadlines in the next 30 days',
         '/overdue overdue items',
         "/hours name hours [date] [course] logs training hours; /hours alone shows my unit's training",
+        '/extend task new-date reason asks for an extension (e.g. /extend 二（五）2 12月15日 checks pending)',
+        '/away 12月1日-12月5日 deputy records your leave; reminders go to the deputy meanwhile',
+        "/history task shows a task's history",
         'When a prompt arrives, reply to it: done / in progress 60% / blocked: reason / not started',
       ].join('\n'),
     supervisor: [
@@ -55,6 +61,8 @@ export default {
       '/overdue overdue items',
       "/hours unit shows that unit's training",
       '/remind unit [task ref] reminds that unit now',
+      '/history unit task shows the history of a task in a unit',
+      "/away liaison 12月1日-12月5日 deputy records a liaison's leave and deputy",
       "/digest this week's digest",
       '/ledger [date] the work ledger (Excel file)',
       '/bindcode unit|supervisors gives a group binding code; then send /bind code in the group',
@@ -66,6 +74,8 @@ export default {
       '/overdue overdue items',
       "/hours unit shows that unit's training",
       '/remind unit [task ref] reminds that unit now',
+      '/history unit task shows the history of a task in a unit',
+      "/away liaison 12月1日-12月5日 deputy records a liaison's leave and deputy",
       "/digest this week's digest",
       '/ledger [date] the work ledger (Excel file)',
       '/bindcode unit|supervisors gives a group binding code; then send /bind code in the group',

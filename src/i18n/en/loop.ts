@@ -87,6 +87,9 @@ export default {
   },
 
   extension: {
+    askButton: '⏳ Ask for more time',
+    ask: (ref: string, title: string) =>
+      `Extension: ${ref} ${title}\nReply with the new date and the reason, e.g. 12月15日 site checks pending`,
     usage: 'Usage: /extend TASK NEW-DATE REASON, e.g. /extend 二（五）2 12月15日 site checks pending',
     dateMissing: 'Please give the new date, e.g. 12月15日.',
     pastDate: (date: string) => `The new date ${date} is before today.`,
@@ -103,6 +106,11 @@ export default {
     approved: (unit: string, ref: string, date: string) =>
       `Extension approved: ${unit} · ${ref} now due ${date}.`,
     refused: (unit: string, ref: string) => `Extension refused: ${unit} · ${ref}; the date stands.`,
+    notLiaison: "Only the unit's liaisons can ask for an extension.",
+    unknownRef: (ref: string) => `No task ${ref}; /tasks lists the numbers.`,
+    notOfUnit: (ref: string) => `${ref} is not your unit's task; no extension can be asked.`,
+    finished: (ref: string) => `${ref} is under review or closed; no extension is needed.`,
+    pending: (ref: string) => `${ref} already has an extension request waiting for a supervisor.`,
     decided: 'This request was decided already.',
     notSupervisor: 'Only supervisors can decide extensions.',
     subject: (unit: string, ref: string) => `[Extension] ${unit} · ${ref}`,
@@ -120,6 +128,11 @@ export default {
     set: (from: string, to: string, deputy: string) =>
       `Leave recorded: ${from} to ${to}; prompts and reminders go to ${deputy} meanwhile.`,
     notLiaison: 'Only liaisons can name a deputy.',
+    usageSupervisor: 'Usage: /away LIAISON-NAME 12月1日-12月5日 DEPUTY-NAME',
+    personUnknown: (name: string) => `No liaison "${name}" in the roster.`,
+    deputyOtherUnit: (name: string, unit: string) =>
+      `The deputy "${name}" is not of ${unit}; name someone of the unit.`,
+    pastEnd: (date: string) => `The leave ends on ${date}, before today.`,
   },
 
   history: {
@@ -145,6 +158,7 @@ export default {
       report: 'report',
     },
     system: 'system',
+    unknownRef: (ref: string) => `No task ${ref}; /tasks lists the numbers.`,
   },
 
   escalation: {

@@ -57,4 +57,7 @@ export default {
     `${title} (run as ${year}; training: at least ${hours} hours per officer per year)`,
   unitCount: (count: number) => ` (${count} units)`,
   noDue: '—',
+  withdrawnMark: 'withdrawn (no longer chased or counted)',
+  showCounts: (live: number, withdrawn: number) =>
+    withdrawn > 0 ? `${live} tasks (and ${withdrawn} withdrawn)` : `${live} tasks`,
 } satisfies typeof zh

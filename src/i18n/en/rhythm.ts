@@ -101,6 +101,10 @@ export default {
     ) =>
       `done ${done} · in progress ${inProgress} · blocked ${blocked} · not started ${notStarted} · no reply ${noReply} · overdue ${overdue}`,
     sectionUnits: 'Units (most overdue first)',
+    loopLine: (green: number, yellow: number, red: number, unacknowledged: number) =>
+      `Colours: 🟢 ${green} · 🟡 ${yellow} · 🔴 ${red} · not acknowledged ${unacknowledged}`,
+    unitLoop: (red: number, yellow: number, unacknowledged: number) =>
+      ` · 🔴 ${red} · 🟡 ${yellow} · not acknowledged ${unacknowledged}`,
     unitLine: (
       rank: number,
       unit: string,
@@ -122,6 +126,9 @@ export default {
       noReply: 'No reply',
       items: 'Tasks',
       lastReply: 'Last report',
+      red: 'Red',
+      yellow: 'Yellow',
+      unacknowledged: 'Not acknowledged',
     },
     sectionBlocked: 'Blocked items',
     blockedLine: (unit: string, title: string, ref: string, reason: string) =>

@@ -21,6 +21,9 @@ export default {
     bind: '绑定本群：/bind 绑定码',
     bindcode: '获取群绑定码：/bindcode 单位|supervisors',
     web: '网页登录链接（台账）',
+    extend: '申请延期：/extend 任务编号 新期限 原因',
+    away: '请假代理：/away 12月1日-12月5日 代理人',
+    history: '办理记录：/history 单位 任务编号',
   },
 
   start: {
@@ -46,6 +49,9 @@ export default {
         '/deadlines 未来 30 天的截止事项',
         '/overdue 逾期事项',
         '/hours 姓名 学时 [日期] [课程] 登记培训学时；/hours 查看本单位培训情况',
+        '/extend 任务编号 新期限 原因 申请延期（如 /extend 二（五）2 12月15日 需补充核查）',
+        '/away 12月1日-12月5日 代理人 登记请假，期间提醒发给代理人',
+        '/history 任务编号 查看办理记录',
         '收到提示时，直接回复提示消息即可：已完成 / 进行中 60% / 有困难：原因 / 未开始',
       ].join('\n'),
     supervisor: [
@@ -55,6 +61,8 @@ export default {
       '/overdue 逾期事项',
       '/hours 单位 查看该单位培训情况',
       '/remind 单位 [任务编号] 立即提醒该单位',
+      '/history 单位 任务编号 查看办理记录',
+      '/away 联络员 12月1日-12月5日 代理人 登记联络员请假代理',
       '/digest 本周督办汇总',
       '/ledger [日期] 工作台账（Excel 文件）',
       '/bindcode 单位|supervisors 获取群绑定码，再在群内发送 /bind 绑定码',
@@ -66,6 +74,8 @@ export default {
       '/overdue 逾期事项',
       '/hours 单位 查看该单位培训情况',
       '/remind 单位 [任务编号] 立即提醒该单位',
+      '/history 单位 任务编号 查看办理记录',
+      '/away 联络员 12月1日-12月5日 代理人 登记联络员请假代理',
       '/digest 本周督办汇总',
       '/ledger [日期] 工作台账（Excel 文件）',
       '/bindcode 单位|supervisors 获取群绑定码，再在群内发送 /bind 绑定码',

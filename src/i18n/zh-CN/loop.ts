@@ -85,6 +85,9 @@ export default {
   },
 
   extension: {
+    askButton: '⏳ 申请延期',
+    ask: (ref: string, title: string) =>
+      `申请延期：${ref} ${title}\n请回复新的期限和原因，例如：12月15日 需补充现场核查`,
     usage: '用法：/extend 任务编号 新期限 原因，例如：/extend 二（五）2 12月15日 需补充现场核查',
     dateMissing: '请写明新的期限，例如 12月15日。',
     pastDate: (date: string) => `新期限 ${date} 早于今天，不能申请。`,
@@ -95,16 +98,21 @@ export default {
     cardDates: (from: string, to: string) => `现期限 ${from} → 申请延至 ${to}`,
     cardReason: (reason: string) => `理由：${reason}`,
     cardBy: (by: string) => `申请人：${by}`,
-    approveButton: '✅ 同意延期',
-    refuseButton: '❌ 不同意',
-    approved: (unit: string, ref: string, date: string) => `已同意延期：${unit} · ${ref} 期限改为 ${date}。`,
-    refused: (unit: string, ref: string) => `未同意延期：${unit} · ${ref}，期限不变。`,
+    approveButton: '✅ 批准',
+    refuseButton: '❌ 不批准',
+    approved: (unit: string, ref: string, date: string) => `已批准延期：${unit} · ${ref} 期限改为 ${date}。`,
+    refused: (unit: string, ref: string) => `未批准延期：${unit} · ${ref}，期限不变。`,
+    notLiaison: '只有本单位联络员可以申请延期。',
+    unknownRef: (ref: string) => `找不到任务 ${ref}，请用 /tasks 查看任务编号。`,
+    notOfUnit: (ref: string) => `${ref} 不是本单位承担的任务，不能申请延期。`,
+    finished: (ref: string) => `${ref} 已提交审核或已办结，无需延期。`,
+    pending: (ref: string) => `${ref} 已有待审批的延期申请，请等待督办人员处理。`,
     decided: '该申请已处理。',
     notSupervisor: '只有督办人员可以审批延期。',
     subject: (unit: string, ref: string) => `【延期申请】${unit} · ${ref}`,
     emailHint: '请在 Telegram 督办组中审批。',
-    noticeApproved: (ref: string, date: string) => `【延期】${ref} 的延期申请已同意，新期限 ${date}。`,
-    noticeRefused: (ref: string) => `【延期】${ref} 的延期申请未获同意，期限不变。`,
+    noticeApproved: (ref: string, date: string) => `【延期】${ref} 的延期申请已批准，新期限 ${date}。`,
+    noticeRefused: (ref: string) => `【延期】${ref} 的延期申请未获批准，期限不变。`,
   },
 
   leave: {
@@ -116,6 +124,10 @@ export default {
     set: (from: string, to: string, deputy: string) =>
       `已登记请假：${from} 至 ${to}，期间提醒和询问发给 ${deputy}。`,
     notLiaison: '只有联络员可以登记请假代理。',
+    usageSupervisor: '用法：/away 联络员姓名 12月1日-12月5日 代理人姓名',
+    personUnknown: (name: string) => `找不到联络员“${name}”，请写花名册上的姓名。`,
+    deputyOtherUnit: (name: string, unit: string) => `代理人“${name}”不是${unit}的人员，请指定本单位人员。`,
+    pastEnd: (date: string) => `请假结束日期 ${date} 早于今天。`,
   },
 
   history: {
@@ -133,14 +145,15 @@ export default {
       returned: '退回整改',
       closed: '办结',
       extension_requested: '申请延期',
-      extension_approved: '同意延期',
-      extension_refused: '不同意延期',
+      extension_approved: '批准延期',
+      extension_refused: '不批准延期',
       escalated: '红色督办升级',
       leave: '请假代理',
       withdrawn: '撤销',
       report: '报告',
     },
     system: '系统',
+    unknownRef: (ref: string) => `找不到任务 ${ref}，请用 /tasks 查看任务编号。`,
   },
 
   escalation: {

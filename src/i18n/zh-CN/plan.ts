@@ -60,4 +60,8 @@ export default {
     `${title}（按 ${year} 年执行；培训要求：每人每年不少于 ${hours} 学时）`,
   unitCount: (count: number) => `（${count} 个单位）`,
   noDue: '—',
+  /** A task withdrawn from the plan, as `plan show` marks it (kept, not chased, not counted). */
+  withdrawnMark: '已撤销（不再督办，不计入统计）',
+  showCounts: (live: number, withdrawn: number) =>
+    withdrawn > 0 ? `共 ${live} 项任务（另有已撤销 ${withdrawn} 项）` : `共 ${live} 项任务`,
 }

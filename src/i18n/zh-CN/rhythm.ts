@@ -102,6 +102,10 @@ export default {
       overdue: number,
     ) =>
       `已完成 ${done} · 进行中 ${inProgress} · 有困难 ${blocked} · 未开始 ${notStarted} · 无回复 ${noReply} · 逾期 ${overdue}`,
+    loopLine: (green: number, yellow: number, red: number, unacknowledged: number) =>
+      `三色督办：🟢 ${green} · 🟡 ${yellow} · 🔴 ${red} · 未签收 ${unacknowledged}`,
+    unitLoop: (red: number, yellow: number, unacknowledged: number) =>
+      ` · 🔴 ${red} · 🟡 ${yellow} · 未签收 ${unacknowledged}`,
     sectionUnits: '各单位进展（按逾期项数排序）',
     unitLine: (
       rank: number,
@@ -124,6 +128,9 @@ export default {
       noReply: '无回复',
       items: '任务',
       lastReply: '最近报告',
+      red: '红色',
+      yellow: '黄色',
+      unacknowledged: '未签收',
     },
     sectionBlocked: '有困难事项',
     blockedLine: (unit: string, title: string, ref: string, reason: string) =>
