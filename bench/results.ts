@@ -8,7 +8,7 @@ export const resultsFile = path.join(import.meta.dirname, 'RESULTS.md')
 export function machineLine(extra = ''): string {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU'
   const mem = Math.round(os.totalmem() / 2 ** 30)
-  return `Machine: ${cpu}, ${os.cpus().length} cores, ${mem} GB RAM, ${os.platform()} ${os.release()}; Node ${process.version}${extra ? `; ${extra}` : ''}. Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`
+  return `Machine: ${cpu}, ${os.cpus().length} cores, ${mem} GB RAM, ${os.platform()} ${os.release()}; Node ${process.version}${extra ? `; ${extra}` : ''}; load average ${os.loadavg()[0]!.toFixed(1)} (shared machine). Run ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`
 }
 
 /** Replaces (or appends) the section between `<!-- name:start -->` and `<!-- name:end -->`. */

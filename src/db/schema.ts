@@ -195,6 +195,17 @@ export const assignments = pgTable(
     secondNoticeAt: ts('second_notice_at'),
     /** The first day (plan timezone) the assignment was seen red; null when not red. */
     redSince: date('red_since', { mode: 'string' }),
+    /**
+     * The unit's latest report on the task (the read model of the 台账): a copy of the newest
+     * status_reports row by (reported_at, id), written in the same statement as the report
+     * (src/domain/latest-status.ts). Null while the unit never reported (no_reply).
+     */
+    latestReportId: bigint('latest_report_id', { mode: 'number' }),
+    latestState: text('latest_state', { enum: reportStates }),
+    latestProgress: integer('latest_progress'),
+    latestNote: text('latest_note'),
+    latestReportedAt: ts('latest_reported_at'),
+    latestPersonId: integer('latest_person_id'),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.unitId] }), index('assignments_unit_idx').on(t.unitId)],
 )

@@ -24,6 +24,7 @@ import {
   type UnitLedgerSummary,
 } from '../domain/ledger.ts'
 import { messages } from '../i18n/index.ts'
+import { instantFormatter } from '../domain/dates.ts'
 
 export interface LedgerWorkbookData {
   ledger: Ledger
@@ -39,14 +40,26 @@ export async function ledgerWorkbookData(
   q: LedgerQuery,
   locale: Locale = 'zh-CN',
 ): Promise<LedgerWorkbookData> {
-  const ledger = await ledgerRows(db, q)
-  return {
-    ledger,
-    units: unitSummaries(ledger),
-    training: await trainingLedger(db, ledger),
-    tz: q.tz,
-    locale,
+  return workbookDataOf(db, await ledgerRows(db, q), q.tz, locale)
+}
+
+/**
+ * The workbook of a ledger already read (the web desk's filtered view): its per-unit summary,
+ * and training for its units only when `onlyItsUnits` (a view of one unit shows that unit's officers).
+ */
+export async function workbookDataOf(
+  db: Db,
+  ledger: Ledger,
+  tz: string,
+  locale: Locale = 'zh-CN',
+  onlyItsUnits = false,
+): Promise<LedgerWorkbookData> {
+  const training = await trainingLedger(db, ledger)
+  if (onlyItsUnits) {
+    const names = new Set(ledger.rows.map((r) => r.unit))
+    training.officers = training.officers.filter((o) => names.has(o.unit))
   }
+  return { ledger, units: unitSummaries(ledger), training, tz, locale }
 }
 
 /** Cell fills of the 三色 (Excel's own light green / yellow / red). */
@@ -80,35 +93,21 @@ export function looksLikeFormula(text: string): boolean {
   return /^[=+\-@\t\r]/.test(text)
 }
 
-const wallClocks = new Map<string, Intl.DateTimeFormat>()
+/** What the 总表's cells need besides the row: texts of the locale, the time formatter. */
+interface CellContext {
+  locale: Locale
+  texts: ReturnType<typeof messages>
+  /** `YYYY-MM-DD HH:mm` in the plan's timezone. */
+  time: (instant: Date) => string
+}
 
-/** Wall-clock `YYYY-MM-DD HH:MM` of an instant in `tz` (one formatter per zone: 80,000 rows). */
-function localDateTime(instant: Date, tz: string): string {
-  let f = wallClocks.get(tz)
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone: tz,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-    wallClocks.set(tz, f)
-  }
-  const p = Object.fromEntries(f.formatToParts(instant).map((x) => [x.type, x.value]))
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+function cellContext(tz: string, locale: Locale): CellContext {
+  return { locale, texts: messages(locale), time: instantFormatter(tz) }
 }
 
 /** The 总表's cells of one row, as plain values (strings, numbers, dates), in column order. */
-export function mainSheetCells(
-  row: LedgerRow,
-  seq: number,
-  tz: string,
-  locale: Locale,
-): (string | number | Date | null)[] {
-  const t = messages(locale)
+function mainSheetCells(row: LedgerRow, seq: number, cx: CellContext): (string | number | Date | null)[] {
+  const t = cx.texts
   const p = t.paperwork.ledger
   const states = t.common.states as Record<string, string>
   const state = states[row.state] ?? row.state
@@ -124,11 +123,9 @@ export function mainSheetCells(
     row.overdueDays > 0 ? p.overdueDays(row.overdueDays) : null,
     row.note,
     row.color ? (p.colors[row.color] ?? row.color) : null,
-    row.acknowledgedAt ? localDateTime(row.acknowledgedAt, tz) : null,
+    row.acknowledgedAt ? cx.time(row.acknowledgedAt) : null,
     row.evidenceCount,
-    row.lastReportAt
-      ? `${localDateTime(row.lastReportAt, tz)}${row.lastReportBy ? ` ${row.lastReportBy}` : ''}`
-      : null,
+    row.lastReportAt ? `${cx.time(row.lastReportAt)}${row.lastReportBy ? ` ${row.lastReportBy}` : ''}` : null,
   ]
 }
 
@@ -195,15 +192,27 @@ export async function writeLedgerXlsx(data: LedgerWorkbookData, out: Writable): 
     margins: { left: 0.4, right: 0.4, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
   }
   type Cell = string | number | Date | null
+  type Style = import('exceljs').Style
+  const alignment = { vertical: 'top', wrapText: true } as const
+  const bodyStyle: Partial<Style> = { alignment }
+  const withFmt = (numFmt: string): Partial<Style> => ({ alignment, numFmt })
+  const withFill = (argb: string): Partial<Style> => ({
+    alignment,
+    fill: { type: 'pattern', pattern: 'solid', fgColor: { argb } },
+  })
+  const dateStyle = withFmt('yyyy-mm-dd')
+  const rateStyle = withFmt('0.0%')
+  const fillStyles = Object.fromEntries(Object.entries(colorFills).map(([k, argb]) => [k, withFill(argb)]))
 
   /** One sheet: a title row, a bold filled header (frozen, filtered, printed on every page), rows. */
   const sheet = (
     name: string,
     title: string,
     header: string[],
-    rows: Cell[][],
+    /** Each source item's cells, made as the row is written (not 80,000 arrays held at once). */
+    rows: { length: number; cells: (index: number) => Cell[] },
     max: number[],
-    style: (cells: Cell[], row: import('exceljs').Row, index: number) => void = () => {},
+    styleOf: (cells: Cell[], col: number, index: number) => Partial<Style> = () => bodyStyle,
   ) => {
     const lastCol = String.fromCharCode(64 + header.length)
     const ws = wb.addWorksheet(name, {
@@ -211,8 +220,8 @@ export async function writeLedgerXlsx(data: LedgerWorkbookData, out: Writable): 
       pageSetup,
       headerFooter: { oddFooter: locale === 'en' ? 'Page &P of &N' : '第 &P 页，共 &N 页' },
     })
-    const list = rows
-    ws.columns = widths(header, list, max).map((width) => ({ width }))
+    const sample = Array.from({ length: Math.min(rows.length, 2000) }, (_, i) => rows.cells(i))
+    ws.columns = widths(header, sample, max).map((width) => ({ width }))
     ws.autoFilter = `A2:${lastCol}2`
     const titleRow = ws.addRow([title])
     titleRow.font = { bold: true, size: 14 }
@@ -227,28 +236,31 @@ export async function writeLedgerXlsx(data: LedgerWorkbookData, out: Writable): 
       c.border = { bottom: { style: 'thin' } }
     })
     head.commit()
-    for (const [index, cells] of list.entries()) {
+    for (let index = 0; index < rows.length; index++) {
+      const cells = rows.cells(index)
       const row = ws.addRow(cells)
-      row.alignment = { vertical: 'top', wrapText: true }
-      style(cells, row, index)
+      // One shared style object per look: exceljs recognizes an object it has seen and skips
+      // working out its style again (per-cell copies made that most of the export's time).
+      row.eachCell((cell, col) => {
+        cell.style = styleOf(cells, col, index)
+      })
       row.commit()
     }
     ws.commit()
   }
 
   // 总表
-  const mainRows = ledger.rows.map((r, i) => mainSheetCells(r, i + 1, tz, locale))
+  const cx = cellContext(tz, locale)
   sheet(
     t.sheets.main,
     t.title(ledger.plan.title, ledger.asOf),
     mainHeader(locale),
-    mainRows,
+    { length: ledger.rows.length, cells: (i) => mainSheetCells(ledger.rows[i]!, i + 1, cx) },
     [6, 12, 46, 24, 12, 20, 14, 12, 40, 6, 18, 8, 24],
-    (_cells, row, index) => {
-      row.getCell(5).numFmt = 'yyyy-mm-dd'
-      const r = ledger.rows[index]
-      const fill = r?.color ? colorFills[r.color] : undefined
-      if (fill) row.getCell(10).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: fill } }
+    (_cells, col, index) => {
+      if (col === 5) return dateStyle
+      const color = col === 10 ? ledger.rows[index]?.color : null
+      return (color && fillStyles[color]) || bodyStyle
     },
   )
 
@@ -258,11 +270,15 @@ export async function writeLedgerXlsx(data: LedgerWorkbookData, out: Writable): 
     t.sheets.units,
     t.title(ledger.plan.title, ledger.asOf),
     [u.unit, u.tasks, u.done, u.inProgress, u.blocked, u.overdue, u.silent, u.rate],
-    data.units.map((s) => [s.unit, s.tasks, s.done, s.inProgress, s.blocked, s.overdue, s.silent, s.rate]),
-    [30, 8, 8, 8, 8, 8, 8, 10],
-    (_cells, row) => {
-      row.getCell(8).numFmt = '0.0%'
+    {
+      length: data.units.length,
+      cells: (i) => {
+        const s = data.units[i]!
+        return [s.unit, s.tasks, s.done, s.inProgress, s.blocked, s.overdue, s.silent, s.rate]
+      },
     },
+    [30, 8, 8, 8, 8, 8, 8, 10],
+    (_cells, col) => (col === 8 ? rateStyle : bodyStyle),
   )
 
   // 培训学时
@@ -271,12 +287,15 @@ export async function writeLedgerXlsx(data: LedgerWorkbookData, out: Writable): 
     t.sheets.training,
     t.title(ledger.plan.title, ledger.asOf),
     [tr.unit, tr.officer, tr.hours, tr.pace, tr.gap(data.training.required), tr.behind],
-    data.training.officers.map((o) => [o.unit, o.officer, o.hours, o.pace, o.gap, o.behind ? t.yes : null]),
-    [30, 14, 12, 10, 14, 10],
-    (cells, row) => {
-      if (cells[5])
-        row.getCell(6).fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: colorFills.yellow! } }
+    {
+      length: data.training.officers.length,
+      cells: (i) => {
+        const o = data.training.officers[i]!
+        return [o.unit, o.officer, o.hours, o.pace, o.gap, o.behind ? t.yes : null]
+      },
     },
+    [30, 14, 12, 10, 14, 10],
+    (cells, col) => (col === 6 && cells[5] ? fillStyles.yellow! : bodyStyle),
   )
   await wb.commit()
 }
@@ -309,9 +328,10 @@ function csvCell(value: string | number | Date | null): string {
  */
 export function ledgerCsv(ledger: Ledger, tz: string, locale: Locale = 'zh-CN'): string {
   const lines = [mainHeader(locale).map(csvCell).join(',')]
+  const cx = cellContext(tz, locale)
   ledger.rows.forEach((r, i) =>
     lines.push(
-      mainSheetCells(r, i + 1, tz, locale)
+      mainSheetCells(r, i + 1, cx)
         .map(csvCell)
         .join(','),
     ),

@@ -20,6 +20,11 @@ export function mayReadUnit(person: Pick<Person, 'role' | 'unitId'> | null, unit
   return mayReportFor(person, unitId)
 }
 
+/** True for people who decide reviews (通过 / 退回整改): supervisors and admins, as the bot's buttons. */
+export function mayReview(person: Pick<Person, 'role'> | null): boolean {
+  return person?.role === 'supervisor' || person?.role === 'admin'
+}
+
 /** True for admins (deliveries, retries). */
 export function isAdmin(person: Pick<Person, 'role'> | null): boolean {
   return person?.role === 'admin'

@@ -185,7 +185,7 @@ export function bulletinFrom(ledger: Ledger, period: Period, locale: Locale = 'z
       .map((g) => ({ reason: g.reason, units: [...g.units], items: g.items }))
       .sort((a, b) => b.units.length - a.units.length || b.items - a.items),
     overdue: itemsOf(rows.filter((r) => r.overdueDays > 0)),
-    returned: itemsOf(rows.filter((r) => r.state === 'rectifying')),
+    returned: itemsOf(rows.filter((r) => r.loopState === 'rectifying')),
   }
 }
 

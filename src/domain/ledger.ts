@@ -1,25 +1,32 @@
 /**
- * The 工作台账 as data: one plain row per assignment (task × unit) of a plan, as the ledger stood
- * at the end of a day. Every paper the bureau produces (the xlsx ledger, the 通报 draft, the
- * digest chart) reads through `ledgerRows`, so they agree with each other and with /status.
+ * The 工作台账 as data, the ONE read model of the ledger: one plain row per assignment (task ×
+ * unit) of a plan with the unit's latest report. The xlsx/csv export, the 通报 draft, the digest
+ * chart's trend and the web desk's 台账, task and answer pages all read through this module, so
+ * they agree with each other and with /status.
  *
- * Where the rows come from: the `ledger_snapshots` row set of (plan, day) when the snapshot job
- * wrote one (each Sunday and each month's last day); otherwise the report history as of the end
- * of that day (status reports are append-only, so the latest report at or before an instant is
- * what the ledger said then). Today's ledger is always computed live, as of `now`.
+ * Where the rows come from:
+ * - today (live): each assignment's latest-status record (assignments.latest_*, kept by every
+ *   writer of status_reports, see latest-status.ts): one indexed pass over the assignments, no
+ *   probe into the history. `ledgerPage` filters, sorts and pages it in SQL (the web page);
+ *   `ledgerRows` returns it whole (the export).
+ * - a past day: the `ledger_snapshots` row set of (plan, day) when the snapshot job wrote one
+ *   (each Sunday and each month's last day); otherwise the report history as of the end of that
+ *   day (status reports are append-only, so the latest report at or before an instant is what
+ *   the ledger said then).
  *
- * Loop fields (role, colour, receipt, evidence) are null until the ledger records them; the
- * writers show them when present.
+ * Loop fields (colour, receipt, evidence) are null until the ledger records them; the writers
+ * show them when present.
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { query } from '../db/sql.ts'
-import { ledgerSnapshots, plans, type Locale } from '../db/schema.ts'
+import { num, query } from '../db/sql.ts'
+import { ledgerSnapshots, plans, type Locale, type LoopState } from '../db/schema.ts'
+import { activePlan } from './plans.ts'
 import { messages } from '../i18n/index.ts'
 import { addDays, isValidDate, localDate, weekday, zonedInstant } from './dates.ts'
 import { assignmentStates } from './digest.ts'
 import { userError, type LocalizedUserError } from '../errors.ts'
-import { overdueDays, type TaskState } from './status.ts'
+import { emptyCounts, overdueDays, taskStates, type StatusCounts, type TaskState } from './status.ts'
 import { trainingPace } from './training.ts'
 import { compareUnits, listUnits, type Unit } from './units.ts'
 
@@ -44,8 +51,10 @@ export interface LedgerRow {
   /** YYYY-MM-DD or null (ongoing). */
   due: string | null
   dueText: string | null
-  /** The states of /status (`no_reply` when the unit never reported); the loop adds more. */
-  state: TaskState | (string & {})
+  /** The states of /status (`no_reply` when the unit never reported). */
+  state: TaskState
+  /** Where the assignment stands in the 督办 loop today (null in a snapshot, which keeps none). */
+  loopState: LoopState | null
   progress: number | null
   /** The latest report's note (blocked reason or what else the liaison wrote). */
   note: string | null
@@ -186,9 +195,18 @@ export async function ledgerAt(
         unitIds: unitIds(snap),
       }
   }
-  const instant = asOf < today ? endOfDay(asOf, tz) : now
-  const rows = await historyRows(db, plan.id, instant, asOf, roster)
-  return { plan, asOf, instant, source: asOf < today ? 'history' : 'live', rows, unitIds: unitIds(rows) }
+  if (asOf < today) {
+    const instant = endOfDay(asOf, tz)
+    const rows = await historyRows(db, plan.id, instant, asOf, roster)
+    return { plan, asOf, instant, source: 'history', rows, unitIds: unitIds(rows) }
+  }
+  // Plan order from SQL, then roster order (the collator's, as snapshots and history) within a task.
+  const rows = await liveRows(db, { planId: plan.id }, today, { order: sql`t.position, a.task_id` })
+  const taskOrder = new Map<number, number>()
+  for (const r of rows) if (!taskOrder.has(r.taskId)) taskOrder.set(r.taskId, taskOrder.size)
+  const byUnit = unitOrder(roster)
+  rows.sort((a, b) => taskOrder.get(a.taskId)! - taskOrder.get(b.taskId)! || byUnit(a.unitId, b.unitId))
+  return { plan, asOf, instant: now, source: 'live', rows, unitIds: unitIds(rows) }
 }
 
 function unitOrder(roster: Unit[]): (a: number, b: number) => number {
@@ -219,6 +237,7 @@ async function historyRows(
       due: s.due,
       dueText: s.dueText,
       state: s.state,
+      loopState: s.loopState,
       progress: s.progress,
       note: s.note,
       color: null,
@@ -283,7 +302,8 @@ async function snapshotRows(
       role: (r.role as LedgerRole | null) ?? null,
       due: r.due,
       dueText: r.due_text,
-      state: r.state,
+      state: r.state as TaskState,
+      loopState: null,
       progress: r.progress === null ? null : Number(r.progress),
       note: r.note,
       color: (r.color as LedgerColor | null) ?? null,
@@ -293,6 +313,234 @@ async function snapshotRows(
       lastReportBy: r.last_report_by,
       overdueDays: overdueDays(r.due, finishedStates.has(r.state) ? 'done' : (r.state as TaskState), asOf),
     }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Today's ledger from the latest-status records: whole (the export) or filtered and paged (web)
+
+export const ledgerSorts = ['task', 'unit', 'due', 'state', 'last'] as const
+export type LedgerSort = (typeof ledgerSorts)[number]
+
+/** Which rows of today's ledger, in what order, which page. */
+export interface LedgerFilter {
+  /** Default: the active plan. */
+  planId?: number
+  unitId?: number
+  taskId?: number
+  state?: TaskState
+  /** Only rows past their due date and not done. */
+  overdue?: boolean
+  sort?: LedgerSort
+  dir?: 'asc' | 'desc'
+  /** 1-based. */
+  page?: number
+  /** Rows per page (1–500, default 50); 0: every row (downloads). */
+  pageSize?: number
+}
+
+/** One page of today's ledger, with the total and the counts by state of the same scope. */
+export interface LedgerPage {
+  plan: { id: number; title: string; year: number } | null
+  rows: LedgerRow[]
+  /** Rows matching every filter (all pages). */
+  total: number
+  page: number
+  pageSize: number
+  /** By state and overdue, over the plan and unit/task scope (before the state and overdue filters). */
+  counts: StatusCounts
+}
+
+interface LiveRaw {
+  task_id: number | string
+  unit_id: number | string
+  ref: string
+  title: string
+  unit_name: string
+  role: LedgerRole
+  loop_state: LoopState
+  due: string | null
+  due_text: string | null
+  state: TaskState | null
+  progress: number | null
+  note: string | null
+  reported_ms: number | string | null
+  by_name: string | null
+}
+
+/** The assignments in scope (plan, unit, task), withdrawn tasks left out. */
+function scopeOf(f: { planId: number; unitId?: number; taskId?: number }): SQL {
+  const scope: SQL[] = [sql`t.plan_id = ${f.planId}`, sql`t.withdrawn_at is null`]
+  if (f.unitId !== undefined) scope.push(sql`a.unit_id = ${f.unitId}`)
+  if (f.taskId !== undefined) scope.push(sql`a.task_id = ${f.taskId}`)
+  return sql.join(scope, sql` and `)
+}
+
+/** Past its (the unit's own) due date, not done, and chased (support units are informed, never overdue). */
+const overdueSql = (today: string) =>
+  sql`coalesce(a.due_override, t.due_date) < ${today}::date and a.latest_state is distinct from 'done' and a.role <> 'support'`
+
+function filterOf(f: LedgerFilter, today: string): SQL {
+  const where: SQL[] = [sql`true`]
+  if (f.state && taskStates.includes(f.state))
+    where.push(f.state === 'no_reply' ? sql`a.latest_state is null` : sql`a.latest_state = ${f.state}`)
+  if (f.overdue) where.push(overdueSql(today))
+  return sql.join(where, sql` and `)
+}
+
+const stateRank = sql`case coalesce(a.latest_state, 'no_reply') when 'blocked' then 0 when 'no_reply' then 1
+  when 'not_started' then 2 when 'in_progress' then 3 else 4 end`
+const unitKind = sql`case u.kind when 'subdistrict' then 0 when 'town' then 1 else 2 end`
+
+function orderOf(sort: LedgerSort, dir: 'asc' | 'desc'): SQL {
+  const d = sql.raw(dir === 'desc' ? 'desc' : 'asc')
+  const tail = sql`t.position, a.task_id, ${unitKind}, u.name, a.unit_id`
+  switch (sort) {
+    case 'task':
+      return sql`t.position ${d}, a.task_id ${d}, ${unitKind}, u.name, a.unit_id`
+    case 'unit':
+      return sql`${unitKind} ${d}, u.name ${d}, a.unit_id ${d}, t.position, a.task_id`
+    case 'due':
+      return sql`coalesce(a.due_override, t.due_date) ${d} nulls last, ${tail}`
+    case 'state':
+      return sql`${stateRank} ${d}, ${tail}`
+    case 'last':
+      return sql`a.latest_reported_at ${d} nulls last, ${tail}`
+  }
+}
+
+/** Rows of today's ledger in scope matching `where`, in `order`, optionally one page of them. */
+async function liveRows(
+  db: Db,
+  scope: { planId: number; unitId?: number; taskId?: number },
+  today: string,
+  opts: { where?: SQL; order: SQL; limit?: { size: number; offset: number } },
+): Promise<LedgerRow[]> {
+  const where = sql`${scopeOf(scope)} and ${opts.where ?? sql`true`}`
+  // A page picks its keys from narrow rows first (the sort touches every row in scope), then
+  // reads the columns it shows for those rows only.
+  const keys = opts.limit
+    ? sql`join (
+        select a.task_id, a.unit_id from assignments a
+        join tasks t on t.id = a.task_id
+        join units u on u.id = a.unit_id
+        where ${where}
+        order by ${opts.order}
+        limit ${opts.limit.size} offset ${opts.limit.offset}
+      ) k on k.task_id = a.task_id and k.unit_id = a.unit_id`
+    : sql``
+  const rows = await query<LiveRaw>(
+    db,
+    sql`select a.task_id, a.unit_id, t.ref, t.title, u.name as unit_name, a.role, a.loop_state,
+          coalesce(a.due_override, t.due_date)::text as due, t.due_text,
+          a.latest_state as state, a.latest_progress as progress, a.latest_note as note,
+          (extract(epoch from a.latest_reported_at) * 1000)::float8 as reported_ms, pe.name as by_name
+        from assignments a
+        ${keys}
+        join tasks t on t.id = a.task_id
+        join units u on u.id = a.unit_id
+        left join people pe on pe.id = a.latest_person_id
+        where ${where}
+        order by ${opts.order}`,
+  )
+  return rows.map((r) => {
+    const state: TaskState = r.state ?? 'no_reply'
+    return {
+      taskId: num(r.task_id),
+      unitId: num(r.unit_id),
+      ref: r.ref,
+      title: r.title,
+      unit: r.unit_name,
+      role: null,
+      due: r.due,
+      dueText: r.due_text,
+      state,
+      loopState: r.loop_state,
+      progress: r.progress === null ? null : num(r.progress),
+      note: r.note,
+      color: null,
+      acknowledgedAt: null,
+      evidenceCount: null,
+      lastReportAt: r.reported_ms === null ? null : new Date(num(r.reported_ms)),
+      lastReportBy: r.by_name,
+      overdueDays: overdueDays(r.due, state, today, r.role),
+    }
+  })
+}
+
+/** Plans to choose from (newest first). */
+export async function listPlans(
+  db: Db,
+): Promise<{ id: number; title: string; year: number; active: boolean }[]> {
+  return db
+    .select({ id: plans.id, title: plans.title, year: plans.year, active: plans.active })
+    .from(plans)
+    .orderBy(desc(plans.id))
+}
+
+/**
+ * One page of today's ledger (today in `tz` decides overdue): the rows matching the filter,
+ * sorted and paged in SQL, and the counts by state over the plan and unit/task scope. Two
+ * statements side by side over the assignments' latest-status records: the counts (one pass
+ * over the scope) and the page (ordered, limited).
+ */
+export async function ledgerPage(db: Db, filter: LedgerFilter, now: Date, tz: string): Promise<LedgerPage> {
+  const plan = filter.planId
+    ? ((await listPlans(db)).find((p) => p.id === filter.planId) ?? null)
+    : await activePlan(db)
+  const pageSize = Math.min(500, Math.max(0, filter.pageSize ?? 50))
+  const page = Math.max(1, Math.floor(filter.page ?? 1))
+  if (!plan) return { plan: null, rows: [], total: 0, page, pageSize, counts: emptyCounts() }
+  const today = localDate(now, tz)
+  const scope = { planId: plan.id, unitId: filter.unitId, taskId: filter.taskId }
+  const where = filterOf(filter, today)
+  const [countRows, rows] = await Promise.all([
+    query<Record<'total' | keyof StatusCounts, number | string>>(
+      db,
+      sql`select count(*) filter (where ${where}) as total,
+            count(*) filter (where a.latest_state = 'not_started') as not_started,
+            count(*) filter (where a.latest_state = 'in_progress') as in_progress,
+            count(*) filter (where a.latest_state = 'done') as done,
+            count(*) filter (where a.latest_state = 'blocked') as blocked,
+            count(*) filter (where a.latest_state is null) as no_reply,
+            count(*) filter (where ${overdueSql(today)}) as overdue
+          from assignments a join tasks t on t.id = a.task_id
+          where ${scopeOf(scope)}`,
+    ),
+    liveRows(db, scope, today, {
+      where,
+      order: orderOf(filter.sort ?? 'task', filter.dir ?? 'asc'),
+      ...(pageSize > 0 ? { limit: { size: pageSize, offset: (page - 1) * pageSize } } : {}),
+    }),
+  ])
+  const c = countRows[0]
+  const counts = emptyCounts()
+  if (c) for (const k of Object.keys(counts) as (keyof StatusCounts)[]) counts[k] = num(c[k])
+  return {
+    plan: { id: plan.id, title: plan.title, year: plan.year },
+    rows,
+    total: c ? num(c.total) : 0,
+    page,
+    pageSize,
+    counts,
+  }
+}
+
+/**
+ * Today's ledger narrowed to a filter (every row of every page, in the filter's order), as the
+ * paperwork writers take it: the web desk's download of the view on screen. Null without a plan.
+ */
+export async function filteredLedger(
+  db: Db,
+  filter: LedgerFilter,
+  now: Date,
+  tz: string,
+): Promise<Ledger | null> {
+  const view = await ledgerPage(db, { ...filter, page: 1, pageSize: 0 }, now, tz)
+  if (!view.plan) return null
+  const plan = await resolveLedgerPlan(db, String(view.plan.id))
+  const present = new Set(view.rows.map((r) => r.unitId))
+  const unitIds = (await listUnits(db)).sort(compareUnits).flatMap((u) => (present.has(u.id) ? [u.id] : []))
+  return { plan, asOf: localDate(now, tz), instant: now, source: 'live', rows: view.rows, unitIds }
 }
 
 // ---------------------------------------------------------------------------------------------

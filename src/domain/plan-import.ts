@@ -20,6 +20,7 @@ import {
 } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { localDate } from './dates.ts'
+import { restoreLatestStatus } from './latest-status.ts'
 import type { Doubt, PlanDraft, SourcePlace, TaskDraft } from './plan-draft.ts'
 import { activePlans, planKey, roleRank } from './plans.ts'
 import {
@@ -478,6 +479,13 @@ export async function importPlan(
         await tx
           .insert(assignments)
           .values(added.map(([unitId, role]) => ({ taskId, unitId, role, createdAt: opts.now })))
+      // A unit given the task again finds its kept reports.
+      if (added.length && found)
+        await restoreLatestStatus(
+          tx,
+          taskId,
+          added.map(([unitId]) => unitId),
+        )
       if (r.dates.length)
         await tx.insert(taskDeadlines).values(r.dates.map((dueDate) => ({ taskId, dueDate })))
       counts[change]++

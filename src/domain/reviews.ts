@@ -11,6 +11,7 @@
  */
 import { and, desc, eq, inArray, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
+import { advanceLatestStatus } from './latest-status.ts'
 import { assignments, plans, reviews, statusReports, tasks, type Role } from '../db/schema.ts'
 import { recordEvent } from './history.ts'
 import { loopAssignment, loopError, type LoopAssignment } from './loop.ts'
@@ -250,17 +251,21 @@ export async function decideReturn(
         returnedCount: sql`${assignments.returnedCount} + 1`,
       })
       .where(and(eq(assignments.taskId, review.taskId), eq(assignments.unitId, review.unitId)))
-    await tx.insert(statusReports).values({
-      taskId: review.taskId,
-      unitId: review.unitId,
-      state: 'in_progress',
-      note: reason,
-      personId: input.actor.id,
-      reportedAt: input.now,
-      source: 'review',
-      telegramChatId: input.telegramChatId ?? null,
-      telegramMessageId: input.telegramMessageId ?? null,
-    })
+    const [returned] = await tx
+      .insert(statusReports)
+      .values({
+        taskId: review.taskId,
+        unitId: review.unitId,
+        state: 'in_progress',
+        note: reason,
+        personId: input.actor.id,
+        reportedAt: input.now,
+        source: 'review',
+        telegramChatId: input.telegramChatId ?? null,
+        telegramMessageId: input.telegramMessageId ?? null,
+      })
+      .returning({ id: statusReports.id })
+    await advanceLatestStatus(tx, returned!.id)
     await recordEvent(tx, {
       kind: 'returned',
       taskId: review.taskId,

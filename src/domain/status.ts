@@ -9,6 +9,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
+import { advanceFrom, advanceLatestStatus } from './latest-status.ts'
 import {
   assignments,
   latestReportFirst,
@@ -81,16 +82,21 @@ export async function recordStatus(db: Db, input: StatusInput): Promise<StatusRe
   const progress = checkProgress(input.progress)
   const note = cleanText(input.note, MAX_NOTE_CHARS)
   const rawText = cleanText(input.rawText, MAX_RAW_CHARS)
-  // One statement: the assignment check and the insert together (a reply is on the bot's hot path).
+  // One statement: the assignment check, the insert and the assignment's latest-status record
+  // together (a reply is on the bot's hot path).
   const [inserted] = await query<{ id: number | string }>(
     db,
-    sql`insert into status_reports (task_id, unit_id, state, progress, note, person_id, reported_at, source,
-          prompt_id, telegram_chat_id, telegram_message_id, raw_text)
-        select ${input.taskId}, ${input.unitId}, ${input.state}, ${progress}, ${note}, ${input.personId ?? null},
-          ${input.now.toISOString()}::timestamptz, ${input.source}, ${input.promptId ?? null},
-          ${input.telegramChatId ?? null}, ${input.telegramMessageId ?? null}, ${rawText}
-        where exists (select 1 from assignments where task_id = ${input.taskId} and unit_id = ${input.unitId})
-        returning id`,
+    sql`with r as (
+          insert into status_reports (task_id, unit_id, state, progress, note, person_id, reported_at, source,
+            prompt_id, telegram_chat_id, telegram_message_id, raw_text)
+          select ${input.taskId}, ${input.unitId}, ${input.state}, ${progress}, ${note}, ${input.personId ?? null},
+            ${input.now.toISOString()}::timestamptz, ${input.source}, ${input.promptId ?? null},
+            ${input.telegramChatId ?? null}, ${input.telegramMessageId ?? null}, ${rawText}
+          where exists (select 1 from assignments where task_id = ${input.taskId} and unit_id = ${input.unitId})
+          returning id, task_id, unit_id, state, progress, note, person_id, reported_at
+        ),
+        latest as (${advanceFrom(sql`r`)} returning 1)
+        select id from r`,
   )
   if (!inserted) {
     // Nothing written: say why.
@@ -157,25 +163,29 @@ export async function recordEditedStatus(
     return previous
   const latest = await latestStatus(db, previous.taskId, previous.unitId)
   const reportedAt = latest?.id === previous.id ? now : previous.reportedAt
-  const [report] = await db
-    .insert(statusReports)
-    .values({
-      taskId: previous.taskId,
-      unitId: previous.unitId,
-      state: parsed.state,
-      progress,
-      note,
-      personId: previous.personId,
-      reportedAt,
-      source: previous.source,
-      promptId: previous.promptId,
-      telegramChatId,
-      telegramMessageId,
-      supersedesId: previous.id,
-      rawText: opts.rawText === undefined ? previous.rawText : cleanText(opts.rawText, MAX_RAW_CHARS),
-    })
-    .returning()
-  return report!
+  // The report and the assignment's latest-status record together.
+  return db.transaction(async (tx) => {
+    const [report] = await tx
+      .insert(statusReports)
+      .values({
+        taskId: previous.taskId,
+        unitId: previous.unitId,
+        state: parsed.state,
+        progress,
+        note,
+        personId: previous.personId,
+        reportedAt,
+        source: previous.source,
+        promptId: previous.promptId,
+        telegramChatId,
+        telegramMessageId,
+        supersedesId: previous.id,
+        rawText: opts.rawText === undefined ? previous.rawText : cleanText(opts.rawText, MAX_RAW_CHARS),
+      })
+      .returning()
+    await advanceLatestStatus(tx, report!.id)
+    return report!
+  })
 }
 
 /** Keeps text from a unit that was not understood as a status (never dropped). */

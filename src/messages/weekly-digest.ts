@@ -15,6 +15,7 @@ import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { messages } from '../i18n/index.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { digestChartPng } from '../documents/digest-chart.ts'
+import { renderWarning } from './render-warnings.ts'
 import { dueLabel, taskTitle } from './rhythm-parts.ts'
 import type { EmailMessage, MessageTemplate } from './types.ts'
 
@@ -95,7 +96,8 @@ export const DIGEST_CHART_CID = 'digest-chart@duban'
 
 /**
  * The digest's picture (per-unit bars by state, weekly completion trend) as PNG, or null when
- * there is nothing to draw. A picture that fails to render is left out: the text still goes.
+ * there is nothing to draw. A picture that fails to render is left out (a warning says why):
+ * the text still goes.
  */
 export function digestPicture(d: Digest, locale: Locale): Buffer | null {
   if (!d.plan || d.units.length === 0) return null
@@ -115,7 +117,8 @@ export function digestPicture(d: Digest, locale: Locale): Buffer | null {
       },
       locale,
     ).png
-  } catch {
+  } catch (err) {
+    renderWarning({ err, week: d.week }, 'the digest picture failed to render; the digest goes as text only')
     return null
   }
 }

@@ -3,18 +3,16 @@
  * the period, every figure equal to the ledger's at the period's end, the 公文 page set-up; and
  * bad periods refused with exit 1.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import JSZip from 'jszip'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { main } from '../../bin/root.ts'
-import { openDatabase, type Database, type Db } from '../../src/db/client.ts'
+import { expect, it } from 'vitest'
 import { zonedInstant } from '../../src/domain/dates.ts'
 import { ledgerRows } from '../../src/domain/ledger.ts'
 import { recordStatus } from '../../src/domain/status.ts'
 import { describeDb } from '../helpers/db.ts'
-import { NOW, seed, TZ, type Fixture } from '../bot/harness.ts'
+import { paperworkSuite } from './helpers.ts'
+import { NOW, TZ } from '../bot/harness.ts'
 
 const at = (date: string, time: string) => zonedInstant(date, time, TZ)
 
@@ -35,24 +33,7 @@ async function readDocx(file: string) {
 }
 
 describeDb('duban report bulletin', (t) => {
-  let dataDir: string
-  let embedded: Database | undefined
-  let db: Db
-  let env: NodeJS.ProcessEnv
-  let f: Fixture
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'duban-bulletin-'))
-    if (t.url) {
-      db = t.db
-      env = { DATABASE_URL: t.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', TIMEZONE: TZ }
-    } else {
-      embedded = await openDatabase({ dataDir, embedded: 'host' })
-      await embedded.migrate()
-      db = embedded.db
-      env = { DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TIMEZONE: TZ }
-    }
-    f = await seed(db)
+  const s = paperworkSuite(t, 'bulletin', async (db, f) => {
     const report = (
       task: number,
       unit: number,
@@ -67,30 +48,15 @@ describeDb('duban report bulletin', (t) => {
     await report(f.tasks.training, f.units.doushan, 'in_progress', at('2024-09-25', '10:00'))
     // After it: not in the Q3 bulletin.
     await report(f.tasks.fines, f.units.taicheng, 'done', at('2024-10-08', '10:00'))
-  }, 240_000)
-  afterAll(async () => {
-    await embedded?.close()
-    rmSync(dataDir, { recursive: true, force: true })
   })
 
-  async function duban(...argv: string[]) {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await main(argv, {
-      env,
-      now: () => NOW,
-      output: { out: (s) => out.push(s), err: (s) => err.push(s) },
-    })
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
-  }
-
   it('drafts the Q3 bulletin with the figures of the ledger on 30 September, in 公文 layout', async () => {
-    const file = path.join(dataDir, '通报.docx')
-    const run = await duban('report', 'bulletin', '--period', '2024-Q3', '--out', file)
+    const file = path.join(s.dataDir, '通报.docx')
+    const run = await s.duban('report', 'bulletin', '--period', '2024-Q3', '--out', file)
     expect(run).toMatchObject({ code: 0, stderr: '' })
     expect(run.stdout).toContain('2024年第三季度通报草稿（截至 2024-09-30')
 
-    const ledger = await ledgerRows(db, { asOf: '2024-09-30', now: NOW, tz: TZ })
+    const ledger = await ledgerRows(s.db, { asOf: '2024-09-30', now: NOW, tz: TZ })
     const n = (pred: (r: (typeof ledger.rows)[number]) => boolean) => ledger.rows.filter(pred).length
     const done = n((r) => r.state === 'done')
     const overdue = ledger.rows.filter((r) => r.overdueDays > 0)
@@ -136,8 +102,8 @@ describeDb('duban report bulletin', (t) => {
   })
 
   it('drafts the running month as of today', async () => {
-    const file = path.join(dataDir, 'october.docx')
-    expect((await duban('report', 'bulletin', '--period', '2024-10', '--out', file)).code).toBe(0)
+    const file = path.join(s.dataDir, 'october.docx')
+    expect((await s.duban('report', 'bulletin', '--period', '2024-10', '--out', file)).code).toBe(0)
     const { paragraphs } = await readDocx(file)
     expect(paragraphs[0]).toBe('关于2024年10月行政执法监督工作进展情况的通报')
     // 台城 reported 二（五）2 done on 8 October; 三（二）1 was due 10 October: 斗山 and 大江 are 5 days late.
@@ -146,7 +112,7 @@ describeDb('duban report bulletin', (t) => {
   })
 
   it('refuses a malformed period, one before the plan, a plan that does not exist; writes nothing', async () => {
-    const file = path.join(dataDir, 'bad.docx')
+    const file = path.join(s.dataDir, 'bad.docx')
     const cases: [string[], RegExp][] = [
       [['--period', '2024-Q5'], /期间“2024-Q5”无效/],
       [['--period', '24年三季度'], /期间“24年三季度”无效/],
@@ -159,7 +125,7 @@ describeDb('duban report bulletin', (t) => {
       [['--period', '2024', '--plan', '不存在'], /没有名为“不存在”的工作方案/],
     ]
     for (const [args, message] of cases) {
-      const run = await duban('report', 'bulletin', '--out', file, ...args)
+      const run = await s.duban('report', 'bulletin', '--out', file, ...args)
       expect(run.code).toBe(1)
       expect(run.stderr).toMatch(message)
       expect(existsSync(file)).toBe(false)

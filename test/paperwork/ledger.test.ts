@@ -3,20 +3,18 @@
  * read back as text): one row per assignment with the states and dates `duban status --json`
  * shows, user text never a formula, the print set-up, and bad input refused with exit 1.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { main } from '../../bin/root.ts'
-import { openDatabase, type Database, type Db } from '../../src/db/client.ts'
+import { expect, it } from 'vitest'
 import { assignments } from '../../src/db/schema.ts'
 import { recordStatus } from '../../src/domain/status.ts'
 import { writeLedgerXlsx, colorFills } from '../../src/documents/ledger-xlsx.ts'
 import { ledgerRows } from '../../src/domain/ledger.ts'
 import { messages } from '../../src/i18n/index.ts'
 import { describeDb } from '../helpers/db.ts'
-import { NOW, seed, TZ, type Fixture } from '../bot/harness.ts'
+import { paperworkSuite } from './helpers.ts'
+import { NOW, TZ } from '../bot/harness.ts'
 import { createWriteStream } from 'node:fs'
 import { finished } from 'node:stream/promises'
 
@@ -29,24 +27,7 @@ const HOSTILE = ['=HYPERLINK("http://evil.example/?x","点我")', '@SUM(1)', '+1
 const states = messages('zh-CN').common.states as Record<string, string>
 
 describeDb('duban ledger export', (t) => {
-  let dataDir: string
-  let embedded: Database | undefined
-  let db: Db
-  let env: NodeJS.ProcessEnv
-  let f: Fixture
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'duban-ledger-'))
-    if (t.url) {
-      db = t.db
-      env = { DATABASE_URL: t.url, DATA_DIR: dataDir, LOG_LEVEL: 'silent', TIMEZONE: TZ }
-    } else {
-      embedded = await openDatabase({ dataDir, embedded: 'host' })
-      await embedded.migrate()
-      db = embedded.db
-      env = { DATABASE_URL: '', DATA_DIR: dataDir, LOG_LEVEL: 'silent', TIMEZONE: TZ }
-    }
-    f = await seed(db)
+  const s = paperworkSuite(t, 'ledger', async (db, f) => {
     const report = (
       task: number,
       unit: number,
@@ -69,26 +50,11 @@ describeDb('duban ledger export', (t) => {
     await report(f.tasks.fines, f.units.doushan, 'blocked', 20, HOSTILE[1])
     await report(f.tasks.publicity, f.units.taicheng, 'done', 10, HOSTILE[2])
     await report(f.tasks.training, f.units.dajiang, 'in_progress', 5, HOSTILE[3], 20)
-  }, 240_000)
-  afterAll(async () => {
-    await embedded?.close()
-    rmSync(dataDir, { recursive: true, force: true })
   })
 
-  async function duban(...argv: string[]) {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await main(argv, {
-      env,
-      now: () => NOW,
-      output: { out: (s) => out.push(s), err: (s) => err.push(s) },
-    })
-    return { code, stdout: out.join('\n'), stderr: err.join('\n') }
-  }
-
   it('writes one row per assignment, with the states and dates of duban status --json, and no formula', async () => {
-    const file = path.join(dataDir, '台账.xlsx')
-    const run = await duban('ledger', 'export', '--out', file)
+    const file = path.join(s.dataDir, '台账.xlsx')
+    const run = await s.duban('ledger', 'export', '--out', file)
     expect(run).toMatchObject({ code: 0, stderr: '' })
     expect(run.stdout).toContain('5 条')
 
@@ -117,11 +83,11 @@ describeDb('duban ledger export', (t) => {
     ws.eachRow((row, n) => {
       if (n > 2) rows.push(row)
     })
-    expect(rows).toHaveLength(await db.$count(assignments))
+    expect(rows).toHaveLength(await s.db.$count(assignments))
 
     // Every unit's tasks as `duban status <unit> --json` reports them.
     for (const unit of ['台城街道', '斗山镇', '大江镇']) {
-      const status = JSON.parse((await duban('status', unit, '--json')).stdout) as {
+      const status = JSON.parse((await s.duban('status', unit, '--json')).stdout) as {
         tasks: {
           ref: string
           due: string | null
@@ -177,8 +143,8 @@ describeDb('duban ledger export', (t) => {
   })
 
   it('writes the 总表 as CSV with a BOM, formula-like text prefixed with an apostrophe', async () => {
-    const file = path.join(dataDir, '台账.csv')
-    expect((await duban('ledger', 'export', '--csv', '--out', file)).code).toBe(0)
+    const file = path.join(s.dataDir, '台账.csv')
+    expect((await s.duban('ledger', 'export', '--csv', '--out', file)).code).toBe(0)
     const bytes = readFileSync(file)
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const text = bytes.toString('utf8')
@@ -187,13 +153,13 @@ describeDb('duban ledger export', (t) => {
     expect(text).toContain(",'@SUM(1),")
     expect(text).toContain(",'+1+1,")
     expect(text).toContain(",'-2+3,")
-    expect(text.trimEnd().split('\r\n')).toHaveLength(1 + (await db.$count(assignments)))
+    expect(text.trimEnd().split('\r\n')).toHaveLength(1 + (await s.db.$count(assignments)))
   })
 
   it('as of an earlier day shows the reports of that day', async () => {
-    const file = path.join(dataDir, 'earlier.xlsx')
+    const file = path.join(s.dataDir, 'earlier.xlsx')
     // 2024-10-14 ends 18 h before NOW (10:00 on the 15th): only the reports of 50, 30 and 20 h ago count.
-    expect((await duban('ledger', 'export', '--as-of', '2024-10-14', '--out', file)).code).toBe(0)
+    expect((await s.duban('ledger', 'export', '--as-of', '2024-10-14', '--out', file)).code).toBe(0)
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.readFile(file)
     const ws = wb.getWorksheet('总表')!
@@ -207,7 +173,7 @@ describeDb('duban ledger export', (t) => {
   })
 
   it('refuses a plan that does not exist, a date before the plan or malformed, and writes nothing', async () => {
-    const file = path.join(dataDir, 'bad.xlsx')
+    const file = path.join(s.dataDir, 'bad.xlsx')
     const cases: [string[], RegExp][] = [
       [
         ['--plan', '不存在的方案'],
@@ -218,23 +184,23 @@ describeDb('duban ledger export', (t) => {
       [['--as-of', '2024-12-01'], /晚于今天（2024-10-15）/],
     ]
     for (const [args, message] of cases) {
-      const run = await duban('ledger', 'export', '--out', file, ...args)
+      const run = await s.duban('ledger', 'export', '--out', file, ...args)
       expect(run.code).toBe(1)
       expect(run.stderr).toMatch(message)
       expect(run.stderr.split('\n').filter(Boolean)).toHaveLength(1)
       expect(existsSync(file)).toBe(false)
     }
-    expect((await duban('ledger', 'export')).stderr).toMatch(/--out/)
+    expect((await s.duban('ledger', 'export')).stderr).toMatch(/--out/)
   })
 
   it('fills the 颜色 cell with the colour when the ledger knows it', async () => {
-    const ledger = await ledgerRows(db, { now: NOW, tz: TZ })
+    const ledger = await ledgerRows(s.db, { now: NOW, tz: TZ })
     ledger.rows[0]!.color = 'red'
     ledger.rows[1]!.color = 'green'
     ledger.rows[0]!.role = 'lead'
     ledger.rows[0]!.evidenceCount = 2
     ledger.rows[0]!.acknowledgedAt = before(40)
-    const file = path.join(dataDir, 'colours.xlsx')
+    const file = path.join(s.dataDir, 'colours.xlsx')
     const stream = createWriteStream(file)
     await writeLedgerXlsx(
       { ledger, units: [], training: { required: 60, pace: 0, officers: [] }, tz: TZ },

@@ -5,11 +5,14 @@
  * working answer links, and the operations endpoints.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { asc, eq } from 'drizzle-orm'
+import { and, asc, eq } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
+import ExcelJS from 'exceljs'
 import { describeDb } from '../helpers/db.ts'
-import { people, statusReports, webSessions } from '../../src/db/schema.ts'
+import { assignments, deliveries, people, statusReports, webSessions } from '../../src/db/schema.ts'
+import { reportDone } from '../../src/delivery/loop-notify.ts'
 import { createSignInToken } from '../../src/domain/web-sessions.ts'
+import { recordStatus } from '../../src/domain/status.ts'
 import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
 import { seed, users, type Fixture } from '../bot/harness.ts'
 import { Client, NOW, startWebHarness, type WebHarness } from './harness.ts'
@@ -142,13 +145,13 @@ describeDb('the web desk', (t) => {
     })
 
     it('downloads the same view as CSV with a BOM, formulas neutralized', async () => {
-      await t.db.insert(statusReports).values({
+      await recordStatus(t.db, {
         taskId: f.tasks.fines,
         unitId: f.units.doushan,
         state: 'blocked',
         note: '=HYPERLINK("x")',
         source: 'cli',
-        reportedAt: NOW,
+        now: NOW,
       })
       const client = await signedIn(users.supervisor)
       const res = await client.get(`/ledger.csv?unit=${f.units.doushan}`)
@@ -162,6 +165,117 @@ describeDb('the web desk', (t) => {
       expect(blocked[5]).toBe(`'=HYPERLINK("x")`)
     })
 
+    it('downloads the filtered view as the 工作台账 workbook: its rows are the rows of the view', async () => {
+      await recordStatus(t.db, {
+        taskId: f.tasks.fines,
+        unitId: f.units.doushan,
+        state: 'in_progress',
+        progress: 40,
+        note: '已完成自查',
+        source: 'cli',
+        now: NOW,
+      })
+      const client = await signedIn(users.supervisor)
+      const query = `unit=${f.units.doushan}&state=in_progress`
+      const page = await (await client.get(`/ledger?${query}`)).text()
+      const total = Number(/data-total="(\d+)"/.exec(page)![1])
+      expect(total).toBeGreaterThan(0)
+      const res = await client.get(`/ledger.xlsx?${query}`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toContain('spreadsheetml')
+      const wb = new ExcelJS.Workbook()
+      await wb.xlsx.load(await res.arrayBuffer())
+      const ws = wb.getWorksheet('总表')!
+      const header = (ws.getRow(2).values as unknown[]).slice(1)
+      const rows: unknown[][] = []
+      ws.eachRow((row, n) => {
+        if (n > 2) rows.push((row.values as unknown[]).slice(1))
+      })
+      expect(rows).toHaveLength(total)
+      for (const r of rows) {
+        expect(r[header.indexOf('责任单位')]).toBe('斗山镇')
+        expect(String(r[header.indexOf('当前状态')])).toMatch(/^进行中/)
+      }
+      expect(rows.map((r) => r[header.indexOf('进展情况')])).toContain('已完成自查')
+      const liaison = await signedIn(users.liaison)
+      expect((await liaison.get(`/ledger.xlsx?unit=${f.units.doushan}`)).status).toBe(403)
+    })
+
+    it('lets a supervisor approve or return a report on the task page, as the bot does; a liaison gets 403', async () => {
+      const pair = and(eq(assignments.taskId, f.tasks.fines), eq(assignments.unitId, f.units.doushan))
+      const loopState = async () => (await t.db.select().from(assignments).where(pair))[0]!
+      const reportDoneNow = async () => {
+        const report = await recordStatus(t.db, {
+          taskId: f.tasks.fines,
+          unitId: f.units.doushan,
+          state: 'done',
+          source: 'cli',
+          now: NOW,
+        })
+        await reportDone(t.db, {
+          taskId: f.tasks.fines,
+          unitId: f.units.doushan,
+          reportId: report.id,
+          personId: null,
+          now: NOW,
+        })
+      }
+      await reportDoneNow()
+      expect((await loopState()).loopState).toBe('awaiting_review')
+
+      // The unit's liaison sees no buttons, and a forged post with their own token is refused.
+      const liaison = await signedIn(users.doushanLiaison)
+      const liaisonPage = await (await liaison.get(`/tasks/${f.tasks.fines}`)).text()
+      expect(liaisonPage).not.toContain('通过（销号）')
+      const forged = await liaison.post(`/tasks/${f.tasks.fines}/review`, {
+        _csrf: Client.csrfOf(liaisonPage),
+        unit: String(f.units.doushan),
+        decision: 'approve',
+      })
+      expect(forged.status).toBe(403)
+      expect((await loopState()).loopState).toBe('awaiting_review')
+
+      const supervisor = await signedIn(users.supervisor)
+      const page = await (await supervisor.get(`/tasks/${f.tasks.fines}`)).text()
+      expect(page).toContain('通过（销号）')
+      expect(page).toContain('退回整改')
+      const due = /name="due" value="(\d{4}-\d{2}-\d{2})"/.exec(page)![1]!
+      const form = { _csrf: Client.csrfOf(page), unit: String(f.units.doushan), decision: 'return', due }
+      expect((await supervisor.post(`/tasks/${f.tasks.fines}/review`, { ...form, _csrf: '' })).status).toBe(
+        403,
+      )
+      const noReason = await supervisor.post(`/tasks/${f.tasks.fines}/review`, { ...form, reason: ' ' })
+      expect(noReason.status).toBe(400)
+      expect((await loopState()).loopState).toBe('awaiting_review')
+
+      const returned = await supervisor.post(`/tasks/${f.tasks.fines}/review`, {
+        ...form,
+        reason: '佐证材料不全',
+      })
+      expect(returned.status).toBe(200)
+      expect(await returned.text()).toContain('已退回整改：斗山镇')
+      expect(await loopState()).toMatchObject({
+        loopState: 'rectifying',
+        dueOverride: due,
+        returnedCount: 1,
+        latestState: 'in_progress',
+        latestNote: '佐证材料不全',
+      })
+      const keys = async () => (await t.db.select().from(deliveries)).map((d) => d.key)
+      expect((await keys()).some((k) => /^review:\d+:returned/.test(k))).toBe(true)
+
+      await reportDoneNow()
+      const again = await (await supervisor.get(`/tasks/${f.tasks.fines}`)).text()
+      const approved = await supervisor.post(`/tasks/${f.tasks.fines}/review`, {
+        _csrf: Client.csrfOf(again),
+        unit: String(f.units.doushan),
+        decision: 'approve',
+      })
+      expect(approved.status).toBe(200)
+      expect((await loopState()).loopState).toBe('closed')
+      expect((await keys()).some((k) => /^review:\d+:approved/.test(k))).toBe(true)
+    })
+
     it('sets a strict CSP and no referrer on every page', async () => {
       const res = await new Client(w.base).get('/signin')
       expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
@@ -172,13 +286,13 @@ describeDb('the web desk', (t) => {
     })
 
     it('escapes what people typed', async () => {
-      await t.db.insert(statusReports).values({
+      await recordStatus(t.db, {
         taskId: f.tasks.fines,
         unitId: f.units.taicheng,
         state: 'blocked',
         note: '<script>alert(1)</script>',
         source: 'cli',
-        reportedAt: NOW,
+        now: NOW,
       })
       const client = await signedIn(users.supervisor)
       const page = await (await client.get(`/units/${f.units.taicheng}`)).text()

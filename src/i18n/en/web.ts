@@ -14,6 +14,7 @@ export default {
     overdueOnly: 'Overdue only',
     apply: 'Filter',
     download: 'Download CSV',
+    downloadXlsx: 'Download Excel',
     total: (n: number) => `${n} rows`,
     overdue: 'overdue',
     noPlan: 'No work plan has been imported yet.',
@@ -58,7 +59,20 @@ export default {
     email: 'email',
     cli: 'command line',
   },
-  task: { units: 'State of every unit', due: 'Due' },
+  task: {
+    units: 'State of every unit',
+    due: 'Due',
+    review: 'Review',
+    approve: 'Approve (close)',
+    return: 'Return for rectification',
+    reason: 'Reason for returning (required)',
+    newDue: 'Rectify by',
+    noOpenReview:
+      'This unit has no report awaiting review on this task; someone may have decided it already.',
+    approved: (unit: string) => `Approved and closed: ${unit}. The unit has been told.`,
+    returned: (unit: string, due: string) =>
+      `Returned to ${unit} for rectification by ${due}. The unit has been told.`,
+  },
   training: {
     title: "Officers' training hours",
     unit: 'Unit',

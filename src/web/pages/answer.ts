@@ -16,7 +16,7 @@ import {
   type AnswerClaim,
   type AnswerRefusal,
 } from '../../domain/answer-links.ts'
-import { ledger, type LedgerRow } from '../../domain/ledger-view.ts'
+import { ledgerPage, type LedgerRow } from '../../domain/ledger.ts'
 import { formatStatus, MAX_NOTE_CHARS } from '../../domain/status-reply.ts'
 import { h, messagePage, page, raw } from '../html.ts'
 import { csrfMatches, csrfToken } from '../security.ts'
@@ -53,7 +53,7 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
 
   /** The assignment the claim is about, or null when the task is no longer assigned to the unit. */
   const assignmentOf = async (c: Context<WebEnv>, claim: AnswerClaim): Promise<LedgerRow | null> => {
-    const view = await ledger(
+    const view = await ledgerPage(
       deps.db,
       { taskId: claim.taskId, unitId: claim.unitId, pageSize: 0 },
       c.get('now'),
@@ -75,7 +75,7 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
     const t = messages(locale).web.answer
     const state = check.claim.state
     const word = messages(locale).common.states[state]
-    const body = h`<p class="confirm">${t.confirm(row.unitName, `${row.title}（${row.ref}）`, word)}</p>
+    const body = h`<p class="confirm">${t.confirm(row.unit, `${row.title}（${row.ref}）`, word)}</p>
     <p><small>${messages(locale).web.ledger.columns.state}: ${formatStatus({ state: row.state === 'no_reply' ? 'not_started' : row.state, progress: row.progress, note: row.note }, locale)}</small></p>
     <form method="post" action="/a/${token}" class="answer">
       <input type="hidden" name="_csrf" value="${csrfToken(c.get('key'), 'answer', token)}">
@@ -124,7 +124,7 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
       messagePage(
         pageOpts(c, t.title),
         t.recorded(
-          row.unitName,
+          row.unit,
           `${row.title}（${row.ref}）`,
           formatStatus({ state: r.state, progress: r.progress, note: r.note }, locale),
         ),

@@ -8,12 +8,20 @@ import { z } from 'zod'
 import type { Locale } from '../../db/schema.ts'
 import { messages } from '../../i18n/index.ts'
 import { readsAllUnits } from '../../domain/access.ts'
-import { ledger, ledgerSorts, listPlans, type Ledger, type LedgerFilter } from '../../domain/ledger-view.ts'
+import {
+  filteredLedger,
+  ledgerPage,
+  ledgerSorts,
+  listPlans,
+  type LedgerFilter,
+  type LedgerPage,
+} from '../../domain/ledger.ts'
 import { taskStates } from '../../domain/status.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
 import { toCsv } from '../csv.ts'
-import { forbidden, pageOpts, requirePerson } from '../session.ts'
+import { forbidden, notFound, pageOpts, requirePerson } from '../session.ts'
+import { localDate } from '../../domain/dates.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const id = z.coerce.number().int().positive().max(2_147_483_647)
@@ -75,7 +83,7 @@ function dueCell(due: string | null, dueText: string | null, overdueDays: number
 }
 
 export function renderLedger(
-  view: Ledger,
+  view: LedgerPage,
   q: LedgerQuery,
   opts: {
     locale: Locale
@@ -105,6 +113,7 @@ export function renderLedger(
     <label class="check"><input type="checkbox" name="overdue" value="1"${q.overdue ? raw(' checked') : ''}> ${t.overdueOnly}</label>
     ${q.sort ? h`<input type="hidden" name="sort" value="${q.sort}">` : ''}${q.dir ? h`<input type="hidden" name="dir" value="${q.dir}">` : ''}
     <button type="submit">${t.apply}</button>
+    <a class="button secondary" href="${link(q, { page: undefined }, '/ledger.xlsx')}" download>${t.downloadXlsx}</a>
     <a class="button secondary" href="${link(q, { page: undefined }, '/ledger.csv')}" download>${t.download}</a>
   </form>`
   if (!view.plan) return h`${filters}<p class="message info">${t.noPlan}</p>`
@@ -119,10 +128,10 @@ export function renderLedger(
     <tbody>${view.rows.map(
       (r) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}">
       <td data-label="${cols.task}"><a href="/tasks/${r.taskId}">${r.title}</a> <small class="ref">${r.ref}</small></td>
-      <td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unitName}</a></td>
+      <td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unit}</a></td>
       <td data-label="${cols.due}">${dueCell(r.due, r.dueText, r.overdueDays, locale)}</td>
       <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}</td>
-      <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, opts.tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td>
+      <td data-label="${cols.lastReport}">${formatTime(r.lastReportAt, opts.tz)}${r.lastReportBy ? h`<br><small>${r.lastReportBy}</small>` : ''}</td>
       <td data-label="${cols.note}">${r.note ?? ''}</td>
     </tr>`,
     )}</tbody></table></div>`
@@ -146,7 +155,7 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     const filter = filterFor(c, q)
     if (!filter) return forbidden(c)
     const [view, units, plans] = await Promise.all([
-      ledger(deps.db, filter, c.get('now'), tz),
+      ledgerPage(deps.db, filter, c.get('now'), tz),
       readsAllUnits(person) ? listUnits(deps.db) : Promise.resolve(null),
       listPlans(deps.db),
     ])
@@ -159,13 +168,34 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     )
   })
 
+  // The view on screen (every page of it) as the 工作台账 workbook the CLI and /ledger write.
+  app.get('/ledger.xlsx', async (c) => {
+    const person = requirePerson(c)
+    if (person instanceof Response) return person
+    const q = querySchema.parse(c.req.query())
+    const filter = filterFor(c, q)
+    if (!filter) return forbidden(c)
+    const view = await filteredLedger(deps.db, filter, c.get('now'), tz)
+    if (!view) return notFound(c)
+    const locale = c.get('locale')
+    const { ledgerXlsxBuffer, workbookDataOf } = await import('../../documents/ledger-xlsx.ts')
+    const bytes = await ledgerXlsxBuffer(
+      await workbookDataOf(deps.db, view, tz, locale, filter.unitId !== undefined),
+    )
+    const day = localDate(c.get('now'), tz)
+    return c.body(new Uint8Array(bytes), 200, {
+      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="ledger-${day}.xlsx"; filename*=UTF-8''${encodeURIComponent(`台账-${day}.xlsx`)}`,
+    })
+  })
+
   app.get('/ledger.csv', async (c) => {
     const person = requirePerson(c)
     if (person instanceof Response) return person
     const q = querySchema.parse(c.req.query())
     const filter = filterFor(c, q)
     if (!filter) return forbidden(c)
-    const view = await ledger(deps.db, { ...filter, page: 1, pageSize: 0 }, c.get('now'), tz)
+    const view = await ledgerPage(deps.db, { ...filter, page: 1, pageSize: 0 }, c.get('now'), tz)
     const locale = c.get('locale')
     const t = messages(locale)
     const cols = t.web.ledger.columns
@@ -183,12 +213,14 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
       view.rows.map((r) => [
         r.ref,
         r.title,
-        r.unitName,
+        r.unit,
         r.due ?? r.dueText ?? '',
         t.common.states[r.state] +
           (r.progress !== null && r.state === 'in_progress' ? ` ${r.progress}%` : ''),
         r.note,
-        r.lastReplyAt ? `${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? ` ${r.lastReplyBy}` : ''}` : '',
+        r.lastReportAt
+          ? `${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? ` ${r.lastReportBy}` : ''}`
+          : '',
         r.overdueDays,
       ]),
     )

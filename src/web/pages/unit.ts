@@ -6,15 +6,27 @@
 import type { Hono } from 'hono'
 import { z } from 'zod'
 import { messages } from '../../i18n/index.ts'
-import { readsAllUnits } from '../../domain/access.ts'
+import { mayReview, readsAllUnits } from '../../domain/access.ts'
+import { localDate } from '../../domain/dates.ts'
+import { defaultRectifyDue, openReview } from '../../domain/reviews.ts'
+import { chinaCalendar } from '../../domain/working-days.ts'
+import { approveReview, returnReview } from '../../delivery/loop-notify.ts'
 import { chatsOfUnit } from '../../domain/chats.ts'
-import { ledger } from '../../domain/ledger-view.ts'
+import { ledgerPage, type LedgerRow } from '../../domain/ledger.ts'
 import { liaisonsOf } from '../../domain/people.ts'
 import { unitStatus } from '../../domain/status.ts'
 import { unitTimeline } from '../../domain/timeline.ts'
 import { listUnits } from '../../domain/units.ts'
-import { formatTime, h, page, stateBadge } from '../html.ts'
-import { notFound, pageOpts, requirePerson, requireUnitReader } from '../session.ts'
+import { formatTime, h, messagePage, page, stateBadge } from '../html.ts'
+import {
+  csrfRefused,
+  forbidden,
+  notFound,
+  pageOpts,
+  requirePerson,
+  requireUnitReader,
+  sessionCsrfOk,
+} from '../session.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
 
 const idParam = z.coerce.number().int().positive().max(2_147_483_647)
@@ -98,7 +110,7 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
     if (person instanceof Response) return person
     const all = readsAllUnits(person)
     if (!all && person.unitId === null) return notFound(c)
-    const view = await ledger(
+    const view = await ledgerPage(
       deps.db,
       { taskId: parsed.data, ...(all ? {} : { unitId: person.unitId! }), sort: 'unit', pageSize: 0 },
       c.get('now'),
@@ -109,17 +121,80 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
     const locale = c.get('locale')
     const t = messages(locale).web
     const cols = t.ledger.columns
+    const reviewer = mayReview(person)
+    const rectifyDue = defaultRectifyDue(chinaCalendar, localDate(c.get('now'), tz))
+    const reviewCell = (r: LedgerRow) =>
+      reviewer && r.loopState === 'awaiting_review'
+        ? h`<td data-label="${t.task.review}" class="review">
+        <form method="post" action="/tasks/${r.taskId}/review"><input type="hidden" name="_csrf" value="${c.get('csrf')}"><input type="hidden" name="unit" value="${r.unitId}"><input type="hidden" name="decision" value="approve"><button type="submit">${t.task.approve}</button></form>
+        <form method="post" action="/tasks/${r.taskId}/review"><input type="hidden" name="_csrf" value="${c.get('csrf')}"><input type="hidden" name="unit" value="${r.unitId}"><input type="hidden" name="decision" value="return">
+          <label>${t.task.reason}<textarea name="reason" rows="2" maxlength="500" required></textarea></label>
+          <label>${t.task.newDue}<input type="date" name="due" value="${rectifyDue}" required></label>
+          <button type="submit" class="secondary">${t.task.return}</button></form></td>`
+        : reviewer
+          ? h`<td></td>`
+          : ''
     const body = h`<p><small class="ref">${first.ref}</small> · ${t.task.due}: ${first.due ?? '—'}${first.dueText ? ` （${first.dueText}）` : ''}</p>
     <h2>${t.task.units}</h2>
-    <div class="table-wrap"><table class="ledger"><thead><tr><th scope="col">${cols.unit}</th><th scope="col">${cols.state}</th><th scope="col">${cols.lastReport}</th><th scope="col">${cols.note}</th></tr></thead>
+    <div class="table-wrap"><table class="ledger"><thead><tr><th scope="col">${cols.unit}</th><th scope="col">${cols.state}</th><th scope="col">${cols.lastReport}</th><th scope="col">${cols.note}</th>${reviewer ? h`<th scope="col">${t.task.review}</th>` : ''}</tr></thead>
     <tbody>${view.rows.map(
       (
         r,
-      ) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unitName}</a></td>
+      ) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}"><td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unit}</a></td>
       <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}${r.overdueDays > 0 ? h`<br><small class="overdue">${t.ledger.overdueDays(r.overdueDays)}</small>` : ''}</td>
-      <td data-label="${cols.lastReport}">${formatTime(r.lastReplyAt, tz)}${r.lastReplyBy ? h`<br><small>${r.lastReplyBy}</small>` : ''}</td>
-      <td data-label="${cols.note}">${r.note ?? ''}</td></tr>`,
+      <td data-label="${cols.lastReport}">${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? h`<br><small>${r.lastReportBy}</small>` : ''}</td>
+      <td data-label="${cols.note}">${r.note ?? ''}</td>${reviewCell(r)}</tr>`,
     )}</tbody></table></div>`
     return c.html(page(pageOpts(c, first.title, 'ledger'), body))
   })
+
+  // 通过（销号） / 退回整改 from the task page: the bot's review decisions (same domain calls, same
+  // outbox message to the unit), for supervisors and admins, with the session's CSRF token.
+  app.post('/tasks/:id/review', async (c) => {
+    const person = requirePerson(c)
+    if (person instanceof Response) return person
+    const form = await c.req.parseBody()
+    if (!sessionCsrfOk(c, form)) return csrfRefused(c)
+    if (!mayReview(person)) return forbidden(c)
+    const taskId = idParam.safeParse(c.req.param('id'))
+    const input = reviewForm.safeParse(form)
+    if (!taskId.success || !input.success) {
+      const e = messages(c.get('locale')).web.errors
+      return c.html(messagePage(pageOpts(c, e.badRequest), e.badRequest, 'error'), 400)
+    }
+    const locale = c.get('locale')
+    const t = messages(locale).web.task
+    const open = await openReview(deps.db, taskId.data, input.data.unit)
+    if (!open) return c.html(messagePage(pageOpts(c, t.review), t.noOpenReview, 'error'), 409)
+    const now = c.get('now')
+    const today = localDate(now, tz)
+    const actor = { id: person.id, role: person.role }
+    const unit = (await listUnits(deps.db)).find((u) => u.id === input.data.unit)?.name ?? ''
+    if (input.data.decision === 'approve') {
+      await approveReview(deps.db, { reviewId: open.id, actor, now, today })
+      deps.logger.info({ personId: person.id, reviewId: open.id }, 'review approved from the web desk')
+      return c.html(messagePage(pageOpts(c, t.review), t.approved(unit)))
+    }
+    const { due } = await returnReview(deps.db, {
+      reviewId: open.id,
+      actor,
+      reason: input.data.reason ?? '',
+      due: input.data.due ?? defaultRectifyDue(chinaCalendar, today),
+      today,
+      now,
+    })
+    deps.logger.info({ personId: person.id, reviewId: open.id }, 'review returned from the web desk')
+    return c.html(messagePage(pageOpts(c, t.review), t.returned(unit, due)))
+  })
 }
+
+const reviewForm = z.object({
+  unit: idParam,
+  decision: z.enum(['approve', 'return']),
+  reason: z.string().max(2000).optional(),
+  due: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+})
