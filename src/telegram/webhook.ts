@@ -22,6 +22,7 @@ import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { processedUpdates } from '../db/schema.ts'
 import { num, query } from '../db/sql.ts'
+import { isDatabaseUnavailable } from '../db/unavailable.ts'
 import type { Logger } from '../log.ts'
 import type { BotContext } from './context.ts'
 
@@ -164,18 +165,33 @@ export async function startWebhookServer(options: WebhookOptions): Promise<Webho
   let claimed = 0
   let closing = false
 
-  const handle = async (update: Update): Promise<void> => {
+  /** Handles the update; false when the database was unavailable, so it should run again later. */
+  const handle = async (update: Update): Promise<boolean> => {
     try {
       await bot.handleUpdate(update)
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        logger.warn(
+          { err, updateId: update.update_id },
+          'database unavailable: the update is handled again later',
+        )
+        return false
+      }
       if (err instanceof BotError) await bot.errorHandler(err as BotError<BotContext>)
       else logger.error({ err, updateId: update.update_id }, 'webhook update failed')
     }
+    return true
   }
 
-  /** Handles the update, then marks it handled; a failed mark leaves it to a later sweep. */
+  /**
+   * Handles the update, then marks it handled. When the database went away mid-way, or the mark
+   * fails, the row stays unhandled: once its lease runs out a sweep handles it again.
+   */
   const handleStored = async (update: Update): Promise<void> => {
-    await handle(update)
+    if (!(await handle(update))) {
+      held.delete(update.update_id)
+      return
+    }
     try {
       await markHandled(db, update.update_id)
     } catch (err) {
