@@ -12,6 +12,7 @@ import type { Db } from '../db/client.ts'
 import { locales, people, roles, units, type Locale, type Role } from '../db/schema.ts'
 import { localized, LocalizedUserError, userError } from '../errors.ts'
 import { messages } from '../i18n/index.ts'
+import { parseCsv } from './csv.ts'
 import { findUnit, formatSuggestions, type Unit } from './units.ts'
 
 export interface Person {
@@ -84,64 +85,6 @@ export async function resolveUnit(db: Db, query: string): Promise<Unit> {
 
 // ---------------------------------------------------------------------------------------------
 // CSV
-
-export interface CsvRecord {
-  /** 1-based line number where the record starts (the header is line 1). */
-  line: number
-  fields: string[]
-}
-
-/**
- * Parses CSV text (RFC 4180: commas, double quotes with "" escapes, CRLF or LF, a UTF-8 BOM).
- * Blank lines are skipped. Throws a user error naming the line on an unclosed quote.
- */
-export function parseCsv(text: string): CsvRecord[] {
-  const src = text.startsWith('\uFEFF') ? text.slice(1) : text
-  const records: CsvRecord[] = []
-  let fields: string[] = []
-  let field = ''
-  let quoted = false
-  let line = 1
-  let start = 1
-  let touched = false
-  const endRecord = () => {
-    fields.push(field)
-    if (touched || fields.length > 1 || field.trim() !== '') records.push({ line: start, fields })
-    fields = []
-    field = ''
-    touched = false
-  }
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i]!
-    if (quoted) {
-      if (ch === '"') {
-        if (src[i + 1] === '"') {
-          field += '"'
-          i++
-        } else quoted = false
-      } else {
-        if (ch === '\n') line++
-        field += ch
-      }
-      continue
-    }
-    if (ch === '"') {
-      quoted = true
-      touched = true
-    } else if (ch === ',') {
-      fields.push(field)
-      field = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++
-      endRecord()
-      line++
-      start = line
-    } else field += ch
-  }
-  if (quoted) throw userError('statusView', (t) => t.csv.line(start, t.csv.unclosedQuote))
-  endRecord()
-  return records
-}
 
 /**
  * Reads a CSV with the expected header (case-insensitive, any order; extra columns ignored) and

@@ -7,6 +7,7 @@
 import { asc, inArray } from 'drizzle-orm'
 import { createRequire } from 'node:module'
 import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
+import { parseCsv } from './csv.ts'
 import { yamlToValues } from './yaml-values.ts'
 import { z } from 'zod'
 import type { Db } from '../db/client.ts'
@@ -602,45 +603,6 @@ export async function importRoster(
   })
 }
 
-/** Splits CSV text into rows of fields (RFC 4180 quoting), remembering each row's line. */
-function csvRows(text: string, fileName: string): { line: number; fields: string[] }[] {
-  const rows: { line: number; fields: string[] }[] = []
-  let fields: string[] = []
-  let field = ''
-  let quoted = false
-  let line = 1
-  let rowLine = 1
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (ch === '"') quoted = false
-      else {
-        if (ch === '\n') line++
-        field += ch
-      }
-    } else if (ch === '"' && field === '') quoted = true
-    else if (ch === ',') {
-      fields.push(field)
-      field = ''
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++
-      fields.push(field)
-      if (fields.some((f) => f.trim())) rows.push({ line: rowLine, fields })
-      fields = []
-      field = ''
-      line++
-      rowLine = line
-    } else field += ch
-  }
-  if (quoted) throw new UserError(bilingual('plan', (m) => m.csvQuote(`${fileName}:${rowLine}`)))
-  fields.push(field)
-  if (fields.some((f) => f.trim())) rows.push({ line: rowLine, fields })
-  return rows
-}
-
 const csvColumns: Record<string, keyof UnitInput> = {
   name: 'name',
   名称: 'name',
@@ -656,7 +618,7 @@ const csvColumns: Record<string, keyof UnitInput> = {
 }
 
 function parseUnitsCsv(text: string, fileName: string): UnitInput[] {
-  const [header, ...rows] = csvRows(text.replace(/^\uFEFF/, ''), fileName)
+  const [header, ...rows] = parseCsv(text)
   if (!header) return []
   const columns = header.fields.map((h) => csvColumns[h.trim().toLowerCase()])
   const missing = (['name', 'kind'] as const).filter((c) => !columns.includes(c))

@@ -3,14 +3,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeDb } from '../helpers/db.ts'
-import { main } from '../../bin/root.ts'
+import { cliRunner } from '../helpers/cli.ts'
 import { openDatabase, type Database } from '../../src/db/client.ts'
-
-interface Run {
-  code: number
-  out: string
-  err: string
-}
 
 /**
  * The `duban` command line against a real database: the postgres driver's test database, or on
@@ -25,18 +19,7 @@ describeDb('duban people, invite, chats, officers, status', (t) => {
     LOG_LEVEL: 'silent',
     ...(t.driver === 'postgres' ? { DATABASE_URL: t.url } : {}),
   })
-  async function duban(...argv: string[]): Promise<Run> {
-    let out = ''
-    let err = ''
-    const code = await main(argv, {
-      env: env(),
-      output: {
-        out: (s) => void (out += s.endsWith('\n') ? s : `${s}\n`),
-        err: (s) => void (err += s.endsWith('\n') ? s : `${s}\n`),
-      },
-    })
-    return { code, out, err }
-  }
+  const duban = cliRunner(env)
   function file(name: string, content: string | Buffer): string {
     const p = path.join(dir, name)
     writeFileSync(p, content)

@@ -12,9 +12,9 @@ import {
   listPeople,
   markPersonReachable,
   markPersonUnreachable,
-  parseCsv,
   supervisors,
 } from '../../src/domain/people.ts'
+import { parseCsv } from '../../src/domain/csv.ts'
 import { importUnits, listUnits, parseUnitsFile } from '../../src/domain/units.ts'
 import { importOfficers } from '../../src/domain/training.ts'
 import { LocalizedUserError, UserError } from '../../src/errors.ts'
@@ -34,6 +34,11 @@ describe('parseCsv', () => {
       { line: 2, fields: ['x, y', 'say "hi"'] },
       { line: 4, fields: ['last', ''] },
     ])
+  })
+  it('numbers a record from its first line when a quoted field spans lines', () => {
+    const rows = parseCsv('name,note\n"王芳","第一行\n第二行"\n李雷,x\n')
+    expect(rows.map((r) => r.line)).toEqual([1, 2, 4])
+    expect(rows[1]!.fields[1]).toBe('第一行\n第二行')
   })
   it('names the line of an unclosed quote', () => {
     expect(() => parseCsv('a,b\nok,1\n"broken,2\n')).toThrow(/第 3 行.*引号未闭合.*line 3: unclosed quote/)

@@ -14,7 +14,6 @@ export default {
   unitDuplicate: (where: string, name: string) => `${where}: duplicate unit name: ${name}`,
   csvHeader: (file: string, missing: string) =>
     `${file}: line 1 lacks the column(s) ${missing} (header: name,shortName,kind,tags,aliases)`,
-  csvQuote: (where: string) => `${where}: unclosed quote`,
   unitsImported: (created: number, updated: number, unchanged: number) =>
     `roster imported: ${created} created, ${updated} updated, ${unchanged} unchanged`,
   noUnits: 'the roster is empty: import it first, e.g. duban units import samples/taishan-units.yaml',

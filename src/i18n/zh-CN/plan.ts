@@ -16,7 +16,6 @@ export default {
   unitDuplicate: (where: string, name: string) => `${where}：单位名称重复：${name}`,
   csvHeader: (file: string, missing: string) =>
     `${file}：第 1 行表头缺少列：${missing}（表头：name,shortName,kind,tags,aliases）`,
-  csvQuote: (where: string) => `${where}：引号未闭合`,
   unitsImported: (created: number, updated: number, unchanged: number) =>
     `单位名册已导入：新增 ${created}，更新 ${updated}，未变 ${unchanged}`,
   noUnits: '名册为空：请先导入单位名册，例如 duban units import samples/taishan-units.yaml',

@@ -14,6 +14,7 @@ import type {
   EmulatorBot,
   EmulatorChat,
   EmulatorUser,
+  PersonFile,
   RateViolation,
   SentFile,
   SentMessage,
@@ -133,19 +134,7 @@ export class EmulatorCore {
   }
 
   /** A person sends a photo or a document (optionally with a caption, in an album, as a reply). */
-  sendFile(
-    from: EmulatorUser,
-    chat: EmulatorChat,
-    file: {
-      kind: 'photo' | 'document'
-      data: Buffer
-      fileName?: string
-      mimeType?: string
-      caption?: string
-      mediaGroupId?: string
-      replyTo?: number
-    },
-  ): EmulatedMessage {
+  sendFile(from: EmulatorUser, chat: EmulatorChat, file: PersonFile): EmulatedMessage {
     this.world.rememberUser(from)
     const c = this.userChat(from, chat)
     const fileId = `AgACAgUAAxk${String(++this.fileCounter).padStart(6, '0')}${randomBytes(8).toString('hex')}`

@@ -25,6 +25,7 @@ import type {
   EmulatorFault,
   EmulatorOptions,
   EmulatorUser,
+  PersonFile,
   RateViolation,
   SentMessage,
   ViolationCounts,
@@ -41,6 +42,7 @@ export type {
   EmulatorLimits,
   EmulatorOptions,
   EmulatorUser,
+  PersonFile,
   RateViolation,
   SentFile,
   SentMessage,
@@ -160,19 +162,7 @@ export class BotApiEmulator {
   }
 
   /** A person sends a photo or a document (caption, album id and reply optional); the bot can getFile it. */
-  sendFile(
-    from: EmulatorUser,
-    chat: EmulatorChat,
-    file: {
-      kind: 'photo' | 'document'
-      data: Buffer
-      fileName?: string
-      mimeType?: string
-      caption?: string
-      mediaGroupId?: string
-      replyTo?: number
-    },
-  ): EmulatedMessage {
+  sendFile(from: EmulatorUser, chat: EmulatorChat, file: PersonFile): EmulatedMessage {
     return this.core.sendFile(from, chat, file)
   }
 

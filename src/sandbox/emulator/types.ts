@@ -163,3 +163,14 @@ export interface RateViolation {
   kinds: ('token' | 'chat' | 'group')[]
   retryAfter: number
 }
+
+/** A file a person sends: a photo or a document, with an optional caption, album id and reply. */
+export interface PersonFile {
+  kind: 'photo' | 'document'
+  data: Buffer
+  fileName?: string
+  mimeType?: string
+  caption?: string
+  mediaGroupId?: string
+  replyTo?: number
+}
