@@ -9,6 +9,9 @@ import type { CliContext } from '../context.ts'
 
 type Register = (program: Command, ctx: CliContext) => void
 
+/** Access (access.ts) adds to people, chats and invite: any of them, or audit, loads all four. */
+const access = ['people', 'chats', 'invite', 'audit']
+
 /** The groups in registration order (the order `duban --help` lists them), by top-level name. */
 const groups: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['start'], load: async () => (await import('./start.ts')).registerStart },
@@ -17,10 +20,10 @@ const groups: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['plan'], load: async () => (await import('./plan.ts')).registerPlan },
   { names: ['units'], load: async () => (await import('./units.ts')).registerUnits },
   { names: ['job'], load: async () => (await import('./job.ts')).registerJob },
-  { names: ['people', 'audit'], load: async () => (await import('./people.ts')).registerPeople },
+  { names: access, load: async () => (await import('./people.ts')).registerPeople },
   { names: ['officers'], load: async () => (await import('./officers.ts')).registerOfficers },
-  { names: ['invite', 'audit'], load: async () => (await import('./invite.ts')).registerInvite },
-  { names: ['chats', 'audit'], load: async () => (await import('./chats.ts')).registerChats },
+  { names: access, load: async () => (await import('./invite.ts')).registerInvite },
+  { names: access, load: async () => (await import('./chats.ts')).registerChats },
   { names: ['status'], load: async () => (await import('./status.ts')).registerStatus },
   { names: ['ledger'], load: async () => (await import('./ledger.ts')).registerLedger },
   { names: ['report'], load: async () => (await import('./report.ts')).registerReport },
@@ -29,10 +32,7 @@ const groups: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['web'], load: async () => (await import('./web.ts')).registerWeb },
   { names: ['sandbox'], load: async () => (await import('./sandbox.ts')).registerSandbox },
   // Access adds subcommands to people, chats and invite (registered above) and adds audit.
-  {
-    names: ['people', 'chats', 'invite', 'audit'],
-    load: async () => (await import('./access.ts')).registerAccess,
-  },
+  { names: access, load: async () => (await import('./access.ts')).registerAccess },
 ]
 
 /**
