@@ -12,7 +12,8 @@
 import { Composer, GrammyError, type InlineKeyboard } from 'grammy'
 import type { Db } from '../src/db/client.ts'
 import type { ReportState } from '../src/db/schema.ts'
-import { attachPromptMessage, createPrompt, latestStatus, type Prompt } from '../src/domain/status.ts'
+import { attachPromptMessage, createPrompt, type Prompt } from '../src/domain/prompts.ts'
+import { latestStatus } from '../src/domain/reports.ts'
 import {
   decodeStatusButton,
   progressButtons,

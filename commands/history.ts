@@ -7,7 +7,7 @@
 import { Composer } from 'grammy'
 import { timeline } from '../src/domain/history.ts'
 import { leadingTaskRef, taskByRef } from '../src/domain/loop.ts'
-import { openTasksOfUnit } from '../src/domain/status.ts'
+import { openTasksOfUnit } from '../src/domain/status-view.ts'
 import { renderTimeline } from '../src/domain/timeline-text.ts'
 import {
   clip,

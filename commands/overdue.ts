@@ -5,7 +5,7 @@
 import { Composer } from 'grammy'
 import { localDate } from '../src/domain/dates.ts'
 import { formatState } from '../src/domain/status-reply.ts'
-import { openTasksOfUnit, overdueDays, overviewStatus } from '../src/domain/status.ts'
+import { openTasksOfUnit, overdueDays, overviewStatus } from '../src/domain/status-view.ts'
 import {
   clip,
   commandArgs,

@@ -5,7 +5,8 @@
  * buttons feature, so every press is authorized like any other.
  */
 import { Composer } from 'grammy'
-import { attachPromptMessage, createPrompt, openTasksOfUnit } from '../src/domain/status.ts'
+import { attachPromptMessage, createPrompt } from '../src/domain/prompts.ts'
+import { openTasksOfUnit } from '../src/domain/status-view.ts'
 import { taskButtons } from '../src/telegram/callback-data.ts'
 import {
   clip,

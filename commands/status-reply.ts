@@ -19,13 +19,8 @@ import {
   formatStatus,
   type ParsedStatus,
 } from '../src/domain/status-reply.ts'
-import {
-  keepNote,
-  recordEditedStatus,
-  recordStatus,
-  type Prompt,
-  type StatusSource,
-} from '../src/domain/status.ts'
+import { keepNote, recordEditedStatus, recordStatus, type StatusSource } from '../src/domain/reports.ts'
+import { type Prompt } from '../src/domain/prompts.ts'
 import { clip, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'

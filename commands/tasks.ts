@@ -4,7 +4,8 @@
  */
 import { Composer } from 'grammy'
 import { formatState } from '../src/domain/status-reply.ts'
-import { attachPromptMessage, createPrompt, openTasksOfUnit } from '../src/domain/status.ts'
+import { attachPromptMessage, createPrompt } from '../src/domain/prompts.ts'
+import { openTasksOfUnit } from '../src/domain/status-view.ts'
 import { splitHtmlMessage } from '../src/telegram/html.ts'
 import {
   clip,
