@@ -6,7 +6,6 @@
  * within the hour is answered with the time the first one went.
  */
 import { Composer } from 'grammy'
-import { like } from 'drizzle-orm'
 import { deliveries } from '../src/db/schema.ts'
 import { localDate } from '../src/domain/dates.ts'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
@@ -30,6 +29,7 @@ import { momentParams, statusOf, taskOf } from '../jobs/deadline-reminders.ts'
 import { promptTasks } from '../jobs/status-prompts.ts'
 import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { readsAllUnits } from '../src/domain/access.ts'
+import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
 
 const pad = (n: number) => String(n).padStart(2, '0')
 
@@ -85,13 +85,13 @@ composer.command('remind', async (ctx) => {
 
   const w = wallTime(at, tz)
   const hour = `${localDate(at, tz)}-${pad(w.hour)}`
-  const key = `remind:${unit.id}:${ref ? chosen[0]!.taskId : 'all'}:${hour}`
+  const key = outboxKey.remind(unit.id, ref ? chosen[0]!.taskId : 'all', hour)
   const outcome = await decideAndEnqueue(db, `remind:${unit.id}`, async (tx) => {
     // One per unit per hour, whichever task it was about.
     const [earlier] = await tx
       .select({ payload: deliveries.payload })
       .from(deliveries)
-      .where(like(deliveries.key, `remind:${unit.id}:%:${hour}`))
+      .where(earlierOutbox.remindsInHour(unit.id, hour))
       .limit(1)
     if (earlier) {
       const sentAt = (earlier.payload as { params?: { requestedAt?: string } }).params?.requestedAt

@@ -19,6 +19,7 @@ import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
 import { fireDay, nonWorkingDay } from './rhythm.ts'
 import type { Job } from './types.ts'
+import { outboxKey } from '../src/domain/outbox-keys.ts'
 
 const NAME = 'assignment-receipts'
 
@@ -48,7 +49,7 @@ export const assignmentReceipts: Job = {
       for (const [unitId, list] of fresh) {
         const taskIds = list.map((t) => t.taskId)
         enqueued += await enqueueUnitMessage(tx, {
-          key: `assigned:${unitId}:${fire.scheduledAt.toISOString()}`,
+          key: outboxKey.assigned(unitId, fire.scheduledAt),
           unitId,
           reach: reach.get(unitId)!,
           template: 'assignment-notice',
@@ -62,7 +63,7 @@ export const assignmentReceipts: Job = {
       for (const [unitId, list] of late) {
         const taskIds = list.map((t) => t.taskId)
         enqueued += await enqueueUnitMessage(tx, {
-          key: `assigned-second:${unitId}:${today}`,
+          key: outboxKey.assignedSecond(unitId, today),
           unitId,
           reach: await liaisonsInPrivate(tx, unitId, today),
           template: 'assignment-notice',

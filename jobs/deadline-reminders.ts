@@ -20,19 +20,12 @@
  * Catch-up 'latest': after downtime only the newest missed fire runs, and the ladder makes up
  * every step that was missed, worded for the moment it is sent.
  */
-import { like } from 'drizzle-orm'
 import { z } from 'zod'
 import { deliveries } from '../src/db/schema.ts'
 import type { Db } from '../src/db/client.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'
-import {
-  DEFAULT_LADDER,
-  escalationKey,
-  ladderStep,
-  reminderKey,
-  type LadderStep,
-} from '../src/domain/reminder-ladder.ts'
+import { DEFAULT_LADDER, ladderStep, type LadderStep } from '../src/domain/reminder-ladder.ts'
 import { activePlans, isChased } from '../src/domain/plans.ts'
 import { occurrencesToChase } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
@@ -45,6 +38,7 @@ import type {
 import { fireDay, nameList, nonWorkingDay, parseJobOptions } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
+import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
 
 const NAME = 'deadline-reminders'
 
@@ -88,7 +82,7 @@ async function escalatedBefore(tx: Db, taskId: number): Promise<Set<string>> {
   const rows = await tx
     .select({ payload: deliveries.payload })
     .from(deliveries)
-    .where(like(deliveries.key, `escalation:${taskId}:%`))
+    .where(earlierOutbox.escalationsOfTask(taskId))
   const seen = new Set<string>()
   for (const r of rows) {
     const units =
@@ -166,7 +160,7 @@ export const deadlineReminders: Job = {
           ack: !a.acknowledged,
         }
         enqueued += await enqueueUnitMessage(tx, {
-          key: reminderKey(
+          key: outboxKey.deadline(
             a.taskId,
             a.unitId,
             step,
@@ -207,7 +201,7 @@ export const deadlineReminders: Job = {
         }
         const n = await enqueueToSupervisors(
           tx,
-          escalationKey(taskId, today),
+          outboxKey.escalation(taskId, today),
           supervisors,
           'deadline-escalation',
           params,

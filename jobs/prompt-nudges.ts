@@ -4,7 +4,7 @@
  * prompt went out get it again, as a prompt about the same tasks (those still assigned and not
  * done). Key `nudge:{unitId}:{isoWeek}`; once per week (see jobs/rhythm.ts).
  */
-import { and, gte, inArray, isNotNull, like, lte } from 'drizzle-orm'
+import { and, gte, inArray, lte } from 'drizzle-orm'
 import { z } from 'zod'
 import { deliveries, statusReports } from '../src/db/schema.ts'
 import { addDays } from '../src/domain/dates.ts'
@@ -19,6 +19,7 @@ import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import { promptTasks } from './status-prompts.ts'
 import type { Job } from './types.ts'
 import { enqueueUnitMessage } from '../src/delivery/notify.ts'
+import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
 
 const NAME = 'prompt-nudges'
 const PROMPTS = 'status-prompts'
@@ -57,7 +58,7 @@ export const promptNudges: Job = {
       const rows = await tx
         .select({ unitId: deliveries.unitId, payload: deliveries.payload })
         .from(deliveries)
-        .where(and(like(deliveries.key, `prompt:%:${lastWeek}`), isNotNull(deliveries.unitId)))
+        .where(earlierOutbox.promptsOfWeek(lastWeek))
       const asked = new Map<number, number[]>()
       for (const r of rows) {
         const ids = (r.payload as { params?: { taskIds?: number[] } }).params?.taskIds
@@ -105,7 +106,7 @@ export const promptNudges: Job = {
         const params: StatusPromptParams = { kind: 'nudge', unit, tasks: promptTasks(list), taskIds }
         nudged++
         enqueued += await enqueueUnitMessage(tx, {
-          key: `nudge:${unitId}:${week}`,
+          key: outboxKey.nudge(unitId, week),
           unitId,
           reach: r,
           template: 'status-prompt',

@@ -7,6 +7,7 @@
  * assignment (red_since) in the same transaction as the outbox rows; each step's key names that
  * day, so each goes once per red spell, and an item that is no longer red has its mark cleared.
  */
+import { outboxKey } from '../src/domain/outbox-keys.ts'
 import { and, eq, inArray, isNotNull } from 'drizzle-orm'
 import { assignments, tasks } from '../src/db/schema.ts'
 import type { Db } from '../src/db/client.ts'
@@ -15,7 +16,6 @@ import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import {
   escalationLevel,
   escalationSteps,
-  redEscalationKey,
   unitsWithLeader,
   type EscalationStep,
 } from '../src/domain/escalation.ts'
@@ -130,7 +130,7 @@ async function escalate(
     recipients = [...reach.telegram, ...reach.email]
   }
   const level = escalationLevel[step]
-  const key = redEscalationKey(a.taskId, a.unitId, since, step)
+  const key = outboxKey.red(a.taskId, a.unitId, since, step)
   const n = await enqueue(
     tx,
     recipients.map((r) => ({

@@ -18,6 +18,7 @@ import { statusOf, taskOf } from './deadline-reminders.ts'
 import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueUnitMessage } from '../src/delivery/notify.ts'
+import { outboxKey } from '../src/domain/outbox-keys.ts'
 
 const NAME = 'status-prompts'
 
@@ -76,7 +77,7 @@ export const statusPrompts: Job = {
         const taskIds = list.map((a) => a.taskId)
         const params: StatusPromptParams = { kind: 'weekly', unit, tasks: promptTasks(list), taskIds }
         enqueued += await enqueueUnitMessage(tx, {
-          key: `prompt:${unitId}:${week}`,
+          key: outboxKey.prompt(unitId, week),
           unitId,
           reach: r,
           template: 'status-prompt',

@@ -19,6 +19,7 @@ import type { TrainingPaceParams, TrainingRiskParams } from '../src/messages/tra
 import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
+import { outboxKey } from '../src/domain/outbox-keys.ts'
 
 const NAME = 'training-pace'
 
@@ -96,7 +97,7 @@ export const trainingPaceJob: Job = {
         if (r.unreachable) unreachable.push(b.unit)
         const params: TrainingPaceParams = { unit: b.unit, date: today, pace, required, officers: b.officers }
         enqueued += await enqueueUnitMessage(tx, {
-          key: `pace:${b.unitId}:${month}`,
+          key: outboxKey.pace(b.unitId, month),
           unitId: b.unitId,
           reach: r,
           template: 'training-pace',
@@ -109,7 +110,7 @@ export const trainingPaceJob: Job = {
         const params: TrainingRiskParams = { date: today, required, officers: risk }
         enqueued += await enqueueToSupervisors(
           tx,
-          `pace-risk:${month}`,
+          outboxKey.paceRisk(month),
           await supervisorRecipients(tx),
           'training-risk',
           params,

@@ -14,6 +14,7 @@ import { messages } from '../src/i18n/index.ts'
 import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueToSupervisors } from '../src/delivery/notify.ts'
+import { outboxKey } from '../src/domain/outbox-keys.ts'
 
 const NAME = 'weekly-digest'
 
@@ -62,7 +63,7 @@ export const weeklyDigestJob: Job = {
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
       const enqueued = await enqueueToSupervisors(
         tx,
-        `digest:${week}`,
+        outboxKey.digest(week),
         recipients,
         'weekly-digest',
         digest as unknown as Record<string, unknown>,

@@ -18,6 +18,7 @@ import {
 } from '../domain/reviews.ts'
 import { decideExtension, requestExtension, type ExtensionRequest } from '../domain/extensions.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from './notify.ts'
+import { outboxKey } from '../domain/outbox-keys.ts'
 
 /** Evidence of an assignment since its last decided review (what the next review looks at). */
 async function evidenceForReview(db: Db, taskId: number, unitId: number) {
@@ -60,7 +61,7 @@ export async function enqueueReviewCard(db: Db, reviewId: number): Promise<numbe
     : []
   const files = await evidenceForReview(db, review.taskId, review.unitId)
   const recipients = await supervisorRecipients(db)
-  let n = await enqueueToSupervisors(db, `review:${reviewId}`, recipients, 'review-card', {
+  let n = await enqueueToSupervisors(db, outboxKey.review(reviewId), recipients, 'review-card', {
     reviewId,
     unit: a.unit,
     task: { ref: a.ref, title: a.title },
@@ -72,7 +73,7 @@ export async function enqueueReviewCard(db: Db, reviewId: number): Promise<numbe
   })
   const telegram = recipients.filter((r) => r.channel === 'telegram')
   for (const [i, f] of files.entries())
-    n += await enqueueToSupervisors(db, `review:${reviewId}:file:${f.id}`, telegram, 'evidence-file', {
+    n += await enqueueToSupervisors(db, outboxKey.reviewFile(reviewId, f.id), telegram, 'evidence-file', {
       kind: f.kind,
       fileId: f.fileId,
       unit: a.unit,
@@ -92,7 +93,7 @@ export async function forwardEvidenceToReview(db: Db, evidenceId: number): Promi
   const a = (await loopAssignment(db, e.taskId, e.unitId))!
   const telegram = (await supervisorRecipients(db)).filter((r) => r.channel === 'telegram')
   const count = (await evidenceForReview(db, e.taskId, e.unitId)).findIndex((f) => f.id === e.id) + 1
-  return enqueueToSupervisors(db, `review:${open.id}:file:${e.id}`, telegram, 'evidence-file', {
+  return enqueueToSupervisors(db, outboxKey.reviewFile(open.id, e.id), telegram, 'evidence-file', {
     kind: e.kind,
     fileId: e.telegramFileId,
     unit: a.unit,
@@ -121,7 +122,7 @@ export async function approveReview(
     const target = await decideApproval(tx, input)
     const { review, assignment: a } = target
     await enqueueUnitMessage(tx, {
-      key: `review:${review.id}:approved`,
+      key: outboxKey.reviewDecision(review.id, 'approved'),
       unitId: review.unitId,
       reach: await unitReach(tx, review.unitId, input.today),
       template: 'review-decision',
@@ -141,7 +142,7 @@ export async function returnReview(
     const target = await decideReturn(tx, input)
     const { review, assignment: a } = target
     await enqueueUnitMessage(tx, {
-      key: `review:${review.id}:returned`,
+      key: outboxKey.reviewDecision(review.id, 'returned'),
       unitId: review.unitId,
       reach: await unitReach(tx, review.unitId, input.today),
       template: 'review-decision',
@@ -169,7 +170,7 @@ export async function askExtension(
     const a = req.assignment
     await enqueueToSupervisors(
       tx,
-      `extension:${req.id}`,
+      outboxKey.extension(req.id),
       await supervisorRecipients(tx),
       'extension-request',
       {
@@ -195,7 +196,7 @@ export async function answerExtension(
     const decided = await decideExtension(tx, input)
     const a = decided.assignment
     await enqueueUnitMessage(tx, {
-      key: `extension:${decided.id}:decision`,
+      key: outboxKey.extensionDecision(decided.id),
       unitId: a.unitId,
       reach: await unitReach(tx, a.unitId, input.today),
       template: 'extension-decision',

@@ -24,6 +24,7 @@ import type { SendFailure } from './errors.ts'
 import { enqueue, type OutboxItem } from './outbox.ts'
 import type { RateBudget } from './rate-budget.ts'
 import { sleep } from './sleep.ts'
+import { outboxKey } from '../domain/outbox-keys.ts'
 
 const AMBIGUOUS_STOP = 'ambiguous: stopped while the send was on the wire; will be sent again'
 
@@ -214,7 +215,7 @@ export function createOutcomes(options: OutcomeOptions) {
           await markPersonUnreachable(tx, fallback.refused.personId, reason, now)
         const { promptId: _prompt, ...payload } = job.payload
         const items: OutboxItem[] = fallback.emails.map((e) => ({
-          key: `${job.key}:fallback`,
+          key: outboxKey.fallback(job.key),
           channel: 'email',
           recipient: e.recipient,
           personId: e.personId,

@@ -30,16 +30,6 @@ export function escalationSteps(
   return ladder.slice(0, Math.min(ladder.length, elapsed + 1))
 }
 
-/** One step of one red spell of an assignment: the outbox key that makes it go once. */
-export function redEscalationKey(
-  taskId: number,
-  unitId: number,
-  redSince: string,
-  step: EscalationStep,
-): string {
-  return `red:${taskId}:${unitId}:${redSince}:${step}`
-}
-
 /** Which of the units have an active leader. */
 export async function unitsWithLeader(db: Db, unitIds: number[]): Promise<Set<number>> {
   if (unitIds.length === 0) return new Set()

@@ -72,24 +72,6 @@ export function ladderStep(
   return { kind: 'before', step: Math.min(...candidates), moment }
 }
 
-/**
- * The occurrence key of a unit's reminder for a task at a step: one per step, whatever day it goes.
- * When the reminder counts toward a date other than the task's one plan date (an occurrence of a
- * recurring deadline, or the unit's own date after an extension or a return), the key names that
- * date, so the ladder runs again toward it.
- */
-export function reminderKey(taskId: number, unitId: number, step: LadderStep, datedFor?: string): string {
-  const pair = datedFor ? `${taskId}:${unitId}@${datedFor}` : `${taskId}:${unitId}`
-  return step.kind === 'before'
-    ? `deadline:${pair}:before:${step.step}`
-    : `deadline:${pair}:overdue:${step.n}`
-}
-
-/** The key of the supervisors' escalation for a task on a day (one message listing the units). */
-export function escalationKey(taskId: number, today: string): string {
-  return `escalation:${taskId}:${today}`
-}
-
 // ---------------------------------------------------------------------------------------------
 // Periods of the weekly and monthly rounds
 

@@ -3,15 +3,14 @@
  *   Mid-Autumn 09-25 (Fri) … 09-27 off; National Day 10-01 … 10-07 off;
  *   make-up working days 09-20 (Sun) and 10-10 (Sat).
  */
+import { outboxKey } from '../../src/domain/outbox-keys.ts'
 import { describe, expect, it } from 'vitest'
 import { addDays } from '../../src/domain/dates.ts'
 import {
   deadlineMoment,
-  escalationKey,
   isoWeek,
   ladderStep,
   monthlyRoundDay,
-  reminderKey,
   weeklyRoundDay,
   type LadderStep,
 } from '../../src/domain/reminder-ladder.ts'
@@ -25,7 +24,7 @@ function ladder(due: string, from: string, to: string): Record<string, string> {
     if (!cal.isWorkingDay(d)) continue
     const step = ladderStep(cal, d, due)
     if (!step) continue
-    const key = reminderKey(1, 2, step)
+    const key = outboxKey.deadline(1, 2, step)
     if (seen.has(key)) continue
     seen.add(key)
     out[d] = key.replace('deadline:1:2:', '')
@@ -62,16 +61,22 @@ describe('the deadline ladder', () => {
     // 10-04 (Sun) is inside National Day: the last working day before it is 09-30.
     expect(deadlineMoment(cal, '2026-09-30', '2026-10-04')).toEqual({ kind: 'today' })
     expect(ladderStep(cal, '2026-09-30', '2026-10-04')?.kind).toBe('before')
-    expect(reminderKey(5, 6, ladderStep(cal, '2026-09-30', '2026-10-04')!)).toBe('deadline:5:6:before:0')
+    expect(outboxKey.deadline(5, 6, ladderStep(cal, '2026-09-30', '2026-10-04')!)).toBe(
+      'deadline:5:6:before:0',
+    )
     // The next working day is the first overdue day.
-    expect(reminderKey(5, 6, ladderStep(cal, '2026-10-08', '2026-10-04')!)).toBe('deadline:5:6:overdue:1')
+    expect(outboxKey.deadline(5, 6, ladderStep(cal, '2026-10-08', '2026-10-04')!)).toBe(
+      'deadline:5:6:overdue:1',
+    )
   })
 
   it('makes up a missed step with the real number of working days left, once', () => {
     const step = ladderStep(cal, '2026-10-16', '2026-10-20')!
     expect(step).toEqual({ kind: 'before', step: 3, moment: { kind: 'before', workingDaysLeft: 2 } })
     // Same key as on 10-15, so it goes only if 10-15's did not.
-    expect(reminderKey(1, 2, step)).toBe(reminderKey(1, 2, ladderStep(cal, '2026-10-15', '2026-10-20')!))
+    expect(outboxKey.deadline(1, 2, step)).toBe(
+      outboxKey.deadline(1, 2, ladderStep(cal, '2026-10-15', '2026-10-20')!),
+    )
   })
 
   it('sends nothing more than 14 working days ahead', () => {
@@ -101,7 +106,7 @@ describe('the deadline ladder', () => {
       true,
       { kind: 'overdue', workingDaysOverdue: 4 },
     ])
-    expect(escalationKey(7, '2026-10-26')).toBe('escalation:7:2026-10-26')
+    expect(outboxKey.escalation(7, '2026-10-26')).toBe('escalation:7:2026-10-26')
   })
 
   it('follows its options: other steps and cadence', () => {
@@ -112,7 +117,7 @@ describe('the deadline ladder', () => {
       moment: { kind: 'before', workingDaysLeft: 5 },
     })
     expect(ladderStep(cal, '2026-10-14', '2026-10-20', opts)?.kind).toBe('before')
-    expect(reminderKey(1, 1, ladderStep(cal, '2026-10-14', '2026-10-20', opts)!)).toBe(
+    expect(outboxKey.deadline(1, 1, ladderStep(cal, '2026-10-14', '2026-10-20', opts)!)).toBe(
       'deadline:1:1:before:5',
     )
     const third = ladderStep(cal, '2026-10-27', '2026-10-20', opts) // od 5 → n 3
