@@ -5,16 +5,16 @@
 import { Composer } from 'grammy'
 import { localDate } from '../src/domain/dates.ts'
 import { formatState } from '../src/domain/status-reply.ts'
-import { openTasksOfUnit, overdueDays, overviewStatus } from '../src/domain/status.ts'
+import { openTasksOfUnit, overdueDays, overviewStatus } from '../src/domain/status-view.ts'
 import {
   clip,
   commandArgs,
-  h,
   replyHtml,
   unitForCommand,
   type BotContext,
   type UnitRef,
 } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -37,11 +37,11 @@ composer.command('overdue', async (ctx) => {
       if (days <= 0) continue
       lines.push(
         ctx.t.overdue.line(
-          h(clip(task.title, 300)),
-          h(clip(task.ref, 40)),
-          h(clip(u.name, 60)),
+          escapeHtml(clip(task.title, 300)),
+          escapeHtml(clip(task.ref, 40)),
+          escapeHtml(clip(u.name, 60)),
           days,
-          h(formatState(task.state, task.progress, ctx.locale)),
+          escapeHtml(formatState(task.state, task.progress, ctx.locale)),
         ),
       )
     }

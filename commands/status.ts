@@ -4,7 +4,7 @@
  * refused. Unit names resolve through findUnit, with suggestions instead of guesses.
  */
 import { Composer } from 'grammy'
-import { overviewStatus } from '../src/domain/status.ts'
+import { overviewStatus } from '../src/domain/status-view.ts'
 import { unitStatusWithLoop } from '../src/domain/loop-view.ts'
 import { renderOverview, renderStatusCard } from '../src/messages/status-card.ts'
 import { commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'

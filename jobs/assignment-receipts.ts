@@ -5,7 +5,7 @@
  * gets ONE second notice, to its liaisons in private and by email. Both are marked on the
  * assignments in the same transaction as their outbox rows, so each goes exactly once.
  */
-import { activePlan } from '../src/domain/status.ts'
+import { activePlan } from '../src/domain/plans.ts'
 import {
   dueForSecondNotice,
   liaisonsInPrivate,

@@ -7,7 +7,7 @@
 import { z } from 'zod'
 import { buildDigest } from '../src/domain/digest.ts'
 import { weeklyTrend } from '../src/domain/ledger.ts'
-import { activePlan } from '../src/domain/status.ts'
+import { activePlan } from '../src/domain/plans.ts'
 import { supervisorRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { messages } from '../src/i18n/index.ts'

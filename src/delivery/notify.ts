@@ -8,7 +8,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { deliveries } from '../db/schema.ts'
 import type { Recipient, UnitReach } from '../domain/recipients.ts'
-import { createPrompt } from '../domain/status.ts'
+import { createPrompt } from '../domain/prompts.ts'
 import { enqueue, type OutboxItem } from './outbox.ts'
 
 /**

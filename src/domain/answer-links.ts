@@ -13,7 +13,7 @@ import type { Db } from '../db/client.ts'
 import { settings, webLinks, type ReportState } from '../db/schema.ts'
 import { mayReportFor } from './access.ts'
 import { findPersonById, type Person } from './people.ts'
-import { recordStatus, type StatusReport } from './status.ts'
+import { recordStatus, type StatusReport } from './reports.ts'
 import { tokenHash } from './web-sessions.ts'
 
 export const ANSWER_LINK_TTL_MS = 14 * 86_400_000

@@ -5,7 +5,7 @@
  * for every assignment.
  *
  * Every writer of status_reports moves the record in the same statement or transaction:
- * recordStatus and recordEditedStatus (status.ts), a review's return (reviews.ts). The move is
+ * recordStatus and recordEditedStatus (reports.ts), a review's return (reviews.ts). The move is
  * conditional on the report being newer than the one recorded, so an edit that keeps an older
  * time, or two replies racing (the second UPDATE re-checks the condition on the row the first
  * wrote), never put an older report in front of a newer one.

@@ -14,7 +14,8 @@ import { messages } from '../i18n/index.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { daysBetween, formatMonthDay, localDate } from '../domain/dates.ts'
 import { formatState, formatStatus } from '../domain/status-reply.ts'
-import type { StatusCounts, TaskState, TaskStatusLine, UnitOverview, UnitStatus } from '../domain/status.ts'
+import type { StatusCounts, TaskStatusLine, UnitOverview, UnitStatus } from '../domain/status-view.ts'
+import type { TaskState } from '../domain/reports.ts'
 
 export interface RenderOptions {
   html: boolean

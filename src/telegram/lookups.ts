@@ -18,7 +18,7 @@ import { tasks as tasksTable } from '../db/schema.ts'
 import { findBoundPerson, type Person } from '../domain/people.ts'
 import { accessVersion } from '../domain/audit.ts'
 import { chatByTelegramId, type BoundChat } from '../domain/chats.ts'
-import { promptByMessage, type Prompt } from '../domain/status.ts'
+import { promptByMessage, type Prompt } from '../domain/prompts.ts'
 
 export interface LookupOptions {
   /** How long a person or chat is remembered; 0 reads the database every time. Default 10 s. */

@@ -8,7 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html'
 import type { Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import type { Person } from '../domain/people.ts'
-import type { TaskState } from '../domain/status.ts'
+import type { TaskState } from '../domain/reports.ts'
 
 export type Html = HtmlEscapedString
 

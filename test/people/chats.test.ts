@@ -13,7 +13,7 @@ import {
   redeemChatBindCode,
   supervisorChats,
 } from '../../src/domain/chats.ts'
-import { attachPromptMessage, createPrompt, promptByMessage } from '../../src/domain/status.ts'
+import { attachPromptMessage, createPrompt, promptByMessage } from '../../src/domain/prompts.ts'
 
 const now = new Date('2026-07-02T01:00:00Z')
 

@@ -7,7 +7,7 @@ import { beforeAll, expect, it } from 'vitest'
 import { and, eq, sql } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignments } from '../../src/db/schema.ts'
-import { latestStatus, recordEditedStatus, recordStatus } from '../../src/domain/status.ts'
+import { latestStatus, recordEditedStatus, recordStatus } from '../../src/domain/reports.ts'
 import { rebuildLatestStatus } from '../../src/domain/latest-status.ts'
 import { NOW, seed, type Fixture } from '../bot/harness.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { renderOverview, renderStatusCard } from '../../src/messages/status-card.ts'
-import type { TaskStatusLine, UnitOverview, UnitStatus } from '../../src/domain/status.ts'
+import type { TaskStatusLine, UnitOverview, UnitStatus } from '../../src/domain/status-view.ts'
 import { parseTelegramHtml, validateTelegramHtml } from '../../src/sandbox/emulator/html.ts'
 
 const tz = 'Asia/Shanghai'

@@ -13,18 +13,9 @@ import {
   trainingRecords,
   units,
 } from '../../src/db/schema.ts'
-import {
-  attachPromptMessage,
-  createPrompt,
-  keepNote,
-  latestStatus,
-  openTasksOfUnit,
-  overviewStatus,
-  promptByMessage,
-  recordEditedStatus,
-  recordStatus,
-  unitStatus,
-} from '../../src/domain/status.ts'
+import { attachPromptMessage, createPrompt, promptByMessage } from '../../src/domain/prompts.ts'
+import { keepNote, latestStatus, recordEditedStatus, recordStatus } from '../../src/domain/reports.ts'
+import { openTasksOfUnit, overviewStatus, unitStatus } from '../../src/domain/status-view.ts'
 
 const tz = 'Asia/Shanghai'
 /** 2026-07-02 00:30 in Shanghai, still 1 July in UTC: "today" must be read in the plan's zone. */

@@ -16,7 +16,7 @@ import {
   type LedgerFilter,
   type LedgerPage,
 } from '../../domain/ledger.ts'
-import { taskStates } from '../../domain/status.ts'
+import { taskStates } from '../../domain/reports.ts'
 import { colors } from '../../domain/colors.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
