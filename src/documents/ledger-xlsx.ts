@@ -123,7 +123,12 @@ function mainSheetCells(row: LedgerRow, seq: number, cx: CellContext): (string |
     row.overdueDays > 0 ? p.overdueDays(row.overdueDays) : null,
     row.note,
     row.color ? (p.colors[row.color] ?? row.color) : null,
-    row.acknowledgedAt ? cx.time(row.acknowledgedAt) : null,
+    // 已签收 and when; 未签收 only where the ledger knows the receipt (today's rows carry the loop).
+    row.acknowledgedAt
+      ? `${p.acknowledgedYes} ${cx.time(row.acknowledgedAt)}`
+      : row.loopState !== null
+        ? p.acknowledgedNo
+        : null,
     row.evidenceCount,
     row.lastReportAt ? `${cx.time(row.lastReportAt)}${row.lastReportBy ? ` ${row.lastReportBy}` : ''}` : null,
   ]

@@ -8,10 +8,11 @@
  * Red items climb a ladder (jobs/red-escalation.ts): the unit's liaison, then its leader, then
  * the supervisors.
  */
-import { daysBetween, localDate } from './dates.ts'
+import { sql, type SQL } from 'drizzle-orm'
+import { addDays, daysBetween, localDate } from './dates.ts'
 import type { LoopState, ReportState } from '../db/schema.ts'
 import { viewState, type ViewState } from './loop.ts'
-import { workingDaysBetween, type WorkingCalendar } from './working-days.ts'
+import { addWorkingDays, workingDaysBetween, type WorkingCalendar } from './working-days.ts'
 
 export const colors = ['green', 'yellow', 'red'] as const
 export type Color = (typeof colors)[number]
@@ -92,4 +93,42 @@ export function countColors(list: Color[]): ColorCounts {
   const out: ColorCounts = { green: 0, yellow: 0, red: 0 }
   for (const c of list) out[c]++
   return out
+}
+
+/** The SQL expressions `colorSql` colours from (of an assignment row and its latest report). */
+export interface ColorColumns {
+  loopState: SQL
+  /** The latest report's state, null when none. */
+  state: SQL
+  /** This unit's date. */
+  due: SQL
+  returnedCount: SQL
+  /** The latest report, else when the task was assigned (timestamptz). */
+  lastActivity: SQL
+}
+
+/**
+ * `colorOf` as a SQL expression ('green' | 'yellow' | 'red'), for reads that count or filter by
+ * colour in the database (the digest, the 台账). Same rule, same thresholds: the working-day and
+ * silence bounds are computed here from `today`, so the statement compares dates only.
+ */
+export function colorSql(
+  c: ColorColumns,
+  today: string,
+  tz: string,
+  cal: WorkingCalendar,
+  rules: ColorRules = DEFAULT_COLOR_RULES,
+): SQL {
+  // Yellow when due within N working days, i.e. before the (N+1)th working day from today; or when
+  // the last activity is `silentDays` old or more.
+  const yellowBefore = addWorkingDays(cal, today, rules.nearWorkingDays + 1)
+  const silentFrom = addDays(today, -rules.silentDays)
+  return sql`(case
+      when ${c.loopState} in ('awaiting_review', 'closed', 'withdrawn')
+        or (${c.state} = 'done' and ${c.loopState} <> 'rectifying') then 'green'
+      when ${c.due} < ${today}::date or ${c.returnedCount} >= ${rules.returnedTimes} then 'red'
+      when ${c.due} < ${yellowBefore}::date then 'yellow'
+      when (${c.lastActivity} at time zone ${tz})::date <= ${silentFrom}::date then 'yellow'
+      else 'green'
+    end)`
 }

@@ -25,9 +25,9 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
 import type { AssignmentRole, DeadlineKind, LoopState, ReportState } from '../db/schema.ts'
-import { DEFAULT_COLOR_RULES } from './colors.ts'
+import { colorSql } from './colors.ts'
 import { addDays, localDate } from './dates.ts'
-import { addWorkingDays, chinaCalendar, type WorkingCalendar } from './working-days.ts'
+import { chinaCalendar, type WorkingCalendar } from './working-days.ts'
 import { unitRecipients, type UnreachableReason } from './recipients.ts'
 import { isoWeek } from './reminder-ladder.ts'
 import { activePlans } from './plans.ts'
@@ -210,25 +210,24 @@ export async function buildDigest(
   const nowIso = now.toISOString()
   const since = new Date(now.getTime() - o.changesDays * 86_400_000).toISOString()
   const upcomingUntil = addDays(today, o.upcomingDays)
-  // 三色 (colors.ts): yellow when due within 3 working days, i.e. before the 4th working day from
-  // today; or when the latest report (else the assignment) is 14 days old or more.
-  const yellowBefore = addWorkingDays(cal, today, DEFAULT_COLOR_RULES.nearWorkingDays + 1)
-  const silentFrom = addDays(today, -DEFAULT_COLOR_RULES.silentDays)
 
   const latestSql = plan
     ? sql`
       with pairs as materialized (
         select a.unit_id, a.task_id, a.role, coalesce(a.due_override, t.due_date) as due_date, l.state, l.prev_state, l.note, l.reported_at,
           a.acknowledged_at is null and a.loop_state = 'assigned' as unacknowledged,
-          case
-            when a.loop_state in ('awaiting_review', 'closed', 'withdrawn')
-              or (l.state = 'done' and a.loop_state <> 'rectifying') then 'green'
-            when coalesce(a.due_override, t.due_date) < ${today}::date
-              or a.returned_count >= ${DEFAULT_COLOR_RULES.returnedTimes} then 'red'
-            when coalesce(a.due_override, t.due_date) < ${yellowBefore}::date then 'yellow'
-            when (coalesce(l.reported_at, a.created_at) at time zone ${tz})::date <= ${silentFrom}::date then 'yellow'
-            else 'green'
-          end as color
+          ${colorSql(
+            {
+              loopState: sql`a.loop_state`,
+              state: sql`l.state`,
+              due: sql`coalesce(a.due_override, t.due_date)`,
+              returnedCount: sql`a.returned_count`,
+              lastActivity: sql`coalesce(l.reported_at, a.created_at)`,
+            },
+            today,
+            tz,
+            cal,
+          )} as color
         from assignments a
         join tasks t on t.id = a.task_id
         left join lateral (

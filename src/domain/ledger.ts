@@ -14,8 +14,9 @@
  *   day (status reports are append-only, so the latest report at or before an instant is what
  *   the ledger said then).
  *
- * Loop fields (colour, receipt, evidence) are null until the ledger records them; the writers
- * show them when present.
+ * Loop fields: today's rows carry the 三色 colour (colors.ts's rule, as SQL: `colorSql`), the
+ * receipt (签收) and the count of stored evidence files; history rows have none (null), snapshot
+ * rows what the snapshot kept.
  */
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
@@ -25,6 +26,8 @@ import { activePlan } from './plans.ts'
 import { messages } from '../i18n/index.ts'
 import { addDays, isValidDate, localDate, weekday, zonedInstant } from './dates.ts'
 import { assignmentStates } from './digest.ts'
+import { colorSql, type Color } from './colors.ts'
+import { chinaCalendar, type WorkingCalendar } from './working-days.ts'
 import { userError, type LocalizedUserError } from '../errors.ts'
 import { emptyCounts, overdueDays, type StatusCounts } from './status-view.ts'
 import { taskStates, type TaskState } from './reports.ts'
@@ -39,7 +42,7 @@ export function paperworkError(pick: (t: PaperworkTexts, locale: Locale) => stri
 }
 
 export type LedgerRole = 'lead' | 'responsible' | 'support'
-export type LedgerColor = 'green' | 'yellow' | 'red'
+export type LedgerColor = Color
 
 /** One assignment as the ledger shows it. */
 export interface LedgerRow {
@@ -177,6 +180,7 @@ export async function ledgerAt(
   asOf: string,
   now: Date,
   tz: string,
+  cal: WorkingCalendar = chinaCalendar,
 ): Promise<Ledger> {
   const today = localDate(now, tz)
   const roster = await listUnits(db)
@@ -202,7 +206,12 @@ export async function ledgerAt(
     return { plan, asOf, instant, source: 'history', rows, unitIds: unitIds(rows) }
   }
   // Plan order from SQL, then roster order (the collator's, as snapshots and history) within a task.
-  const rows = await liveRows(db, { planId: plan.id }, today, { order: sql`t.position, a.task_id` })
+  const rows = await liveRows(
+    db,
+    { planId: plan.id },
+    { today, tz, cal },
+    { order: sql`t.position, a.task_id` },
+  )
   const taskOrder = new Map<number, number>()
   for (const r of rows) if (!taskOrder.has(r.taskId)) taskOrder.set(r.taskId, taskOrder.size)
   const byUnit = unitOrder(roster)
@@ -331,6 +340,8 @@ export interface LedgerFilter {
   state?: TaskState
   /** Only rows past their due date and not done. */
   overdue?: boolean
+  /** Only rows of this 三色 colour (today's). */
+  color?: Color
   sort?: LedgerSort
   dir?: 'asc' | 'desc'
   /** 1-based. */
@@ -366,7 +377,32 @@ interface LiveRaw {
   note: string | null
   reported_ms: number | string | null
   by_name: string | null
+  color: Color
+  acknowledged_ms: number | string | null
+  evidence_count: number | string | null
 }
+
+/** What today's colours are computed against. */
+interface LiveDay {
+  today: string
+  tz: string
+  cal: WorkingCalendar
+}
+
+/** Today's colour of the row `a` (assignments) joined with `t` (tasks). */
+const liveColorSql = (d: LiveDay) =>
+  colorSql(
+    {
+      loopState: sql`a.loop_state`,
+      state: sql`a.latest_state`,
+      due: sql`coalesce(a.due_override, t.due_date)`,
+      returnedCount: sql`a.returned_count`,
+      lastActivity: sql`coalesce(a.latest_reported_at, a.created_at)`,
+    },
+    d.today,
+    d.tz,
+    d.cal,
+  )
 
 /** The assignments in scope (plan, unit, task), withdrawn tasks left out. */
 function scopeOf(f: { planId: number; unitId?: number; taskId?: number }): SQL {
@@ -380,11 +416,13 @@ function scopeOf(f: { planId: number; unitId?: number; taskId?: number }): SQL {
 const overdueSql = (today: string) =>
   sql`coalesce(a.due_override, t.due_date) < ${today}::date and a.latest_state is distinct from 'done' and a.role <> 'support'`
 
-function filterOf(f: LedgerFilter, today: string): SQL {
+function filterOf(f: LedgerFilter, d: LiveDay): SQL {
+  const today = d.today
   const where: SQL[] = [sql`true`]
   if (f.state && taskStates.includes(f.state))
     where.push(f.state === 'no_reply' ? sql`a.latest_state is null` : sql`a.latest_state = ${f.state}`)
   if (f.overdue) where.push(overdueSql(today))
+  if (f.color) where.push(sql`${liveColorSql(d)} = ${f.color}`)
   return sql.join(where, sql` and `)
 }
 
@@ -413,7 +451,7 @@ function orderOf(sort: LedgerSort, dir: 'asc' | 'desc'): SQL {
 async function liveRows(
   db: Db,
   scope: { planId: number; unitId?: number; taskId?: number },
-  today: string,
+  day: LiveDay,
   opts: { where?: SQL; order: SQL; limit?: { size: number; offset: number } },
 ): Promise<LedgerRow[]> {
   const where = sql`${scopeOf(scope)} and ${opts.where ?? sql`true`}`
@@ -429,17 +467,33 @@ async function liveRows(
         limit ${opts.limit.size} offset ${opts.limit.offset}
       ) k on k.task_id = a.task_id and k.unit_id = a.unit_id`
     : sql``
+  // 佐证材料 (stored files): a page probes evidence_pair_idx for its rows only; the whole ledger
+  // joins one grouped count instead of probing 80,000 times.
+  const evidenceCount = opts.limit
+    ? sql`(select count(*) from evidence e
+          where e.unit_id = a.unit_id and e.task_id = a.task_id and e.status = 'stored')`
+    : sql`coalesce(ev.n, 0)`
+  const evidenceJoin = opts.limit
+    ? sql``
+    : sql`left join (
+        select e.unit_id, e.task_id, count(*) as n from evidence e
+        where e.status = 'stored' and e.task_id is not null group by e.unit_id, e.task_id
+      ) ev on ev.unit_id = a.unit_id and ev.task_id = a.task_id`
   const rows = await query<LiveRaw>(
     db,
     sql`select a.task_id, a.unit_id, t.ref, t.title, u.name as unit_name, a.role, a.loop_state,
           coalesce(a.due_override, t.due_date)::text as due, t.due_text,
           a.latest_state as state, a.latest_progress as progress, a.latest_note as note,
-          (extract(epoch from a.latest_reported_at) * 1000)::float8 as reported_ms, pe.name as by_name
+          (extract(epoch from a.latest_reported_at) * 1000)::float8 as reported_ms, pe.name as by_name,
+          ${liveColorSql(day)} as color,
+          (extract(epoch from a.acknowledged_at) * 1000)::float8 as acknowledged_ms,
+          ${evidenceCount} as evidence_count
         from assignments a
         ${keys}
         join tasks t on t.id = a.task_id
         join units u on u.id = a.unit_id
         left join people pe on pe.id = a.latest_person_id
+        ${evidenceJoin}
         where ${where}
         order by ${opts.order}`,
   )
@@ -458,12 +512,12 @@ async function liveRows(
       loopState: r.loop_state,
       progress: r.progress === null ? null : num(r.progress),
       note: r.note,
-      color: null,
-      acknowledgedAt: null,
-      evidenceCount: null,
+      color: r.color,
+      acknowledgedAt: r.acknowledged_ms === null ? null : new Date(num(r.acknowledged_ms)),
+      evidenceCount: r.evidence_count === null ? 0 : num(r.evidence_count),
       lastReportAt: r.reported_ms === null ? null : new Date(num(r.reported_ms)),
       lastReportBy: r.by_name,
-      overdueDays: overdueDays(r.due, state, today, r.role),
+      overdueDays: overdueDays(r.due, state, day.today, r.role),
     }
   })
 }
@@ -484,7 +538,13 @@ export async function listPlans(
  * statements side by side over the assignments' latest-status records: the counts (one pass
  * over the scope) and the page (ordered, limited).
  */
-export async function ledgerPage(db: Db, filter: LedgerFilter, now: Date, tz: string): Promise<LedgerPage> {
+export async function ledgerPage(
+  db: Db,
+  filter: LedgerFilter,
+  now: Date,
+  tz: string,
+  cal: WorkingCalendar = chinaCalendar,
+): Promise<LedgerPage> {
   const plan = filter.planId
     ? ((await listPlans(db)).find((p) => p.id === filter.planId) ?? null)
     : await activePlan(db)
@@ -493,7 +553,8 @@ export async function ledgerPage(db: Db, filter: LedgerFilter, now: Date, tz: st
   if (!plan) return { plan: null, rows: [], total: 0, page, pageSize, counts: emptyCounts() }
   const today = localDate(now, tz)
   const scope = { planId: plan.id, unitId: filter.unitId, taskId: filter.taskId }
-  const where = filterOf(filter, today)
+  const day: LiveDay = { today, tz, cal }
+  const where = filterOf(filter, day)
   const [countRows, rows] = await Promise.all([
     query<Record<'total' | keyof StatusCounts, number | string>>(
       db,
@@ -507,7 +568,7 @@ export async function ledgerPage(db: Db, filter: LedgerFilter, now: Date, tz: st
           from assignments a join tasks t on t.id = a.task_id
           where ${scopeOf(scope)}`,
     ),
-    liveRows(db, scope, today, {
+    liveRows(db, scope, day, {
       where,
       order: orderOf(filter.sort ?? 'task', filter.dir ?? 'asc'),
       ...(pageSize > 0 ? { limit: { size: pageSize, offset: (page - 1) * pageSize } } : {}),

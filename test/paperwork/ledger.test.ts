@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { expect, it } from 'vitest'
-import { assignments } from '../../src/db/schema.ts'
+import { and, eq } from 'drizzle-orm'
+import { assignments, evidence } from '../../src/db/schema.ts'
 import { recordStatus } from '../../src/domain/reports.ts'
 import { writeLedgerXlsx, colorFills } from '../../src/documents/ledger-xlsx.ts'
 import { ledgerRows } from '../../src/domain/ledger.ts'
@@ -220,8 +221,57 @@ describeDb('duban ledger export', (t) => {
     })
     expect(ws.getRow(4).getCell(10).fill).toMatchObject({ fgColor: { argb: colorFills.green } })
     expect(first.getCell(4).value).toBe(`${ledger.rows[0]!.unit}（牵头）`)
-    expect(first.getCell(11).value).toBe('2024-10-13 18:00')
+    expect(first.getCell(11).value).toBe('已签收 2024-10-13 18:00')
     expect(first.getCell(12).value).toBe(2)
-    expect(ws.getRow(5).getCell(10).value).toBeNull()
+  })
+
+  it("shows today's 三色, receipt and evidence count from the loop", async () => {
+    const { f, db } = s
+    const pair = and(eq(assignments.taskId, f.tasks.fines), eq(assignments.unitId, f.units.doushan))
+    // 斗山镇's fines item: acknowledged, two files stored (one still downloading), past its own date.
+    await db
+      .update(assignments)
+      .set({ acknowledgedAt: before(40), dueOverride: '2024-10-01' })
+      .where(pair)
+    const file = (n: number, status: 'stored' | 'pending') => ({
+      taskId: f.tasks.fines,
+      unitId: f.units.doushan,
+      kind: 'photo' as const,
+      status,
+      telegramFileId: `file-${n}`,
+    })
+    await db.insert(evidence).values([file(1, 'stored'), file(2, 'stored'), file(3, 'pending')])
+
+    const out = path.join(s.dataDir, 'loop.xlsx')
+    expect(await s.duban('ledger', 'export', '--out', out)).toMatchObject({ code: 0, stderr: '' })
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.readFile(out)
+    const ws = wb.getWorksheet('总表')!
+    const header = (ws.getRow(2).values as unknown[]).slice(1)
+    const col = (name: string) => header.indexOf(name) + 1
+    const rows: ExcelJS.Row[] = []
+    ws.eachRow((row, n) => {
+      if (n > 2) rows.push(row)
+    })
+    const fines = rows.find(
+      (r) =>
+        r.getCell(col('责任单位')).value === '斗山镇' && r.getCell(col('任务编号')).value === '二（五）2',
+    )!
+    expect(fines.getCell(col('签收')).value).toBe('已签收 2024-10-13 18:00')
+    expect(fines.getCell(col('佐证材料')).value).toBe(2)
+    expect(fines.getCell(col('颜色')).value).toBe('红')
+    expect(fines.getCell(col('颜色')).fill).toMatchObject({
+      type: 'pattern',
+      pattern: 'solid',
+      fgColor: { argb: colorFills.red },
+    })
+    // Every other row is coloured too, has no file, and shows 未签收.
+    const others = rows.filter((r) => r !== fines)
+    expect(others.length).toBeGreaterThan(0)
+    for (const r of others) {
+      expect(['绿', '黄', '红']).toContain(r.getCell(col('颜色')).value)
+      expect(r.getCell(col('签收')).value).toBe('未签收')
+      expect(r.getCell(col('佐证材料')).value).toBe(0)
+    }
   })
 })

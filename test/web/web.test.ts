@@ -201,6 +201,38 @@ describeDb('the web desk', (t) => {
       expect((await liaison.get(`/ledger.xlsx?unit=${f.units.doushan}`)).status).toBe(403)
     })
 
+    it("shows each row's 三色 and filters by colour: the three colours partition the ledger", async () => {
+      // 斗山镇's fines item is past its own date: red.
+      await t.db
+        .update(assignments)
+        .set({ dueOverride: '2024-10-01' })
+        .where(and(eq(assignments.taskId, f.tasks.fines), eq(assignments.unitId, f.units.doushan)))
+      const client = await signedIn(users.supervisor)
+      const view = async (query: string) => {
+        const html = await (await client.get(`/ledger?${query}`)).text()
+        return {
+          html,
+          total: Number(/data-total="(\d+)"/.exec(html)![1]),
+          colors: [...html.matchAll(/data-color="(\w+)"/g)].map((m) => m[1]),
+        }
+      }
+      const all = await view('')
+      expect(all.colors).toHaveLength(Math.min(all.total, 50))
+      expect(new Set(all.colors).size).toBeGreaterThan(1)
+      const red = await view('color=red')
+      expect(red.html).toContain('<option value="red" selected>红</option>')
+      expect(red.total).toBeGreaterThan(0)
+      expect(new Set(red.colors)).toEqual(new Set(['red']))
+      const doushanRed = await view(`color=red&unit=${f.units.doushan}`)
+      expect(doushanRed.html).toContain('斗山镇')
+      expect(doushanRed.html).toMatch(/class="color color-red" data-color="red">红</)
+      const green = await view('color=green')
+      const yellow = await view('color=yellow')
+      expect(green.colors.every((c) => c === 'green')).toBe(true)
+      expect(yellow.colors.every((c) => c === 'yellow')).toBe(true)
+      expect(red.total + green.total + yellow.total).toBe(all.total)
+    })
+
     it('lets a supervisor approve or return a report on the task page, as the bot does; a liaison gets 403', async () => {
       const pair = and(eq(assignments.taskId, f.tasks.fines), eq(assignments.unitId, f.units.doushan))
       const loopState = async () => (await t.db.select().from(assignments).where(pair))[0]!

@@ -1,6 +1,6 @@
 /**
- * The 台账 page: every assignment of a plan with its latest state, filtered by plan, unit, state
- * and overdue, sorted by any column, paged; and the same view as a CSV download. Liaisons see
+ * The 台账 page: every assignment of a plan with its latest state and 三色 colour, filtered by
+ * plan, unit, state, colour and overdue, sorted by any column, paged; and the same view as a CSV download. Liaisons see
  * their own unit only.
  */
 import type { Context, Hono } from 'hono'
@@ -17,6 +17,7 @@ import {
   type LedgerPage,
 } from '../../domain/ledger.ts'
 import { taskStates } from '../../domain/reports.ts'
+import { colors } from '../../domain/colors.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
 import { toCsv } from '../csv.ts'
@@ -33,6 +34,7 @@ const querySchema = z.object({
     .optional()
     .catch(undefined),
   overdue: z.literal('1').optional().catch(undefined),
+  color: z.enum(colors).optional().catch(undefined),
   sort: z.enum(ledgerSorts).optional().catch(undefined),
   dir: z.enum(['asc', 'desc']).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).optional().catch(undefined),
@@ -55,6 +57,7 @@ function filterFor(c: Context<WebEnv>, q: LedgerQuery): LedgerFilter | null {
     ...(unitId ? { unitId } : {}),
     ...(q.state ? { state: q.state as LedgerFilter['state'] } : {}),
     ...(q.overdue ? { overdue: true } : {}),
+    ...(q.color ? { color: q.color } : {}),
     sort: q.sort ?? 'task',
     dir: q.dir ?? 'asc',
     page: q.page ?? 1,
@@ -110,6 +113,7 @@ export function renderLedger(
     ${opts.plans.length > 1 ? h`<label>${t.plan} <select name="plan">${opts.plans.map((p) => h`<option value="${p.id}"${view.plan?.id === p.id ? raw(' selected') : ''}>${p.title}</option>`)}</select></label>` : ''}
     ${opts.units ? h`<label>${t.unit} <select name="unit"><option value="">${t.allUnits}</option>${opts.units.map((u) => h`<option value="${u.id}"${q.unit === u.id ? raw(' selected') : ''}>${u.name}</option>`)}</select></label>` : ''}
     <label>${t.state} <select name="state"><option value="">${t.allStates}</option>${taskStates.map((s) => h`<option value="${s}"${q.state === s ? raw(' selected') : ''}>${states[s]}</option>`)}</select></label>
+    <label>${t.color} <select name="color"><option value="">${t.allColors}</option>${colors.map((k) => h`<option value="${k}"${q.color === k ? raw(' selected') : ''}>${t.colors[k]}</option>`)}</select></label>
     <label class="check"><input type="checkbox" name="overdue" value="1"${q.overdue ? raw(' checked') : ''}> ${t.overdueOnly}</label>
     ${q.sort ? h`<input type="hidden" name="sort" value="${q.sort}">` : ''}${q.dir ? h`<input type="hidden" name="dir" value="${q.dir}">` : ''}
     <button type="submit">${t.apply}</button>
@@ -124,13 +128,14 @@ export function renderLedger(
     view.rows.length === 0
       ? h`<p class="message info">${t.empty}</p>`
       : h`<div class="table-wrap"><table class="ledger">
-    <thead><tr>${sortHeader('task', cols.task)}${sortHeader('unit', cols.unit)}${sortHeader('due', cols.due)}${sortHeader('state', cols.state)}${sortHeader('last', cols.lastReport)}<th scope="col">${cols.note}</th></tr></thead>
+    <thead><tr>${sortHeader('task', cols.task)}${sortHeader('unit', cols.unit)}${sortHeader('due', cols.due)}${sortHeader('state', cols.state)}<th scope="col">${cols.color}</th>${sortHeader('last', cols.lastReport)}<th scope="col">${cols.note}</th></tr></thead>
     <tbody>${view.rows.map(
       (r) => h`<tr class="${r.overdueDays > 0 ? 'is-overdue' : ''}">
       <td data-label="${cols.task}"><a href="/tasks/${r.taskId}">${r.title}</a> <small class="ref">${r.ref}</small></td>
       <td data-label="${cols.unit}"><a href="/units/${r.unitId}">${r.unit}</a></td>
       <td data-label="${cols.due}">${dueCell(r.due, r.dueText, r.overdueDays, locale)}</td>
       <td data-label="${cols.state}">${stateBadge(r.state, r.progress, locale)}</td>
+      <td data-label="${cols.color}">${r.color ? h`<span class="color color-${r.color}" data-color="${r.color}">${t.colors[r.color]}</span>` : ''}</td>
       <td data-label="${cols.lastReport}">${formatTime(r.lastReportAt, opts.tz)}${r.lastReportBy ? h`<br><small>${r.lastReportBy}</small>` : ''}</td>
       <td data-label="${cols.note}">${r.note ?? ''}</td>
     </tr>`,
