@@ -12,7 +12,12 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { settings, webLinks, type ReportState } from '../db/schema.ts'
 import { mayReportFor } from './access.ts'
-import { checkEvidenceSize, storeUploadedEvidence, type EvidenceStore, type UploadedFile } from './evidence.ts'
+import {
+  checkEvidenceSize,
+  storeUploadedEvidence,
+  type EvidenceStore,
+  type UploadedFile,
+} from './evidence.ts'
 import { findPersonById, type Person } from './people.ts'
 import { recordStatus, type StatusReport } from './status.ts'
 import { tokenHash } from './web-sessions.ts'

@@ -5,12 +5,17 @@
  * HTTP against the real server, then through `duban evidence list/get`, the assignment history
  * and the unit page's timeline.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, evidence, statusReports, webLinks } from '../../src/db/schema.ts'
 import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
+import { silentLogger } from '../../src/log.ts'
+import { startWebServer } from '../../src/web/server.ts'
 import { seed, users, type Fixture } from '../bot/harness.ts'
 import { runCli } from './cli.ts'
 import { Client, NOW, startWebHarness, type WebHarness } from './harness.ts'
@@ -51,7 +56,10 @@ describeDb('files with an email answer', (t) => {
       await w.bot.say(u, dm(u), `/start ${code}`)
   })
 
-  const link = async (state: 'done' | 'in_progress' | 'blocked', expiresAt = new Date(NOW.getTime() + 86_400_000)) => {
+  const link = async (
+    state: 'done' | 'in_progress' | 'blocked',
+    expiresAt = new Date(NOW.getTime() + 86_400_000),
+  ) => {
     const key = await signingKey(t.db)
     return `/a/${signAnswer(key, { personId: f.people.liaison.id, unitId: f.units.taicheng, taskId: f.tasks.fines, state, expiresAt })}`
   }
@@ -85,18 +93,27 @@ describeDb('files with an email answer', (t) => {
 
   it('records the report with source email and stores both files, listed and returned by the CLI', async () => {
     const path = await link('in_progress')
-    const res = await postAnswer(path, { _csrf: await csrfOf(path), progress: '80', note: '整改材料见附件' }, [
-      { name: '整改报告.pdf', type: 'application/pdf', bytes: PDF },
-      // The browser's claim is kept apart; the stored type is sniffed from the bytes.
-      { name: '现场照片.png', type: 'application/octet-stream', bytes: PNG },
-    ])
+    const res = await postAnswer(
+      path,
+      { _csrf: await csrfOf(path), progress: '80', note: '整改材料见附件' },
+      [
+        { name: '整改报告.pdf', type: 'application/pdf', bytes: PDF },
+        // The browser's claim is kept apart; the stored type is sniffed from the bytes.
+        { name: '现场照片.png', type: 'application/octet-stream', bytes: PNG },
+      ],
+    )
     expect(res.status).toBe(200)
     const text = await res.text()
     expect(text).toContain('已记录：台城街道')
     expect(text).toContain('已收到佐证材料 2 个')
 
     const [report] = await t.db.select().from(statusReports)
-    expect(report).toMatchObject({ state: 'in_progress', progress: 80, source: 'email', personId: f.people.liaison.id })
+    expect(report).toMatchObject({
+      state: 'in_progress',
+      progress: 80,
+      source: 'email',
+      personId: f.people.liaison.id,
+    })
     const rows = await t.db.select().from(evidence).orderBy(asc(evidence.id))
     expect(rows.map((r) => [r.reportId, r.taskId, r.unitId, r.personId, r.source, r.kind])).toEqual([
       [report!.id, f.tasks.fines, f.units.taicheng, f.people.liaison.id, 'email', 'document'],
@@ -104,7 +121,15 @@ describeDb('files with an email answer', (t) => {
     ])
 
     const { out } = await runCli(t.db, w.config, NOW, ['evidence', 'list', '台城', '--json'])
-    const listed = JSON.parse(out) as { id: number; fileName: string; size: number; contentType: string; status: string; source: string; by: string }[]
+    const listed = JSON.parse(out) as {
+      id: number
+      fileName: string
+      size: number
+      contentType: string
+      status: string
+      source: string
+      by: string
+    }[]
     expect(listed.map((r) => [r.fileName, r.size, r.contentType, r.status, r.source])).toEqual([
       ['整改报告.pdf', PDF.length, 'application/pdf', 'stored', 'email'],
       ['现场照片.png', PNG.length, 'image/png', 'stored', 'email'],
@@ -114,6 +139,35 @@ describeDb('files with an email answer', (t) => {
     expect(pdf.bytes.equals(PDF)).toBe(true)
     const png = await runCli(t.db, w.config, NOW, ['evidence', 'get', String(listed[1]!.id)])
     expect(png.bytes.equals(PNG)).toBe(true)
+  })
+
+  it('keeps the bytes in EVIDENCE_DIR when one is configured', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'duban-evidence-'))
+    const config = { ...w.config, evidenceDir: dir }
+    const web = await startWebServer({
+      db: t.db,
+      config,
+      logger: silentLogger,
+      now: () => NOW,
+      port: 0,
+      hostname: '127.0.0.1',
+    })
+    try {
+      const p = await link('done')
+      const form = new FormData()
+      form.append('_csrf', await csrfOf(p))
+      form.append('files', new Blob([PDF], { type: 'application/pdf' }), '整改报告.pdf')
+      const res = await fetch(new URL(p, web.localUrl), { method: 'POST', body: form })
+      expect(res.status).toBe(200)
+      const [row] = await t.db.select().from(evidence)
+      expect(row).toMatchObject({ store: 'dir', bytes: null, source: 'email', size: PDF.length })
+      expect((await readFile(join(dir, row!.storageKey!))).equals(PDF)).toBe(true)
+      const got = await runCli(t.db, config, NOW, ['evidence', 'get', String(row!.id)])
+      expect(got.bytes.equals(PDF)).toBe(true)
+    } finally {
+      await web.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   it("shows the files in the assignment's history and the unit's timeline", async () => {
@@ -194,11 +248,15 @@ describeDb('files with an email answer', (t) => {
     const good = await link('done')
     const csrf = await csrfOf(good)
     const altered = good.replace(`.${f.tasks.fines}.`, `.${f.tasks.publicity}.`)
-    const a = await postAnswer(altered, { _csrf: csrf }, [{ name: 'a.pdf', type: 'application/pdf', bytes: PDF }])
+    const a = await postAnswer(altered, { _csrf: csrf }, [
+      { name: 'a.pdf', type: 'application/pdf', bytes: PDF },
+    ])
     expect(a.status).toBe(400)
     expect(await a.text()).toContain('该链接无效或已被改动')
     const expired = await link('done', new Date(NOW.getTime() - 1000))
-    const e = await postAnswer(expired, { _csrf: csrf }, [{ name: 'a.pdf', type: 'application/pdf', bytes: PDF }])
+    const e = await postAnswer(expired, { _csrf: csrf }, [
+      { name: 'a.pdf', type: 'application/pdf', bytes: PDF },
+    ])
     expect(e.status).toBe(410)
     expect(await e.text()).toContain('该链接已过期')
     await nothingStored()

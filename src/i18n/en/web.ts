@@ -127,7 +127,8 @@ export default {
       `Evidence files (optional, up to ${maxFiles} files, ${limitMb} MB each)`,
     filesRecorded: (n: number) => `${n} evidence file(s) received.`,
     tooManyFiles: (maxFiles: number) => `At most ${maxFiles} files at once; nothing was recorded.`,
-    tooLarge: (limitMb: number) => `Upload too large: each file may be at most ${limitMb} MB; nothing was recorded.`,
+    tooLarge: (limitMb: number) =>
+      `Upload too large: each file may be at most ${limitMb} MB; nothing was recorded.`,
   },
   errors: {
     forbidden: 'You may not see this page. Liaisons see their own unit only.',
