@@ -40,6 +40,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
+    // The compiled JavaScript (npm run build) mirrors the sources; the rules judge the sources.
+    exclude: { path: '^dist/' },
     includeOnly: '^(src|commands|jobs|bin|test|bench)/',
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,

@@ -1,8 +1,10 @@
 /** Shared by the benchmark scripts: the machine line, and writing one section of bench/RESULTS.md. */
 import os from 'node:os'
 import path from 'node:path'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 
+const repo = path.resolve(import.meta.dirname, '..')
 export const resultsFile = path.join(import.meta.dirname, 'RESULTS.md')
 
 export function machineLine(extra = ''): string {
@@ -35,4 +37,18 @@ export function needsDatabase(bench: string): number {
     `${bench}: set BENCH_DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server, e.g. postgres://duban:duban@127.0.0.1:5432/duban_test`,
   )
   return 1
+}
+
+/** Builds dist/ (what `npm start` and `duban` run) unless it is newer than every source file (the rule bin/duban.js follows). */
+export function ensureBuilt(): string {
+  const stamp = path.join(repo, 'dist', '.built')
+  const built = existsSync(stamp) ? statSync(stamp).mtimeMs : -1
+  let newest = 0
+  for (const dir of ['src', 'commands', 'jobs', 'bin'])
+    for (const name of readdirSync(path.join(repo, dir), { recursive: true }) as string[])
+      if (name.endsWith('.ts')) newest = Math.max(newest, statSync(path.join(repo, dir, name)).mtimeMs)
+  if (built >= newest) return 'dist/ was up to date'
+  console.log('building dist/ …')
+  execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' })
+  return 'dist/ built before the run'
 }

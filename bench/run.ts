@@ -13,6 +13,7 @@ const benchmarks: Record<string, string> = {
   'digest-scale': 'digest-scale.ts',
   'ledger-export': 'ledger-export.ts',
   startup: 'startup.ts',
+  cli: 'cli.ts',
   'plan-parse': 'plan-parse.ts',
   web: 'web.ts',
 }

@@ -6,7 +6,8 @@
  *
  *   npx tsx bench/startup.ts        (BENCH_DATABASE_URL or TEST_DATABASE_URL for the PostgreSQL part)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { promisify } from 'node:util'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -16,7 +17,7 @@ import { processEnv } from '../src/config.ts'
 import { openDatabase } from '../src/db/client.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
 import { BotApiEmulator } from '../src/sandbox/emulator/index.ts'
-import { benchDatabaseUrl, machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, ensureBuilt, machineLine, writeSection } from './results.ts'
 
 const repo = path.resolve(import.meta.dirname, '..')
 const TOKEN = '7000000001:bench-token-not-a-secret-000000'
@@ -44,9 +45,13 @@ function startArgs(): string[] {
   return args
 }
 
-async function startService(env: NodeJS.ProcessEnv): Promise<Started> {
+async function startService(
+  env: NodeJS.ProcessEnv,
+  readyLine = 'duban is ready',
+  extraArgs: string[] = [],
+): Promise<Started> {
   const t0 = performance.now()
-  const child = spawn(process.execPath, startArgs(), {
+  const child = spawn(process.execPath, [...startArgs(), ...extraArgs], {
     cwd: repo,
     env: { ...processEnv(), LOG_LEVEL: 'info', WEB_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -54,7 +59,7 @@ async function startService(env: NodeJS.ProcessEnv): Promise<Started> {
   let out = ''
   child.stdout.on('data', (d: Buffer) => (out += d.toString()))
   child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-  while (!out.includes('duban is ready')) {
+  while (!out.includes(readyLine)) {
     if (child.exitCode !== null) throw new Error(`service exited early:\n${out}`)
     if (performance.now() - t0 > 120_000) throw new Error(`service not ready after 120 s:\n${out}`)
     await new Promise((r) => setTimeout(r, 20))
@@ -68,8 +73,29 @@ async function stop(s: Started): Promise<void> {
   await exited
 }
 
-async function freshPostgres(base: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `duban_bench_startup_${process.pid}`
+/**
+ * RSS of a running sandbox after a few commands through it (a supervisor's /status, a liaison's
+ * /tasks, the CLI's status card), then 5 s of idle.
+ */
+async function idleRss(s: Started, env: NodeJS.ProcessEnv): Promise<number> {
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, ['bin/duban.js', ...args], {
+      cwd: repo,
+      env: { ...processEnv(), LOG_LEVEL: 'warn', ...env },
+    })
+  await cli('sandbox', 'say', '--as', '陈建国', '/status 台城')
+  await cli('sandbox', 'say', '--as', '李明', '/tasks')
+  await cli('sandbox', 'say', '--as', '陈建国', '/status')
+  await cli('status', '台城', '--json')
+  await new Promise((r) => setTimeout(r, 5000))
+  return rssMb(s.child.pid!)
+}
+
+async function freshPostgres(
+  base: string,
+  suffix = 'startup',
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `duban_bench_${suffix}_${process.pid}`
   const admin = postgres(base, { max: 1, onnotice: () => {} })
   await admin.unsafe(`drop database if exists ${name} with (force)`)
   await admin.unsafe(`create database ${name}`)
@@ -85,6 +111,7 @@ async function freshPostgres(base: string): Promise<{ url: string; drop: () => P
 }
 
 export async function main(): Promise<number> {
+  ensureBuilt()
   const pgBase = benchDatabaseUrl()
   const emulator = await BotApiEmulator.start({ token: TOKEN })
   const common = { BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: emulator.apiRoot, SMTP_URL: '' }
@@ -108,6 +135,42 @@ export async function main(): Promise<number> {
     const warm = await startService({ ...common, DATABASE_URL: '', DATA_DIR: dataDir })
     rows.push(['start to ready, existing PGlite', `${warm.readyMs} ms`, '', ''])
     await stop(warm)
+
+    // The sandbox (no BOT_TOKEN): the service, the emulator and the sample data in one process,
+    // after a few commands have gone through it, as a newcomer's first minutes leave it.
+    const sandboxDir = mkdtempSync(path.join(tmpdir(), 'duban-bench-sandbox-'))
+    const sandboxEnv = { BOT_TOKEN: '', SMTP_URL: '', DATABASE_URL: '', DATA_DIR: sandboxDir }
+    const sandbox = await startService(sandboxEnv, 'duban sandbox is running')
+    const sandboxIdle = await idleRss(sandbox, sandboxEnv)
+    rows.push([
+      'sandbox, embedded PGlite: RSS at idle after a few commands',
+      `${sandboxIdle} MB`,
+      '< 250 MB',
+      check(sandboxIdle < 250),
+    ])
+    await stop(sandbox)
+
+    if (pgBase) {
+      const sdb = await freshPostgres(pgBase, 'sandbox')
+      try {
+        const env = {
+          ...sandboxEnv,
+          DATABASE_URL: sdb.url,
+          DATA_DIR: mkdtempSync(path.join(tmpdir(), 'duban-bench-sandbox-')),
+        }
+        const s = await startService(env, 'duban sandbox is running', ['--sandbox'])
+        const idle = await idleRss(s, env)
+        rows.push([
+          'sandbox, PostgreSQL: RSS at idle after a few commands',
+          `${idle} MB`,
+          '< 120 MB',
+          check(idle < 120),
+        ])
+        await stop(s)
+      } finally {
+        await sdb.drop()
+      }
+    }
 
     if (pgBase) {
       const db = await freshPostgres(pgBase)
@@ -184,7 +247,7 @@ export async function main(): Promise<number> {
     '',
     machineLine(),
     '',
-    'The service as `npm start` runs it (bot, scheduler, worker; node flags from package.json) as a child process against the local Bot API emulator; "ready" is its `duban is ready` log line, timed from spawn (so it includes Node and the TypeScript loader).',
+    'The service as `npm start` runs it (bot, scheduler, worker; node flags from package.json) as a child process against the local Bot API emulator; "ready" is its `duban is ready` log line, timed from spawn (so it includes Node and module loading; `npm start` runs the compiled JavaScript in dist/). The sandbox rows start `duban start` without BOT_TOKEN (embedded PGlite, or `--sandbox` on an empty PostgreSQL database), send a few commands through it, and read its RSS after 5 s of idle.',
     '',
     table,
     '',

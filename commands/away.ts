@@ -11,7 +11,8 @@ import { findDeputy, recordLeave } from '../src/domain/leaves.ts'
 import { dateRangeInText } from '../src/domain/loop.ts'
 import { findPerson, type Person } from '../src/domain/people.ts'
 import { LocalizedUserError } from '../src/errors.ts'
-import { commandArgs, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { commandArgs, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -29,10 +30,11 @@ composer.command('away', async (ctx) => {
   const rangeText = supervisor ? others.join(' ') : args
   const range = dateRangeInText(rangeText, today)
   if (!args || (supervisor && !first))
-    return refuse(ctx, h(supervisor ? t.usageSupervisor : t.usage), 'away_usage')
-  if (!supervisor && person.role !== 'liaison') return refuse(ctx, h(t.notLiaison), 'away_not_liaison')
-  if (!range) return refuse(ctx, h(t.badRange), 'away_bad_range')
-  if (!range.rest) return refuse(ctx, h(supervisor ? t.usageSupervisor : t.usage), 'away_no_deputy')
+    return refuse(ctx, escapeHtml(supervisor ? t.usageSupervisor : t.usage), 'away_usage')
+  if (!supervisor && person.role !== 'liaison')
+    return refuse(ctx, escapeHtml(t.notLiaison), 'away_not_liaison')
+  if (!range) return refuse(ctx, escapeHtml(t.badRange), 'away_bad_range')
+  if (!range.rest) return refuse(ctx, escapeHtml(supervisor ? t.usageSupervisor : t.usage), 'away_no_deputy')
   try {
     const subject: Person = supervisor
       ? await findPerson(db, first, (p) => p.active && p.role === 'liaison')
@@ -49,10 +51,13 @@ composer.command('away', async (ctx) => {
     })
     await replyHtml(
       ctx,
-      h(t.set(formatMonthDay(range.from, ctx.locale), formatMonthDay(range.to, ctx.locale), deputy.name)),
+      escapeHtml(
+        t.set(formatMonthDay(range.from, ctx.locale), formatMonthDay(range.to, ctx.locale), deputy.name),
+      ),
     )
   } catch (err) {
-    if (err instanceof LocalizedUserError) return refuse(ctx, h(err.text(ctx.locale)), 'away_refused')
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'away_refused')
     throw err
   }
 })

@@ -7,7 +7,8 @@ import { Composer } from 'grammy'
 import { redeemChatBindCode, createChatBindCode } from '../src/domain/chats.ts'
 import { recordAudit } from '../src/domain/audit.ts'
 import { chatState } from '../src/domain/lifecycle.ts'
-import { commandArgs, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { commandArgs, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { readsAllUnits } from '../src/domain/access.ts'
 
@@ -63,7 +64,7 @@ composer.chatType(['group', 'supergroup']).command('bind', async (ctx) => {
     ctx,
     chat.purpose === 'supervisors'
       ? ctx.t.groups.boundSupervisors
-      : ctx.t.groups.boundUnit(h(chat.unitName ?? '')),
+      : ctx.t.groups.boundUnit(escapeHtml(chat.unitName ?? '')),
   )
 })
 
@@ -80,13 +81,14 @@ composer.chatType('private').command('bindcode', async (ctx) => {
     await replyHtml(
       ctx,
       ctx.t.groups.bindcode(
-        h(code),
-        supervisors ? ctx.t.groups.supervisorsTarget : h(target),
+        escapeHtml(code),
+        supervisors ? ctx.t.groups.supervisorsTarget : escapeHtml(target),
         formatInstant(expiresAt, config.timezone),
       ),
     )
   } catch (err) {
-    if (err instanceof LocalizedUserError) return refuse(ctx, h(err.text(ctx.locale)), 'bindcode_target')
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'bindcode_target')
     throw err
   }
 })

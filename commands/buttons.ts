@@ -20,7 +20,8 @@ import {
   taskButtons,
   type StatusAction,
 } from '../src/telegram/callback-data.ts'
-import { clip, h, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
+import { clip, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { recordPromptItems, unitNameOf } from './status-reply.ts'
 import { localDate } from '../src/domain/dates.ts'
 import { mayAnswerFor } from '../src/domain/leaves.ts'
@@ -38,7 +39,7 @@ export async function askReason(
   replyTo?: number,
 ): Promise<void> {
   const prompt = await createPrompt(db, { unitId, taskIds: [task.id], kind: 'reason' })
-  const sent = await ctx.api.sendMessage(chatId, ctx.t.report.askReason(h(clip(task.title))), {
+  const sent = await ctx.api.sendMessage(chatId, ctx.t.report.askReason(escapeHtml(clip(task.title))), {
     parse_mode: 'HTML',
     reply_markup: { force_reply: true, selective: true },
     ...(replyTo !== undefined
@@ -154,7 +155,7 @@ async function handlePress(
     ))
   ) {
     const unit = await unitNameOf(ctx, prompt.unitId)
-    return refuse(ctx, ctx.t.buttons.notAllowed(h(clip(unit, 60))), 'button_other_unit', {
+    return refuse(ctx, ctx.t.buttons.notAllowed(escapeHtml(clip(unit, 60))), 'button_other_unit', {
       promptId: prompt.id,
       unitId: prompt.unitId,
     })
@@ -170,7 +171,7 @@ async function handlePress(
 
   if (item === 0) {
     const titles = tasks.map((t) => t?.title ?? '—')
-    await show(ctx, shown, prompt, ctx.t.report.chooseTask(h(clip(unit, 60))), (id) =>
+    await show(ctx, shown, prompt, ctx.t.report.chooseTask(escapeHtml(clip(unit, 60))), (id) =>
       taskButtons(id, titles, button.action),
     )
     await ctx.answerCallbackQuery()
@@ -182,7 +183,7 @@ async function handlePress(
     await ctx.answerCallbackQuery({ text: ctx.t.replies.promptGone })
     return
   }
-  const title = h(clip(task.title))
+  const title = escapeHtml(clip(task.title))
 
   switch (button.action.kind) {
     case 'choose':

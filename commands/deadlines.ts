@@ -8,7 +8,8 @@ import { addDays, localDate } from '../src/domain/dates.ts'
 import { activePlansTasks } from '../src/domain/plans.ts'
 import { formatState } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit } from '../src/domain/status.ts'
-import { clip, commandArgs, h, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
+import { clip, commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { dueLabel } from '../src/messages/rhythm-parts.ts'
 
 export const DEADLINE_WINDOW_DAYS = 30
@@ -29,10 +30,10 @@ composer.command('deadlines', async (ctx) => {
     for (const task of (await openTasksOfUnit(db, unit.id)).filter((x) => inWindow(x.due)))
       lines.push(
         t.line(
-          h(dueLabel(task, ctx.locale, '')),
-          h(clip(task.title, 300)),
-          h(clip(task.ref, 40)),
-          h(formatState(task.state, task.progress, ctx.locale)),
+          escapeHtml(dueLabel(task, ctx.locale, '')),
+          escapeHtml(clip(task.title, 300)),
+          escapeHtml(clip(task.ref, 40)),
+          escapeHtml(formatState(task.state, task.progress, ctx.locale)),
         ),
       )
   } else {
@@ -54,10 +55,10 @@ composer.command('deadlines', async (ctx) => {
         .join(ctx.locale === 'en' ? ', ' : '、')
       lines.push(
         t.line(
-          h(dueLabel({ due: task.dueDate, dueText: task.dueText }, ctx.locale, '')),
-          h(clip(task.title, 300)),
-          h(clip(task.ref, 40)),
-          h(t.pendingUnits(pending.length, pending.length > 20 ? `${names}…` : names)),
+          escapeHtml(dueLabel({ due: task.dueDate, dueText: task.dueText }, ctx.locale, '')),
+          escapeHtml(clip(task.title, 300)),
+          escapeHtml(clip(task.ref, 40)),
+          escapeHtml(t.pendingUnits(pending.length, pending.length > 20 ? `${names}…` : names)),
         ),
       )
     }

@@ -31,7 +31,8 @@ import { openTasksOfUnit, recordStatus } from '../src/domain/status.ts'
 import { downloadTelegramFile } from '../src/telegram/files.ts'
 import { mayReportFor } from '../src/domain/access.ts'
 import { decodeLoopButton, encodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { clip, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { confirmationLine, unitNameOf } from './status-reply.ts'
 
 /** Download attempts, and the pause before each retry (bounded: the chat waits meanwhile). */
@@ -185,14 +186,14 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
   try {
     const target = await targetOf(ctx, msg, file)
     if (target.kind === 'ignore') return
-    if (target.kind === 'refused') return refuse(ctx, h(target.text), target.reason)
+    if (target.kind === 'refused') return refuse(ctx, escapeHtml(target.text), target.reason)
     const unit = await unitNameOf(ctx, target.unitId)
     const source = { telegramChatId: msg.chat.id, telegramMessageId: msg.message_id }
 
     if (target.kind === 'ask') {
       const open = await openTasksOfUnit(db, target.unitId)
       if (open.length === 0)
-        return refuse(ctx, h(ctx.texts.loop.evidence.noOpenTask(unit)), 'evidence_no_task')
+        return refuse(ctx, escapeHtml(ctx.texts.loop.evidence.noOpenTask(unit)), 'evidence_no_task')
       const id = await receiveEvidence(db, {
         unitId: target.unitId,
         taskId: null,
@@ -209,7 +210,7 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
           encodeLoopButton({ kind: 'evidence', evidenceId: id, taskId: t.taskId }),
         )
       })
-      await replyHtml(ctx, h(ctx.texts.loop.evidence.whichTask(unit)), { reply_markup: kb })
+      await replyHtml(ctx, escapeHtml(ctx.texts.loop.evidence.whichTask(unit)), { reply_markup: kb })
       await fetchAndStore(ctx, id, file.fileId)
       return
     }
@@ -260,12 +261,12 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
       lines.push(
         confirmationLine(ctx, unit, { id: task.taskId, ref: task.ref, title: task.title }, target.status),
       )
-    if (outcome === 'awaiting_review') lines.push(h(ctx.texts.loop.review.submitted))
-    if (outcome === 'closed') lines.push(h(ctx.texts.loop.review.closed))
+    if (outcome === 'awaiting_review') lines.push(escapeHtml(ctx.texts.loop.review.submitted))
+    if (outcome === 'closed') lines.push(escapeHtml(ctx.texts.loop.review.closed))
     const stored = await fetchAndStore(ctx, id, file.fileId)
     const name = file.fileName ?? ctx.texts.loop.evidence.untitled
     lines.push(
-      h(
+      escapeHtml(
         stored
           ? ctx.texts.loop.evidence.received(unit, task.ref, name)
           : ctx.texts.loop.evidence.downloadFailed(name, RETRY_DELAYS_MS.length + 1),
@@ -273,7 +274,8 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
     )
     await replyHtml(ctx, lines.join('\n'))
   } catch (err) {
-    if (err instanceof LocalizedUserError) return refuse(ctx, h(err.text(ctx.locale)), 'evidence_refused')
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'evidence_refused')
     throw err
   }
 })
@@ -286,7 +288,7 @@ composer.on('callback_query:data', async (ctx, next) => {
   const { db, now } = ctx.deps
   const a = await loopAssignment(db, button.taskId, person.unitId ?? -1)
   if (!a || !mayReportFor(person, a.unitId))
-    return refuse(ctx, h(ctx.texts.loop.evidence.notLiaison), 'evidence_button_other')
+    return refuse(ctx, escapeHtml(ctx.texts.loop.evidence.notLiaison), 'evidence_button_other')
   try {
     await db.transaction(async (tx: Db) => {
       await fileEvidenceUnder(tx, button.evidenceId, button.taskId, a.unitId, now())
@@ -294,12 +296,12 @@ composer.on('callback_query:data', async (ctx, next) => {
     })
   } catch (err) {
     if (err instanceof LocalizedUserError)
-      return refuse(ctx, h(err.text(ctx.locale)), 'evidence_button_refused')
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'evidence_button_refused')
     throw err
   }
   await ctx.answerCallbackQuery({ text: clip(ctx.texts.loop.evidence.attached(a.ref), 190) })
   if (ctx.callbackQuery.message)
-    await ctx.editMessageText(h(ctx.texts.loop.evidence.attached(`${a.ref} ${clip(a.title)}`)), {
+    await ctx.editMessageText(escapeHtml(ctx.texts.loop.evidence.attached(`${a.ref} ${clip(a.title)}`)), {
       parse_mode: 'HTML',
     })
 })

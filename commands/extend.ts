@@ -14,15 +14,8 @@ import type { Person } from '../src/domain/people.ts'
 import { answerExtension, askExtension } from '../src/delivery/loop-notify.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import {
-  clip,
-  commandArgs,
-  h,
-  logRefusal,
-  refuse,
-  replyHtml,
-  type BotContext,
-} from '../src/telegram/context.ts'
+import { clip, commandArgs, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -33,18 +26,18 @@ composer.command('extend', async (ctx) => {
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
   if (person.role !== 'liaison' || person.unitId === null)
-    return refuse(ctx, h(t.notLiaison), 'extend_not_liaison')
+    return refuse(ctx, escapeHtml(t.notLiaison), 'extend_not_liaison')
   const named = leadingTaskRef(commandArgs(ctx))
-  if (!named.ref && named.number === undefined) return refuse(ctx, h(t.usage), 'extend_usage')
+  if (!named.ref && named.number === undefined) return refuse(ctx, escapeHtml(t.usage), 'extend_usage')
   const { db } = ctx.deps
   let task: { id: number; ref: string } | null
   if (named.ref) {
     task = await taskByRef(db, named.ref)
-    if (!task) return refuse(ctx, h(t.unknownRef(clip(named.ref, 40))), 'extend_unknown_ref')
+    if (!task) return refuse(ctx, escapeHtml(t.unknownRef(clip(named.ref, 40))), 'extend_unknown_ref')
   } else {
     const open = await openTasksOfUnit(db, person.unitId)
     const picked = open[named.number! - 1]
-    if (!picked) return refuse(ctx, h(t.unknownRef(String(named.number))), 'extend_unknown_number')
+    if (!picked) return refuse(ctx, escapeHtml(t.unknownRef(String(named.number))), 'extend_unknown_number')
     task = { id: picked.taskId, ref: picked.ref }
   }
   await ask(ctx, person, task, named.rest)
@@ -55,7 +48,7 @@ async function ask(ctx: BotContext, person: Person, task: { id: number; ref: str
   const t = ctx.texts.loop.extension
   const day = today(ctx)
   const date = requestedDate(text, day)
-  if (!date) return refuse(ctx, h(t.dateMissing), 'extend_no_date')
+  if (!date) return refuse(ctx, escapeHtml(t.dateMissing), 'extend_no_date')
   try {
     const req = await askExtension(ctx.deps.db, {
       person,
@@ -69,10 +62,10 @@ async function ask(ctx: BotContext, person: Person, task: { id: number; ref: str
       telegramChatId: ctx.chat?.id,
       telegramMessageId: ctx.msg?.message_id,
     })
-    await replyHtml(ctx, h(t.requested(req.assignment.ref, formatMonthDay(req.newDue, ctx.locale))))
+    await replyHtml(ctx, escapeHtml(t.requested(req.assignment.ref, formatMonthDay(req.newDue, ctx.locale))))
   } catch (err) {
     if (err instanceof LocalizedUserError)
-      return refuse(ctx, h(err.text(ctx.locale)), 'extend_refused', { taskId: task.id })
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'extend_refused', { taskId: task.id })
     throw err
   }
 }
@@ -92,13 +85,13 @@ composer.on('callback_query:data', async (ctx, next) => {
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.buttons.notRegistered, 'extend_ask_stranger')
   if (person.role !== 'liaison' || person.unitId !== found.prompt.unitId)
-    return refuse(ctx, h(t.notLiaison), 'extend_ask_not_liaison')
+    return refuse(ctx, escapeHtml(t.notLiaison), 'extend_ask_not_liaison')
   const task = found.tasks[0]
   if (!task) {
     await ctx.answerCallbackQuery({ text: ctx.t.buttons.expired })
     return
   }
-  const sent = await ctx.api.sendMessage(message.chat.id, h(t.ask(task.ref, clip(task.title))), {
+  const sent = await ctx.api.sendMessage(message.chat.id, escapeHtml(t.ask(task.ref, clip(task.title))), {
     parse_mode: 'HTML',
     reply_markup: { force_reply: true, selective: true },
     reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
@@ -122,9 +115,9 @@ composer.on('message:text', async (ctx, next) => {
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
   if (person.role !== 'liaison' || person.unitId !== found.prompt.unitId)
-    return refuse(ctx, h(ctx.texts.loop.extension.notLiaison), 'extend_not_liaison')
+    return refuse(ctx, escapeHtml(ctx.texts.loop.extension.notLiaison), 'extend_not_liaison')
   const task = found.tasks[0]
-  if (!task) return refuse(ctx, h(ctx.texts.loop.extension.usage), 'extend_task_gone')
+  if (!task) return refuse(ctx, escapeHtml(ctx.texts.loop.extension.usage), 'extend_task_gone')
   await ask(ctx, person, task, ctx.msg.text)
 })
 
@@ -151,13 +144,15 @@ composer.on('callback_query:data', async (ctx, next) => {
       : t.refused(a.unit, a.ref)
     await ctx.answerCallbackQuery({ text: clip(text, 190) })
     if (message)
-      await ctx.api.sendMessage(message.chat.id, h(text), {
+      await ctx.api.sendMessage(message.chat.id, escapeHtml(text), {
         parse_mode: 'HTML',
         reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
       })
   } catch (err) {
     if (err instanceof LocalizedUserError)
-      return refuse(ctx, h(err.text(ctx.locale)), 'extension_refused', { requestId: button.requestId })
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'extension_refused', {
+        requestId: button.requestId,
+      })
     throw err
   }
 })

@@ -1,6 +1,7 @@
 /** `/help`: what this person can do, by role; strangers learn how to get an invite. */
 import { Composer } from 'grammy'
-import { h, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 /** The help text for the context's person (the invite explanation for strangers). */
 export function helpText(ctx: BotContext): string {
@@ -8,7 +9,7 @@ export function helpText(ctx: BotContext): string {
   if (!p) return ctx.t.start.stranger
   if (p.role === 'admin') return ctx.t.help.admin
   if (p.role === 'supervisor') return ctx.t.help.supervisor
-  return ctx.t.help.liaison(h(p.unitName ?? '—'))
+  return ctx.t.help.liaison(escapeHtml(p.unitName ?? '—'))
 }
 
 const composer = new Composer<BotContext>()

@@ -9,13 +9,13 @@ import { recordTrainingHours, trainingSummary } from '../src/domain/training.ts'
 import {
   clip,
   commandArgs,
-  h,
   refuse,
   replyHtml,
   unitForCommand,
   type BotContext,
   type UnitRef,
 } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { readsAllUnits } from '../src/domain/access.ts'
 
@@ -58,13 +58,13 @@ async function showSummary(ctx: BotContext, unit: UnitRef): Promise<void> {
   const { db, config, now } = ctx.deps
   const today = localDate(now(), config.timezone)
   const summary = await trainingSummary(db, unit.id, Number(today.slice(0, 4)), today)
-  const name = h(clip(unit.name, 60))
+  const name = escapeHtml(clip(unit.name, 60))
   if (summary.officers.length === 0) {
     await replyHtml(ctx, ctx.t.hours.noOfficers(name))
     return
   }
   const lines = summary.officers.map((o) =>
-    ctx.t.hours.officerLine(h(clip(o.name, 50)), formatHours(o.hours), o.belowPace),
+    ctx.t.hours.officerLine(escapeHtml(clip(o.name, 50)), formatHours(o.hours), o.belowPace),
   )
   await replyHtml(
     ctx,
@@ -117,14 +117,15 @@ composer.command('hours', async (ctx) => {
     await replyHtml(
       ctx,
       ctx.t.hours.recorded(
-        h(clip(result.officer.name, 50)),
+        escapeHtml(clip(result.officer.name, 50)),
         formatHours(Math.round(entry.hours * 10) / 10),
         date,
         formatHours(result.totalHours),
       ),
     )
   } catch (err) {
-    if (err instanceof LocalizedUserError) return refuse(ctx, h(err.text(ctx.locale)), 'hours_refused')
+    if (err instanceof LocalizedUserError)
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'hours_refused')
     throw err
   }
 })

@@ -6,7 +6,8 @@ import { Composer, InputFile } from 'grammy'
 import { readsAllUnits } from '../src/domain/access.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { ledgerWorkbookData, ledgerXlsxBuffer } from '../src/documents/ledger-xlsx.ts'
-import { refuse, replyHtml, h, type BotContext } from '../src/telegram/context.ts'
+import { refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -19,7 +20,7 @@ composer.command('ledger', async (ctx) => {
   try {
     data = await ledgerWorkbookData(db, { asOf, now: now(), tz: config.timezone }, ctx.locale)
   } catch (err) {
-    if (err instanceof LocalizedUserError) return replyHtml(ctx, h(err.text(ctx.locale)))
+    if (err instanceof LocalizedUserError) return replyHtml(ctx, escapeHtml(err.text(ctx.locale)))
     throw err
   }
   const { ledger } = data

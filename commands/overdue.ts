@@ -9,12 +9,12 @@ import { openTasksOfUnit, overdueDays, overviewStatus } from '../src/domain/stat
 import {
   clip,
   commandArgs,
-  h,
   replyHtml,
   unitForCommand,
   type BotContext,
   type UnitRef,
 } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -37,11 +37,11 @@ composer.command('overdue', async (ctx) => {
       if (days <= 0) continue
       lines.push(
         ctx.t.overdue.line(
-          h(clip(task.title, 300)),
-          h(clip(task.ref, 40)),
-          h(clip(u.name, 60)),
+          escapeHtml(clip(task.title, 300)),
+          escapeHtml(clip(task.ref, 40)),
+          escapeHtml(clip(u.name, 60)),
           days,
-          h(formatState(task.state, task.progress, ctx.locale)),
+          escapeHtml(formatState(task.state, task.progress, ctx.locale)),
         ),
       )
     }

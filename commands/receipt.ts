@@ -8,7 +8,8 @@ import { acknowledge } from '../src/domain/receipts.ts'
 import { localDate } from '../src/domain/dates.ts'
 import { mayAnswerFor } from '../src/domain/leaves.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, h, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
+import { clip, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { unitNameOf } from './status-reply.ts'
 
 const composer = new Composer<BotContext>()
@@ -34,7 +35,7 @@ composer.on('callback_query:data', async (ctx, next) => {
       localDate(ctx.deps.now(), ctx.deps.config.timezone),
     ))
   )
-    return refuse(ctx, h(ctx.texts.loop.receipt.notAllowed(clip(unit, 60))), 'ack_other_unit', {
+    return refuse(ctx, escapeHtml(ctx.texts.loop.receipt.notAllowed(clip(unit, 60))), 'ack_other_unit', {
       unitId: prompt.unitId,
     })
   const n = await acknowledge(ctx.deps.db, {
@@ -51,7 +52,7 @@ composer.on('callback_query:data', async (ctx, next) => {
   }
   const text = ctx.texts.loop.receipt.acknowledged(unit, n, ctx.person.name)
   await ctx.answerCallbackQuery({ text: clip(text, 190) })
-  await ctx.api.sendMessage(message.chat.id, h(text), {
+  await ctx.api.sendMessage(message.chat.id, escapeHtml(text), {
     parse_mode: 'HTML',
     reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
   })

@@ -20,12 +20,12 @@ import { wallTime } from '../src/domain/dates.ts'
 import {
   clip,
   commandArgs,
-  h,
   refuse,
   replyHtml,
   unitFromQuery,
   type BotContext,
 } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { momentParams, statusOf, taskOf } from '../jobs/deadline-reminders.ts'
 import { promptTasks } from '../jobs/status-prompts.ts'
 import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
@@ -53,15 +53,15 @@ composer.command('remind', async (ctx) => {
   const r = ctx.texts.rhythm.remind
   if (!readsAllUnits(ctx.person)) return refuse(ctx, ctx.t.refusals.supervisorsOnly, 'remind_not_supervisor')
   const [unitArg, ...rest] = commandArgs(ctx).split(/\s+/).filter(Boolean)
-  if (!unitArg) return refuse(ctx, h(r.usage), 'remind_usage')
+  if (!unitArg) return refuse(ctx, escapeHtml(r.usage), 'remind_usage')
   const unit = await unitFromQuery(ctx, unitArg)
   if (!unit) return
   const { db, config, now } = ctx.deps
   const at = now()
   const tz = config.timezone
-  const name = h(clip(unit.name, 60))
+  const name = escapeHtml(clip(unit.name, 60))
   const plans = await activePlans(db)
-  if (plans.length === 0) return refuse(ctx, h(r.noPlan), 'remind_no_plan')
+  if (plans.length === 0) return refuse(ctx, escapeHtml(r.noPlan), 'remind_no_plan')
 
   const mine = await assignmentStates(
     db,
@@ -73,8 +73,8 @@ composer.command('remind', async (ctx) => {
   let chosen: AssignmentState[]
   if (ref) {
     const task = mine.find((a) => sameRef(a.ref, ref))
-    if (!task) return refuse(ctx, r.taskUnknown(h(clip(ref, 40)), name), 'remind_task_unknown')
-    if (task.state === 'done') return refuse(ctx, r.taskDone(h(task.ref), name), 'remind_task_done')
+    if (!task) return refuse(ctx, r.taskUnknown(escapeHtml(clip(ref, 40)), name), 'remind_task_unknown')
+    if (task.state === 'done') return refuse(ctx, r.taskDone(escapeHtml(task.ref), name), 'remind_task_done')
     chosen = [task]
   } else {
     chosen = mine.filter((a) => a.state !== 'done').sort(byDueThenPlan)
@@ -130,7 +130,7 @@ composer.command('remind', async (ctx) => {
   }
   const c = channelCounts(reach)
   ctx.deps.logger.info({ personId: ctx.person?.id, unitId: unit.id, key }, 'manual reminder queued')
-  await replyHtml(ctx, r.sent(name, chosen.length, h(r.channels(c.groups, c.chats, c.emails))))
+  await replyHtml(ctx, r.sent(name, chosen.length, escapeHtml(r.channels(c.groups, c.chats, c.emails))))
 })
 
 export { composer as remindFeature }

@@ -10,12 +10,12 @@ import { taskButtons } from '../src/telegram/callback-data.ts'
 import {
   clip,
   commandArgs,
-  h,
   refuse,
   replyHtml,
   unitForCommand,
   type BotContext,
 } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 /** Telegram allows 100 buttons on a message; a unit with more open tasks reports the rest by reply. */
 const MAX_BUTTONS = 60
@@ -28,7 +28,7 @@ composer.command('report', async (ctx) => {
   if (unit === 'all') return refuse(ctx, ctx.t.report.groupUnit, 'report_no_unit')
   const { db } = ctx.deps
   const open = (await openTasksOfUnit(db, unit.id)).slice(0, MAX_BUTTONS)
-  const name = h(clip(unit.name, 60))
+  const name = escapeHtml(clip(unit.name, 60))
   if (open.length === 0) {
     await replyHtml(ctx, ctx.t.report.none(name))
     return

@@ -19,7 +19,8 @@ import {
 import { approveReview, returnReview } from '../src/delivery/loop-notify.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { clip, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -45,7 +46,7 @@ composer.on('callback_query:data', async (ctx, next) => {
       const text = ctx.texts.loop.review.approved(a.unit, clip(a.title))
       await ctx.answerCallbackQuery({ text: clip(text, 190) })
       if (message)
-        await ctx.api.sendMessage(message.chat.id, h(text), {
+        await ctx.api.sendMessage(message.chat.id, escapeHtml(text), {
           parse_mode: 'HTML',
           reply_parameters: { message_id: message.message_id, allow_sending_without_reply: true },
         })
@@ -56,7 +57,7 @@ composer.on('callback_query:data', async (ctx, next) => {
     const due = formatMonthDay(defaultRectifyDue(chinaCalendar, today(ctx)), ctx.locale)
     const sent = await ctx.api.sendMessage(
       message.chat.id,
-      h(ctx.texts.loop.review.askReturn(a.unit, clip(a.title), due)),
+      escapeHtml(ctx.texts.loop.review.askReturn(a.unit, clip(a.title), due)),
       {
         parse_mode: 'HTML',
         reply_markup: { force_reply: true, selective: true },
@@ -67,7 +68,7 @@ composer.on('callback_query:data', async (ctx, next) => {
     await ctx.answerCallbackQuery()
   } catch (err) {
     if (err instanceof LocalizedUserError)
-      return refuse(ctx, h(err.text(ctx.locale)), 'review_refused', { reviewId: button.reviewId })
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'review_refused', { reviewId: button.reviewId })
     throw err
   }
 })
@@ -94,11 +95,11 @@ composer.on('message:text', async (ctx, next) => {
     })
     await replyHtml(
       ctx,
-      h(ctx.texts.loop.review.returned(a.unit, clip(a.title), formatMonthDay(due, ctx.locale))),
+      escapeHtml(ctx.texts.loop.review.returned(a.unit, clip(a.title), formatMonthDay(due, ctx.locale))),
     )
   } catch (err) {
     if (err instanceof LocalizedUserError)
-      return refuse(ctx, h(err.text(ctx.locale)), 'review_return_refused', { reviewId: review.id })
+      return refuse(ctx, escapeHtml(err.text(ctx.locale)), 'review_return_refused', { reviewId: review.id })
     throw err
   }
 })

@@ -5,7 +5,8 @@
  */
 import { Composer } from 'grammy'
 import { redeemInvite } from '../src/domain/invites.ts'
-import { commandArgs, h, logRefusal, replyHtml, useLocale, type BotContext } from '../src/telegram/context.ts'
+import { commandArgs, logRefusal, replyHtml, useLocale, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { helpText } from './help.ts'
 
 const composer = new Composer<BotContext>()
@@ -14,7 +15,7 @@ composer.chatType('private').command('start', async (ctx) => {
   const { db, logger, now } = ctx.deps
   const code = commandArgs(ctx)
   if (ctx.person) {
-    await replyHtml(ctx, `${ctx.t.start.alreadyBound(h(ctx.person.name))}\n\n${helpText(ctx)}`)
+    await replyHtml(ctx, `${ctx.t.start.alreadyBound(escapeHtml(ctx.person.name))}\n\n${helpText(ctx)}`)
     return
   }
   if (!code) {
@@ -43,7 +44,7 @@ composer.chatType('private').command('start', async (ctx) => {
   const role = ctx.texts.common.roles[person.role]
   await replyHtml(
     ctx,
-    `${t.start.bound(h(person.name), h(role), person.unitName ? h(person.unitName) : null)}\n\n${helpText(ctx)}`,
+    `${t.start.bound(escapeHtml(person.name), escapeHtml(role), person.unitName ? escapeHtml(person.unitName) : null)}\n\n${helpText(ctx)}`,
   )
 })
 

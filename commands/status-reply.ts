@@ -26,7 +26,8 @@ import {
   type Prompt,
   type StatusSource,
 } from '../src/domain/status.ts'
-import { clip, h, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { clip, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { localDate } from '../src/domain/dates.ts'
@@ -55,8 +56,8 @@ export function confirmationLine(
   status: ParsedStatus,
   updated = false,
 ): string {
-  const state = h(clip(formatStatus(status, ctx.locale), 200))
-  const [u, title] = [h(clip(unit, 60)), h(clip(task.title))]
+  const state = escapeHtml(clip(formatStatus(status, ctx.locale), 200))
+  const [u, title] = [escapeHtml(clip(unit, 60)), escapeHtml(clip(task.title))]
   return updated ? ctx.t.replies.updated(u, title, state) : ctx.t.replies.recorded(u, title, state)
 }
 
@@ -164,7 +165,8 @@ function readReply(
     if (parsed.kind === 'single' && (parsed.status.state !== 'blocked' || parsed.status.note))
       return { items: [{ task, status: parsed.status }] }
     const reason = [...text.trim()].slice(0, MAX_NOTE_CHARS).join('')
-    if (!reason || parsed.kind === 'single') return { question: ctx.t.report.askReason(h(clip(task.title))) }
+    if (!reason || parsed.kind === 'single')
+      return { question: ctx.t.report.askReason(escapeHtml(clip(task.title))) }
     return { items: [{ task, status: { state: 'blocked', progress: null, note: reason } }] }
   }
   const parsed = parseStatusReply(text)
@@ -214,7 +216,7 @@ async function authorized(ctx: BotContext, prompt: Prompt): Promise<boolean> {
     ))
   ) {
     const unit = await unitNameOf(ctx, prompt.unitId)
-    await refuse(ctx, ctx.t.refusals.notForUnit(h(unit)), 'reply_other_unit', {
+    await refuse(ctx, ctx.t.refusals.notForUnit(escapeHtml(unit)), 'reply_other_unit', {
       promptId: prompt.id,
       unitId: prompt.unitId,
     })

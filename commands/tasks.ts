@@ -9,12 +9,12 @@ import { splitHtmlMessage } from '../src/telegram/html.ts'
 import {
   clip,
   commandArgs,
-  h,
   refuse,
   replyHtml,
   unitForCommand,
   type BotContext,
 } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 import { dueLabel } from '../src/messages/rhythm-parts.ts'
 
 const composer = new Composer<BotContext>()
@@ -25,7 +25,7 @@ composer.command('tasks', async (ctx) => {
   if (unit === 'all') return refuse(ctx, ctx.t.tasks.chooseUnit, 'tasks_no_unit')
   const { db } = ctx.deps
   const open = await openTasksOfUnit(db, unit.id)
-  const name = h(clip(unit.name, 60))
+  const name = escapeHtml(clip(unit.name, 60))
   if (open.length === 0) {
     await replyHtml(ctx, ctx.t.tasks.none(name))
     return
@@ -33,10 +33,10 @@ composer.command('tasks', async (ctx) => {
   const lines = open.map((task, i) =>
     ctx.t.tasks.line(
       i + 1,
-      h(clip(task.title, 300)),
-      h(clip(task.ref, 40)),
-      h(dueLabel(task, ctx.locale, ctx.t.tasks.noDue)),
-      h(formatState(task.state, task.progress, ctx.locale)),
+      escapeHtml(clip(task.title, 300)),
+      escapeHtml(clip(task.ref, 40)),
+      escapeHtml(dueLabel(task, ctx.locale, ctx.t.tasks.noDue)),
+      escapeHtml(formatState(task.state, task.progress, ctx.locale)),
     ),
   )
   const html = [ctx.t.tasks.header(name, open.length), ...lines, ctx.t.tasks.replyHint].join('\n')

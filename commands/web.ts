@@ -4,7 +4,8 @@
  */
 import { Composer } from 'grammy'
 import { createSignInToken } from '../src/domain/web-sessions.ts'
-import { h, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
 
@@ -17,7 +18,7 @@ composer.command('web', async (ctx) => {
   const { token } = await createSignInToken(db, person.id, now())
   const url = `${config.publicUrl}/signin/${token}`
   logger.info({ personId: person.id }, 'web sign-in link issued')
-  await replyHtml(ctx, web.link(`<a href="${h(url)}">${h(url)}</a>`))
+  await replyHtml(ctx, web.link(`<a href="${escapeHtml(url)}">${escapeHtml(url)}</a>`))
 })
 
 export { composer as webFeature }

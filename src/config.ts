@@ -104,6 +104,11 @@ const fields = {
     expect: '16–256 characters of A-Z, a-z, 0-9, _ and -',
     example: 'k3Jd9_xq-7Lw2mZp4RtY',
   },
+  WEBHOOK_LEASE_SECONDS: {
+    schema: z.preprocess(empty, z.coerce.number().int().min(1).max(3600).default(60)),
+    expect: 'seconds, 1–3600',
+    example: '60',
+  },
   PORT: {
     schema: z.preprocess(empty, z.coerce.number().int().min(1).max(65535).default(8080)),
     expect: 'a TCP port number',
@@ -168,6 +173,11 @@ export interface Config {
   botMode: 'polling' | 'webhook'
   webhookUrl: string | undefined
   webhookSecret: string | undefined
+  /**
+   * How long a webhook update stays with the process that accepted it before another process (or
+   * this one after a restart) may take over its handling.
+   */
+  webhookLeaseMs: number
   port: number
   /** The web desk's port. */
   webPort: number
@@ -238,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     botMode: e.BOT_MODE,
     webhookUrl: e.WEBHOOK_URL,
     webhookSecret: e.WEBHOOK_SECRET,
+    webhookLeaseMs: e.WEBHOOK_LEASE_SECONDS * 1000,
     port: e.PORT,
     webPort: e.WEB_PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://127.0.0.1:${e.WEB_PORT}`).replace(/\/+$/, ''),

@@ -21,7 +21,11 @@ export interface MainOptions {
   now?: () => Date
 }
 
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * The program with the command groups `argv` needs (every group without it); see
+ * commands/index.ts.
+ */
+export async function buildProgram(ctx: CliContext, argv?: string[]): Promise<Command> {
   const program = new Command('duban')
   program
     .description('督办助手 duban — law-enforcement supervision plan reminders and status tracking')
@@ -31,7 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeOut: (s) => ctx.output.out(s),
       writeErr: (s) => ctx.output.err(s),
     })
-  registerCommands(program, ctx)
+  await registerCommands(program, ctx, argv)
   return program
 }
 
@@ -39,8 +43,8 @@ export function buildProgram(ctx: CliContext): Command {
 export async function main(argv: string[], options: MainOptions): Promise<number> {
   const output = options.output ?? processOutput
   const ctx = createCliContext(options.env ?? processEnv(), output, options.parts, options.now)
-  const program = buildProgram(ctx)
   try {
+    const program = await buildProgram(ctx, argv)
     await program.parseAsync(argv, { from: 'user' })
     return 0
   } catch (err) {

@@ -13,16 +13,19 @@ import postgres from 'postgres'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
-import { PGlite } from '@electric-sql/pglite'
-import { newEmbeddedPassword, serveEmbedded, type EmbeddedServer } from './embedded-server.ts'
+// PGlite and its server load only in the process that hosts the embedded database: a client
+// (`duban status` beside the service) or a PostgreSQL deployment never needs them.
+import type { PGlite } from '@electric-sql/pglite'
+import type { EmbeddedServer } from './embedded-server.ts'
 import * as schema from './schema.ts'
 import { EmbeddedLock, LockHeldError } from './embedded-lock.ts'
+import { packageRoot } from '../package-root.ts'
 
 export type Schema = typeof schema
 /** Either driver's drizzle database (a transaction is one too). */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
 
-export const migrationsFolder = path.resolve(import.meta.dirname, '../../drizzle')
+export const migrationsFolder = path.join(packageRoot, 'drizzle')
 
 export interface Database {
   db: Db
@@ -61,6 +64,7 @@ function restrictDataDir(dataDir: string): void {
 async function createPrivately(dir: string): Promise<PGlite> {
   const previous = process.umask(0o077)
   try {
+    const { PGlite } = await import('@electric-sql/pglite')
     const pglite = await PGlite.create(dir)
     tightenTree(dir)
     return pglite
@@ -150,6 +154,7 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   try {
     restrictDataDir(options.dataDir)
     pglite = await createPrivately(path.join(options.dataDir, 'pglite'))
+    const { newEmbeddedPassword, serveEmbedded } = await import('./embedded-server.ts')
     const password = newEmbeddedPassword()
     server = await serveEmbedded(pglite, {
       password,

@@ -465,11 +465,31 @@ export const scheduleFires = pgTable(
   (t) => [primaryKey({ columns: [t.schedule, t.fireAt] })],
 )
 
-/** Telegram update ids already handled (webhook retries and replays are processed once). */
-export const processedUpdates = pgTable('processed_updates', {
-  updateId: bigint('update_id', { mode: 'number' }).primaryKey(),
-  processedAt: ts('processed_at').notNull().defaultNow(),
-})
+/**
+ * Telegram updates the webhook accepted, by update id (retries and replays are processed once).
+ * An update is stored here, with its body, before Telegram gets its 200, and marked handled after
+ * the bot handled it, so a crash in between loses nothing: the next start (or another replica,
+ * once the lease ran out) handles what is left. Rows from before the body was kept count as
+ * handled.
+ */
+export const processedUpdates = pgTable(
+  'processed_updates',
+  {
+    updateId: bigint('update_id', { mode: 'number' }).primaryKey(),
+    processedAt: ts('processed_at').notNull().defaultNow(),
+    /** The update as Telegram sent it; cleared once handled. */
+    payload: jsonb('payload'),
+    /** Until when the process that accepted (or recovered) the update owns its handling. */
+    leaseUntil: ts('lease_until'),
+    /** When the bot finished handling it; null while it waits. */
+    handledAt: ts('handled_at').defaultNow(),
+  },
+  (t) => [
+    index('processed_updates_unhandled_idx')
+      .on(t.updateId)
+      .where(sql`${t.handledAt} is null`),
+  ],
+)
 
 /** Small key/value facts the service keeps (e.g. the bot's username for invite links). */
 export const settings = pgTable('settings', {

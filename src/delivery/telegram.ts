@@ -54,12 +54,14 @@ const notSentCodes = new Set([
 async function botApiFetch(
   url: string,
   init: Record<string, unknown>,
+  onAnswered: () => void = () => {},
 ): Promise<{ json(): Promise<unknown> }> {
   const { method, headers, body, signal } = init as RequestInit
   let res: Response
   try {
     // A file upload's body is a stream, which Node's fetch sends only with duplex 'half'.
     res = await fetch(url, { method, headers, body, signal, duplex: 'half' })
+    onAnswered()
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause
     if (cause?.code && notSentCodes.has(cause.code)) throw new NotSentError(`${cause.code}: request not sent`)
@@ -112,13 +114,48 @@ export function classifyTelegramError(err: unknown): SendFailure {
   return { kind: 'retry', reason: scrub(describeError(err)), ambiguous: true }
 }
 
+/**
+ * botApiFetch with a request timeout that a busy machine cannot turn into a duplicate. A timer
+ * that fires on a starved event loop runs before the loop reads sockets (Node runs timers first
+ * in each turn), so Telegram's answer, already received, would lose to the timeout: the send
+ * counted as failed (ambiguous), and sent again. Here the timeout lets one round of I/O pass
+ * first (setImmediate runs after the poll phase) and aborts only a request still unanswered; once
+ * the answer's headers are in, the send is decided and the timeout no longer applies.
+ */
+function fetchWithTimeout(timeoutMs: number) {
+  return async (url: string, init: Record<string, unknown>) => {
+    const controller = new AbortController()
+    const outer = (init as RequestInit).signal
+    const onOuterAbort = () => controller.abort(outer?.reason)
+    if (outer?.aborted) onOuterAbort()
+    else outer?.addEventListener('abort', onOuterAbort, { once: true })
+    let answered = false
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (!answered) controller.abort(new Error(`no answer within ${timeoutMs} ms`))
+        }),
+      timeoutMs,
+    )
+    try {
+      return await botApiFetch(url, { ...init, signal: controller.signal }, () => (answered = true))
+    } finally {
+      clearTimeout(timer)
+      outer?.removeEventListener('abort', onOuterAbort)
+    }
+  }
+}
+
 /** A sender on grammY's Api (no transformers: no auto-retry, no throttler). */
 export function createTelegramSender(options: TelegramSenderOptions): TelegramSender {
+  const timeoutSeconds = options.timeoutSeconds ?? 15
   const api = new Api(options.token, {
     apiRoot: options.apiRoot.replace(/\/+$/, ''),
-    timeoutSeconds: options.timeoutSeconds ?? 15,
+    // The timeout that counts is fetchWithTimeout's; grammY's own (a plain timer) is only a
+    // backstop for an answer whose body never ends.
+    timeoutSeconds: timeoutSeconds * 2 + 5,
     // grammY types `fetch` with node-fetch's types (not installed here); ours has the shape it calls.
-    fetch: botApiFetch,
+    fetch: fetchWithTimeout(timeoutSeconds * 1000),
   })
   const botId = options.token.split(':')[0] ?? 'bot'
   return {

@@ -5,7 +5,7 @@
  * otherwise the caller gets candidates (ambiguous) or the nearest names (unknown).
  */
 import { asc, inArray } from 'drizzle-orm'
-import { pinyin } from 'pinyin-pro'
+import { createRequire } from 'node:module'
 import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
 import { parseCsv } from './csv.ts'
 import { yamlToValues } from './yaml-values.ts'
@@ -78,15 +78,22 @@ interface UnitKeys {
   exact: string[]
   /** The same without prefix/suffix. */
   cores: string[]
-  /** Full pinyin and initials of every Chinese key. */
-  pinyin: string[]
+  /** Full pinyin and initials of every Chinese key (spelled on first use: only Latin queries need them). */
+  readonly pinyin: string[]
 }
+
+// pinyin-pro's dictionaries take a tenth of a second to load: they load with the first Latin
+// query (taicheng, tc), so a command or reply that names a unit in Chinese never pays for them.
+let pinyinModule: typeof import('pinyin-pro') | undefined
+const loadPinyin = () =>
+  (pinyinModule ??= createRequire(import.meta.url)('pinyin-pro') as typeof import('pinyin-pro'))
 
 // Lookup keys depend only on a unit's names; rosters are re-read per request, so cache by content.
 const keyCache = new Map<string, UnitKeys>()
 
 function spell(text: string): string[] {
   const options = { toneType: 'none', type: 'array', nonZh: 'consecutive', v: true } as const
+  const { pinyin } = loadPinyin()
   const full = pinyin(text, options).join('')
   const initials = pinyin(text, { ...options, pattern: 'first' }).join('')
   return [normalize(full), normalize(initials)]
@@ -98,12 +105,22 @@ function keysOf(unit: Unit): UnitKeys {
   if (cached) return cached
   const exact = [...new Set([unit.name, unit.shortName, ...unit.aliases].map(normalize).filter(Boolean))]
   const cores = [...new Set(exact.map(core).filter(Boolean))]
-  const pinyinKeys = new Set<string>()
-  for (const k of [...exact, ...cores]) {
-    if (hasHan(k)) for (const p of spell(k)) pinyinKeys.add(p)
-    else pinyinKeys.add(k) // a Latin alias such as `duhu`
+  let spelled: string[] | undefined
+  const keys: UnitKeys = {
+    exact,
+    cores,
+    get pinyin() {
+      if (!spelled) {
+        const pinyinKeys = new Set<string>()
+        for (const k of [...exact, ...cores]) {
+          if (hasHan(k)) for (const p of spell(k)) pinyinKeys.add(p)
+          else pinyinKeys.add(k) // a Latin alias such as `duhu`
+        }
+        spelled = [...pinyinKeys]
+      }
+      return spelled
+    },
   }
-  const keys = { exact, cores, pinyin: [...pinyinKeys] }
   if (keyCache.size > 50_000) keyCache.clear()
   keyCache.set(cacheKey, keys)
   return keys

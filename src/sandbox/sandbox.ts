@@ -22,11 +22,12 @@ import { importOfficers } from '../domain/training.ts'
 import { createInvite, redeemInvite } from '../domain/invites.ts'
 import { bindChat } from '../domain/chats.ts'
 import { localDate } from '../domain/dates.ts'
+import { packageRoot } from '../package-root.ts'
 
 /** Not a secret: the emulator accepts only this token, and it never leaves 127.0.0.1. */
 export const SANDBOX_TOKEN = `${DEFAULT_EMULATOR_BOT.id}:sandbox-token-not-a-secret-0000`
 export const SUPERVISORS_GROUP_ID = -100_000
-const samplesDir = path.resolve(import.meta.dirname, '../../samples')
+const samplesDir = path.join(packageRoot, 'samples')
 
 /** Sandbox Telegram ids, derived from database ids so they are stable across restarts. */
 export const sandboxUserId = (personId: number) => 10_000_000 + personId

@@ -216,6 +216,7 @@ export async function startBot(deps: CreateBotDeps): Promise<RunningBot> {
       port: config.port,
       path: new URL(webhookUrl).pathname,
       now: deps.now,
+      leaseMs: config.webhookLeaseMs,
     })
     await bot.api.setWebhook(webhookUrl, { secret_token: secret, allowed_updates: [...allowedUpdates] })
     logger.info({ username: bot.botInfo.username, mode: 'webhook', port: server.port }, 'bot started')

@@ -52,9 +52,6 @@ export type BotContext = Context & DubanFlavor
 // ---------------------------------------------------------------------------------------------
 // What handlers do with the context: answer in HTML, refuse politely, resolve a unit argument.
 
-/** Escapes a value for quoting into a Telegram HTML message. */
-export const h = escapeHtml
-
 type SendExtra = Parameters<Context['reply']>[1]
 
 /**
@@ -126,13 +123,13 @@ export function commandArgs(ctx: BotContext): string {
 export async function unitFromQuery(ctx: BotContext, query: string): Promise<Unit | null> {
   const match = await findUnit(ctx.deps.db, query)
   if (match.kind === 'found') return match.unit
-  const q = h(query.slice(0, 50))
+  const q = escapeHtml(query.slice(0, 50))
   if (match.kind === 'ambiguous') {
     logRefusal(ctx, 'unit_ambiguous', { query: query.slice(0, 50) })
-    await replyHtml(ctx, ctx.t.units.ambiguous(q, h(formatSuggestions(match.candidates))))
+    await replyHtml(ctx, ctx.t.units.ambiguous(q, escapeHtml(formatSuggestions(match.candidates))))
   } else {
     logRefusal(ctx, 'unit_unknown', { query: query.slice(0, 50) })
-    await replyHtml(ctx, ctx.t.units.unknown(q, h(formatSuggestions(match.suggestions))))
+    await replyHtml(ctx, ctx.t.units.unknown(q, escapeHtml(formatSuggestions(match.suggestions))))
   }
   return null
 }
@@ -197,7 +194,7 @@ export async function unitForCommand(ctx: BotContext, arg: string): Promise<Unit
     const unit = await unitFromQuery(ctx, arg)
     if (!unit) return null
     if (!readsAllUnits(person) && unit.id !== person.unitId) {
-      await refuse(ctx, ctx.t.refusals.otherUnit(h(person.unitName ?? '—')), 'other_unit', {
+      await refuse(ctx, ctx.t.refusals.otherUnit(escapeHtml(person.unitName ?? '—')), 'other_unit', {
         unitId: unit.id,
       })
       return null

@@ -2,19 +2,27 @@
  * Webhook mode: a plain node:http server that receives Telegram's POSTs.
  *
  * Every request must carry the secret given to setWebhook in `X-Telegram-Bot-Api-Secret-Token`;
- * anything else gets 401 and nothing is processed. An accepted update's id is written to
- * `processed_updates` (insert … on conflict do nothing) before it is handled, so Telegram's
- * retries and replays, to this replica or another, are handled once. The server answers 200 as
- * soon as that row is written and handles the update afterwards, one update at a time per chat,
- * so Telegram never waits on our database or on other API calls.
+ * anything else gets 401 and nothing is processed. An accepted update is written, body and all,
+ * to `processed_updates` (insert … on conflict do nothing) before Telegram gets its 200, so
+ * Telegram's retries and replays, to this replica or another, are handled once, and a crash
+ * after the 200 loses nothing. The server answers as soon as that row is written and handles the
+ * update afterwards, one update at a time per chat, so Telegram never waits on our database or
+ * on other API calls; the row is marked handled when the bot is done with it.
+ *
+ * Each stored update is leased to the process that accepted it (`lease_until`). A sweep, at start
+ * and every third of the lease, renews the leases of the updates this process still holds and
+ * takes over stored updates nobody handled whose lease ran out: those of a process that crashed
+ * (this one before a restart, or another replica).
  */
 import http from 'node:http'
 import { timingSafeEqual } from 'node:crypto'
 import { BotError, type Bot } from 'grammy'
 import type { Update } from 'grammy/types'
-import { lt } from 'drizzle-orm'
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { processedUpdates } from '../db/schema.ts'
+import { num, query } from '../db/sql.ts'
+import { isDatabaseUnavailable } from '../db/unavailable.ts'
 import type { Logger } from '../log.ts'
 import type { BotContext } from './context.ts'
 
@@ -33,6 +41,11 @@ export interface WebhookOptions {
   path?: string
   /** The clock, for forgetting old update ids. */
   now?: () => Date
+  /**
+   * How long the accepting process owns a stored update's handling (default 60 s, renewed while
+   * it holds it); after that, a sweep elsewhere (or after a restart) may take it over.
+   */
+  leaseMs?: number
 }
 
 export interface WebhookServer {
@@ -83,14 +96,55 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
 /** Telegram gives up redelivering an update after about a day; ids older than this are forgotten. */
 const REMEMBER_UPDATES_MS = 48 * 3_600_000
 
-/** Records the update id; false when it was already there (a duplicate). */
-async function claimUpdate(db: Db, updateId: number): Promise<boolean> {
+const DEFAULT_LEASE_MS = 60_000
+/** Updates taken over per sweep; the next sweep takes more. */
+const RECOVER_BATCH = 200
+
+const leaseEnd = (leaseMs: number) => sql`now() + make_interval(secs => ${leaseMs / 1000}::float8)`
+
+/** Stores the update under a lease; false when its id was already there (a duplicate). */
+async function storeUpdate(db: Db, update: Update, leaseMs: number): Promise<boolean> {
   const rows = await db
     .insert(processedUpdates)
-    .values({ updateId })
+    .values({ updateId: update.update_id, payload: update, leaseUntil: leaseEnd(leaseMs), handledAt: null })
     .onConflictDoNothing()
     .returning({ updateId: processedUpdates.updateId })
   return rows.length > 0
+}
+
+/** Marks the update handled and drops its body. */
+async function markHandled(db: Db, updateId: number): Promise<void> {
+  await db
+    .update(processedUpdates)
+    .set({ handledAt: sql`now()`, payload: null, leaseUntil: null })
+    .where(eq(processedUpdates.updateId, updateId))
+}
+
+/** Extends the lease of updates this process still holds. */
+async function renewLeases(db: Db, updateIds: number[], leaseMs: number): Promise<void> {
+  if (updateIds.length === 0) return
+  await db
+    .update(processedUpdates)
+    .set({ leaseUntil: leaseEnd(leaseMs) })
+    .where(and(inArray(processedUpdates.updateId, updateIds), isNull(processedUpdates.handledAt)))
+}
+
+/** Takes over stored updates nobody handled whose lease ran out, oldest first. */
+async function takeOverOrphans(db: Db, leaseMs: number): Promise<Update[]> {
+  const rows = await query<{ update_id: number | string; payload: Update }>(
+    db,
+    sql`
+      update processed_updates u set lease_until = ${leaseEnd(leaseMs)}
+      where u.update_id in (
+        select update_id from processed_updates
+        where handled_at is null and payload is not null and (lease_until is null or lease_until < now())
+        order by update_id limit ${RECOVER_BATCH}
+        for update skip locked)
+      returning u.update_id, u.payload`,
+  )
+  return rows
+    .map((r) => ({ ...r.payload, update_id: num(r.update_id) }))
+    .sort((a, b) => a.update_id - b.update_id)
 }
 
 /** Forgets update ids Telegram can no longer send again, so the table stays small. */
@@ -103,23 +157,55 @@ async function forgetOldUpdates(db: Db, now: Date): Promise<void> {
 /** Starts the webhook server; resolves once it listens. */
 export async function startWebhookServer(options: WebhookOptions): Promise<WebhookServer> {
   const { bot, db, logger, secret } = options
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   const chains = new Map<string, Promise<void>>()
   const inFlight = new Set<Promise<void>>()
+  /** Update ids this process holds (accepted or taken over) and has not marked handled. */
+  const held = new Set<number>()
   let claimed = 0
+  let closing = false
 
-  const handle = async (update: Update): Promise<void> => {
+  /** Handles the update; false when the database was unavailable, so it should run again later. */
+  const handle = async (update: Update): Promise<boolean> => {
     try {
       await bot.handleUpdate(update)
     } catch (err) {
+      if (isDatabaseUnavailable(err)) {
+        logger.warn(
+          { err, updateId: update.update_id },
+          'database unavailable: the update is handled again later',
+        )
+        return false
+      }
       if (err instanceof BotError) await bot.errorHandler(err as BotError<BotContext>)
       else logger.error({ err, updateId: update.update_id }, 'webhook update failed')
+    }
+    return true
+  }
+
+  /**
+   * Handles the update, then marks it handled. When the database went away mid-way, or the mark
+   * fails, the row stays unhandled: once its lease runs out a sweep handles it again.
+   */
+  const handleStored = async (update: Update): Promise<void> => {
+    if (!(await handle(update))) {
+      held.delete(update.update_id)
+      return
+    }
+    try {
+      await markHandled(db, update.update_id)
+    } catch (err) {
+      logger.error({ err, updateId: update.update_id }, 'could not mark a webhook update handled')
+    } finally {
+      held.delete(update.update_id)
     }
   }
 
   const schedule = (update: Update): void => {
+    held.add(update.update_id)
     const key = updateChatKey(update)
     const previous = chains.get(key) ?? Promise.resolve()
-    const next = previous.then(() => handle(update))
+    const next = previous.then(() => handleStored(update))
     chains.set(key, next)
     inFlight.add(next)
     void next.finally(() => {
@@ -160,7 +246,7 @@ export async function startWebhookServer(options: WebhookOptions): Promise<Webho
       }
       if (!update || typeof update !== 'object' || !Number.isSafeInteger(update.update_id))
         return answer(400, 'no update_id')
-      if (!(await claimUpdate(db, update.update_id))) {
+      if (!(await storeUpdate(db, update, leaseMs))) {
         logger.debug({ updateId: update.update_id }, 'duplicate update acknowledged and skipped')
         return answer(200)
       }
@@ -177,6 +263,29 @@ export async function startWebhookServer(options: WebhookOptions): Promise<Webho
     })
   })
 
+  /** Renews what this process holds, then takes over orphaned updates (see the module comment). */
+  const sweep = async (): Promise<void> => {
+    await renewLeases(db, [...held], leaseMs)
+    if (closing) return
+    const orphans = await takeOverOrphans(db, leaseMs)
+    for (const update of orphans) {
+      if (held.has(update.update_id)) continue
+      logger.warn({ updateId: update.update_id }, 'handling a stored webhook update nobody handled')
+      schedule(update)
+    }
+  }
+  let sweeping: Promise<void> = Promise.resolve()
+  const sweepNow = () => {
+    sweeping = sweeping
+      .then(sweep)
+      .catch((err: unknown) => logger.warn({ err }, 'webhook sweep failed; trying again later'))
+    return sweeping
+  }
+  // Updates a crash left behind are handled first, before new ones arrive.
+  await sweepNow()
+  const sweepTimer = setInterval(() => void sweepNow(), Math.max(1000, Math.floor(leaseMs / 3)))
+  sweepTimer.unref()
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host ?? '0.0.0.0', () => {
@@ -192,6 +301,9 @@ export async function startWebhookServer(options: WebhookOptions): Promise<Webho
     port,
     busy: () => inFlight.size,
     async close() {
+      closing = true
+      clearInterval(sweepTimer)
+      await sweeping
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       await Promise.allSettled([...inFlight])

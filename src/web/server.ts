@@ -29,8 +29,10 @@ import { registerTraining } from './pages/training.ts'
 import { registerDeliveries } from './pages/deliveries.ts'
 import { registerAnswers } from './pages/answer.ts'
 import { registerOps } from './ops.ts'
+import { packageRoot } from '../package-root.ts'
 
-const staticDir = path.join(import.meta.dirname, 'static')
+// The static files are not compiled: they are read from the sources' folder, from dist/ too.
+const staticDir = path.join(packageRoot, 'src/web/static')
 const staticFiles: Record<string, { body: string; type: string }> = {
   'style.css': {
     body: readFileSync(path.join(staticDir, 'style.css'), 'utf8'),

@@ -187,6 +187,29 @@ describeDb('telegram delivery', (t) => {
     expect(countByKey(emulator).get('k702')).toBe(1)
   })
 
+  it('counts a send answered while the event loop was starved past the timeout as sent, once', async () => {
+    knownChats(emulator, [851])
+    await enqueue(t.db, [notice('k851', 851)])
+    // The moment the Bot API has the message, this process is starved for longer than the send's
+    // timeout (1 s): the answer waits in the socket while the timeout's timer is overdue.
+    const starved = emulator.waitFor((sent) => {
+      if (!sent.some((m) => m.chat_id === 851)) return false
+      const until = performance.now() + 1500
+      while (performance.now() < until) {
+        // a busy machine: nothing else runs
+      }
+      return true
+    }, 30_000)
+    const worker = testWorker(t.db, emulator, {
+      telegram: createTelegramSender({ token: TOKEN, apiRoot: emulator.apiRoot, timeoutSeconds: 1 }),
+    })
+    await worker.runUntilIdle()
+    await starved
+    const [row] = await listDeliveries(t.db)
+    expect(row).toMatchObject({ status: 'sent', attempts: 1, ambiguous: false })
+    expect(countByKey(emulator).get('k851')).toBe(1)
+  })
+
   it('marks a send ambiguous when the connection drops after the request went out, and resends it', async () => {
     knownChats(emulator, [801, 802])
     await enqueue(t.db, [notice('k801', 801)])

@@ -86,7 +86,7 @@ export async function duban(
     db: () => Promise.resolve(db),
     now: clock.now,
   } as unknown as CliContext
-  const program = buildProgram(ctx)
+  const program = await buildProgram(ctx, argv)
   let code = 0
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -36,6 +36,6 @@ export async function runCli(
     close: () => Promise.resolve(),
     parts: root,
   }
-  await buildProgram(ctx).parseAsync(argv, { from: 'user' })
+  await (await buildProgram(ctx, argv)).parseAsync(argv, { from: 'user' })
   return { out, err, bytes: Buffer.concat(chunks) }
 }

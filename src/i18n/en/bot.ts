@@ -5,6 +5,12 @@ export default {
   rateLimited: 'Please try again in a moment.',
   unknownCommand: 'Unknown command. Send /help to see what you can do.',
 
+  digestInGroup: {
+    sentPrivately: "This week's digest has been sent to you in a private chat.",
+    openPrivateChat:
+      "This week's digest is sent privately only. Open a private chat with this bot, send /start, then /digest.",
+  },
+
   commands: {
     start: 'Start / link your account',
     help: 'How to use this bot',

@@ -7,6 +7,12 @@ export default {
   rateLimited: '请稍后再试。',
   unknownCommand: '未知命令。发送 /help 查看可用命令。',
 
+  /** /digest asked in a unit's group: the digest goes to the asker privately. */
+  digestInGroup: {
+    sentPrivately: '本周督办汇总已私信发送给您。',
+    openPrivateChat: '本周督办汇总只私信发送。请先私聊本机器人发送 /start，再发送 /digest。',
+  },
+
   commands: {
     start: '开始使用 / 绑定账号',
     help: '使用说明',

@@ -272,7 +272,8 @@ export class BotApiEmulator {
 
   /** The next `times` calls of `method` (or of any method with '*') fail as given. A method's own
    *  faults are used before '*' faults. 'drop' destroys the connection without an answer and changes
-   *  nothing; 'drop-after-accept' does the call (a send is stored as sent) and then destroys it. */
+   *  nothing; 'drop-after-accept' does the call (a send is stored as sent) and then destroys it;
+   *  'hold' leaves the request unanswered (and changes nothing) until the caller goes away. */
   failNext(method: string, fault: EmulatorFault, times = 1): void {
     const key = method === '*' ? '*' : method.toLowerCase()
     const list = this.faults.get(key) ?? []
@@ -432,6 +433,7 @@ export class BotApiEmulator {
       req.socket.destroy()
       return
     }
+    if (fault?.kind === 'hold') return
     if (!entry) {
       this.answer(res, call, { ok: false, error_code: 404, description: 'Not Found: method not found' })
       return

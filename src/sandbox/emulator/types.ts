@@ -135,6 +135,8 @@ export type EmulatorFault =
   | { kind: 'http'; code: number; description?: string; retryAfter?: number }
   | { kind: 'drop' }
   | { kind: 'drop-after-accept' }
+  /** The call is never answered (a Bot API that hangs); the caller waits until it gives up or dies. */
+  | { kind: 'hold' }
 
 export interface CallbackAnswer {
   callbackQueryId: string
