@@ -589,6 +589,8 @@ export const assignmentEvents = pgTable(
 )
 
 export const evidenceStatuses = ['pending', 'stored', 'failed'] as const
+export const evidenceSources = ['telegram', 'email'] as const
+export type EvidenceSource = (typeof evidenceSources)[number]
 export type EvidenceStatus = (typeof evidenceStatuses)[number]
 
 /**
@@ -620,7 +622,10 @@ export const evidence = pgTable(
     store: text('store', { enum: ['db', 'dir'] }),
     bytes: bytea('bytes'),
     storageKey: text('storage_key'),
-    telegramFileId: text('telegram_file_id').notNull(),
+    /** Null for files uploaded through the web desk (there is no Telegram copy to re-send). */
+    telegramFileId: text('telegram_file_id'),
+    /** How the file came: a Telegram message, or the web desk's answer page of an email link. */
+    source: text('source', { enum: evidenceSources }).notNull().default('telegram'),
     telegramFileUniqueId: text('telegram_file_unique_id'),
     mediaGroupId: text('media_group_id'),
     caption: text('caption'),

@@ -72,7 +72,9 @@ export async function enqueueReviewCard(db: Db, reviewId: number): Promise<numbe
     files: files.map((f) => ({ kind: f.kind, name: f.fileName })),
   })
   const telegram = recipients.filter((r) => r.channel === 'telegram')
-  for (const [i, f] of files.entries())
+  for (const [i, f] of files.entries()) {
+    // Files uploaded on the web desk have no Telegram copy: the card lists them by name.
+    if (!f.fileId) continue
     n += await enqueueToSupervisors(db, outboxKey.reviewFile(reviewId, f.id), telegram, 'evidence-file', {
       kind: f.kind,
       fileId: f.fileId,
@@ -81,13 +83,14 @@ export async function enqueueReviewCard(db: Db, reviewId: number): Promise<numbe
       n: i + 1,
       name: f.fileName,
     })
+  }
   return n
 }
 
 /** Evidence that arrives while a review is open goes to the supervisors too. */
 export async function forwardEvidenceToReview(db: Db, evidenceId: number): Promise<number> {
   const [e] = await db.select().from(evidence).where(eq(evidence.id, evidenceId))
-  if (!e?.taskId) return 0
+  if (!e?.taskId || !e.telegramFileId) return 0
   const open = await openReview(db, e.taskId, e.unitId)
   if (!open) return 0
   const a = (await loopAssignment(db, e.taskId, e.unitId))!

@@ -12,6 +12,12 @@ import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { settings, webLinks, type ReportState } from '../db/schema.ts'
 import { mayReportFor } from './access.ts'
+import {
+  checkEvidenceSize,
+  storeUploadedEvidence,
+  type EvidenceStore,
+  type UploadedFile,
+} from './evidence.ts'
 import { findPersonById, type Person } from './people.ts'
 import { recordStatus, type StatusReport } from './reports.ts'
 import { tokenHash } from './web-sessions.ts'
@@ -147,14 +153,28 @@ export async function answerStanding(
 /**
  * Records the report a verified answer link stands for, with source `email`, through the same
  * `recordStatus` the bot uses (same rules: the task must be assigned to the unit, progress 0–100).
- * The link's use and the report are one transaction: a used link, an inactive person, or a
- * report the rules refuse records nothing.
+ * The link's use, the report and its files (佐证材料, source `email`, attached to the report) are
+ * one transaction: a used link, an inactive person, a report the rules refuse, or a file over the
+ * 20 MB cap (a user error naming it) records nothing at all.
  */
 export async function recordAnswer(
   db: Db,
-  input: { token: string; claim: AnswerClaim; progress?: number | null; note?: string | null; now: Date },
-): Promise<{ ok: true; report: StatusReport } | { ok: false; reason: AnswerRefusal }> {
+  input: {
+    token: string
+    claim: AnswerClaim
+    progress?: number | null
+    note?: string | null
+    files?: readonly UploadedFile[]
+    /** Where uploaded files go; required when there are files. */
+    store?: EvidenceStore
+    now: Date
+  },
+): Promise<{ ok: true; report: StatusReport; evidenceIds: number[] } | { ok: false; reason: AnswerRefusal }> {
   const { claim } = input
+  const files = input.files ?? []
+  // Before anything is written (a directory store writes outside the transaction).
+  for (const f of files) checkEvidenceSize(f.bytes.length)
+  if (files.length > 0 && !input.store) throw new Error('recordAnswer: files need an evidence store')
   return db.transaction(async (tx) => {
     const standing = await answerStanding(tx, input.token, claim)
     if (!standing.ok) return { ok: false, reason: standing.reason } as const
@@ -182,7 +202,20 @@ export async function recordAnswer(
       now: input.now,
     })
     await tx.update(webLinks).set({ reportId: report.id }).where(eq(webLinks.tokenHash, use.tokenHash))
-    return { ok: true, report } as const
+    const evidenceIds: number[] = []
+    for (const file of files)
+      evidenceIds.push(
+        await storeUploadedEvidence(tx, input.store!, {
+          taskId: claim.taskId,
+          unitId: claim.unitId,
+          personId: claim.personId,
+          reportId: report.id,
+          file,
+          source: 'email',
+          now: input.now,
+        }),
+      )
+    return { ok: true, report, evidenceIds } as const
   })
 }
 

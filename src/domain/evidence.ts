@@ -6,13 +6,15 @@
  * succeeds ends `failed`, and the liaison is told; the report it came with stands either way.
  *
  * Telegram lets a bot download at most 20 MB: larger files are refused before anything is stored.
+ * Liaisons who only use email upload files on the answer page of an email link
+ * (`storeUploadedEvidence`): the same cap, hash, sniffed type and store, source `email`.
  */
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { and, asc, eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { evidence, people, tasks, units, type EvidenceStatus } from '../db/schema.ts'
+import { evidence, people, tasks, units, type EvidenceSource, type EvidenceStatus } from '../db/schema.ts'
 import { recordEvent } from './history.ts'
 import { loopAssignment, loopError } from './loop.ts'
 
@@ -149,8 +151,68 @@ async function evidenceEvent(db: Db, evidenceId: number, at: Date): Promise<void
     at,
     telegramChatId: e.telegramChatId,
     telegramMessageId: e.telegramMessageId,
-    payload: { evidenceId: e.id, fileName: e.fileName, kind: e.kind },
+    payload: { evidenceId: e.id, fileName: e.fileName, kind: e.kind, source: e.source },
   })
+}
+
+/** A file uploaded through the web desk, its bytes in hand. */
+export interface UploadedFile {
+  fileName: string | null
+  /** What the browser claimed; the stored type is sniffed from the bytes. */
+  claimedType: string | null
+  bytes: Buffer
+}
+
+/**
+ * Stores a file uploaded through the web desk for (task, unit): the same 20 MB cap (a user error
+ * naming the limit, nothing written), sha256, type sniffed from the bytes, and store as a Telegram
+ * file, but stored at once (no download). Attached to `reportId`, with the person as uploader and
+ * source `email`; the history records an evidence event. Run it in the report's transaction so
+ * that a refused file leaves no report either. Returns the row id.
+ */
+export async function storeUploadedEvidence(
+  db: Db,
+  store: EvidenceStore,
+  input: {
+    taskId: number
+    unitId: number
+    personId: number
+    reportId: number | null
+    file: UploadedFile
+    source: Exclude<EvidenceSource, 'telegram'>
+    now: Date
+  },
+): Promise<number> {
+  const { bytes } = input.file
+  checkEvidenceSize(bytes.length)
+  await checkTaskOfUnit(db, input.taskId, input.unitId)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const contentType = await sniffContentType(bytes)
+  const kept = await store.put(sha256, bytes)
+  const [row] = await db
+    .insert(evidence)
+    .values({
+      taskId: input.taskId,
+      unitId: input.unitId,
+      reportId: input.reportId,
+      personId: input.personId,
+      kind: contentType?.startsWith('image/') ? 'photo' : 'document',
+      fileName: input.file.fileName,
+      claimedType: input.file.claimedType,
+      status: 'stored',
+      sha256,
+      contentType,
+      size: bytes.length,
+      store: store.kind,
+      bytes: kept.bytes,
+      storageKey: kept.storageKey,
+      source: input.source,
+      createdAt: input.now,
+      storedAt: input.now,
+    })
+    .returning({ id: evidence.id })
+  await evidenceEvent(db, row!.id, input.now)
+  return row!.id
 }
 
 /** Files a waiting evidence row under a task of its unit (the liaison chose it). */
@@ -245,6 +307,8 @@ export interface EvidenceRow {
   status: EvidenceStatus
   by: string | null
   at: Date
+  /** telegram, or email (uploaded on the answer page of an email link). */
+  source: EvidenceSource
 }
 
 /** Evidence of one unit or all units, oldest first. */
@@ -263,6 +327,7 @@ export async function listEvidence(db: Db, filter: { unitId?: number } = {}): Pr
       status: evidence.status,
       by: people.name,
       at: evidence.createdAt,
+      source: evidence.source,
     })
     .from(evidence)
     .innerJoin(units, eq(units.id, evidence.unitId))

@@ -1,6 +1,7 @@
 /**
- * A unit's timeline: every status report and every kept note, newest first, with the task and
- * the person. What the web desk's unit page lists.
+ * A unit's timeline: every status report, every kept note and every stored evidence file
+ * (佐证材料, from Telegram or the web desk), newest first, with the task and the person. What the
+ * web desk's unit page lists.
  */
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
@@ -8,24 +9,24 @@ import { num, query } from '../db/sql.ts'
 import type { ReportState } from '../db/schema.ts'
 
 export interface TimelineEntry {
-  kind: 'report' | 'note'
+  kind: 'report' | 'note' | 'file'
   at: Date
   taskId: number | null
   taskRef: string | null
   taskTitle: string | null
   state: ReportState | null
   progress: number | null
-  /** The report's note, or the note's text. */
+  /** The report's note, the note's text, or the file's name. */
   text: string | null
   by: string | null
-  /** Where a report came from (telegram, button, command, email, cli); null for notes. */
+  /** Where a report or file came from (telegram, button, command, email, cli); null for notes. */
   source: string | null
 }
 
-/** The latest `limit` (default 200) reports and notes of a unit, newest first. */
+/** The latest `limit` (default 200) reports, notes and files of a unit, newest first. */
 export async function unitTimeline(db: Db, unitId: number, limit = 200): Promise<TimelineEntry[]> {
   const rows = await query<{
-    kind: 'report' | 'note'
+    kind: 'report' | 'note' | 'file'
     at: string | Date
     task_id: number | string | null
     ref: string | null
@@ -49,6 +50,11 @@ export async function unitTimeline(db: Db, unitId: number, limit = 200): Promise
            from notes n left join people p on p.id = n.person_id
            where n.unit_id = ${unitId}
            order by n.created_at desc, n.id desc limit ${limit})
+          union all
+          (select 'file', ev.created_at, ev.task_id, t.ref, t.title, null, null, ev.file_name, p.name, ev.source, ev.id
+           from evidence ev join tasks t on t.id = ev.task_id left join people p on p.id = ev.person_id
+           where ev.unit_id = ${unitId} and ev.status = 'stored'
+           order by ev.created_at desc, ev.id desc limit ${limit})
         ) e order by e.at desc, e.id desc limit ${limit}`,
   )
   return rows.map((r) => ({

@@ -1,4 +1,7 @@
-/** Runs a `duban` command line in-process against a test database (either driver); returns stdout. */
+/**
+ * Runs a `duban` command line in-process against a test database (either driver); returns stdout,
+ * stderr and the raw bytes a command wrote (`duban evidence get`).
+ */
 import { buildProgram } from '../../src/cli/main.ts'
 import type { CliContext } from '../../src/cli/context.ts'
 import type { Config } from '../../src/config.ts'
@@ -11,12 +14,20 @@ export async function runCli(
   config: Config,
   now: Date,
   argv: string[],
-): Promise<{ out: string; err: string }> {
+): Promise<{ out: string; err: string; bytes: Buffer }> {
   let out = ''
   let err = ''
+  const chunks: Buffer[] = []
   const ctx: CliContext = {
     env: {},
-    output: { out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`), err: (s) => (err += s) },
+    output: {
+      out: (s) => (out += s.endsWith('\n') ? s : `${s}\n`),
+      err: (s) => (err += s),
+      bytes: (b) => {
+        chunks.push(Buffer.from(b))
+        return Promise.resolve()
+      },
+    },
     config: () => config,
     logger: () => silentLogger,
     db: () => Promise.resolve(db),
@@ -26,5 +37,5 @@ export async function runCli(
     parts: root,
   }
   await (await buildProgram(ctx, argv)).parseAsync(argv, { from: 'user' })
-  return { out, err }
+  return { out, err, bytes: Buffer.concat(chunks) }
 }

@@ -54,6 +54,7 @@ export default {
     timeline: 'Reports and notes',
     noTimeline: 'No reports or notes yet.',
     note: 'note',
+    file: 'evidence file',
     via: (source: string) => `via ${source}`,
   },
   sources: {
@@ -126,6 +127,12 @@ export default {
     used: 'This link was already used; nothing was recorded again. Use a link from a newer email, or reply in Telegram.',
     notAllowed: 'You may not report for this unit now; nothing was recorded.',
     refused: (reason: string) => `Not recorded: ${reason}`,
+    files: (maxFiles: number, limitMb: number) =>
+      `Evidence files (optional, up to ${maxFiles} files, ${limitMb} MB each)`,
+    filesRecorded: (n: number) => `${n} evidence file(s) received.`,
+    tooManyFiles: (maxFiles: number) => `At most ${maxFiles} files at once; nothing was recorded.`,
+    tooLarge: (limitMb: number) =>
+      `Upload too large: each file may be at most ${limitMb} MB; nothing was recorded.`,
   },
   errors: {
     forbidden: 'You may not see this page. Liaisons see their own unit only.',

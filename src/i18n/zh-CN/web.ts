@@ -53,6 +53,7 @@ export default {
     timeline: '填报与留言记录',
     noTimeline: '暂无填报或留言。',
     note: '留言',
+    file: '佐证材料',
     via: (source: string) => `来源：${source}`,
   },
   sources: {
@@ -121,6 +122,11 @@ export default {
     used: '该链接已使用过，未重复记录。如需更新进展，请使用新邮件中的链接或在 Telegram 中回复。',
     notAllowed: '您目前无权为该单位填报，未记录任何内容。',
     refused: (reason: string) => `未记录：${reason}`,
+    files: (maxFiles: number, limitMb: number) =>
+      `佐证材料（可选，最多 ${maxFiles} 个文件，每个不超过 ${limitMb} MB）`,
+    filesRecorded: (n: number) => `已收到佐证材料 ${n} 个。`,
+    tooManyFiles: (maxFiles: number) => `一次最多上传 ${maxFiles} 个文件，未记录任何内容。`,
+    tooLarge: (limitMb: number) => `上传内容过大：每个文件不超过 ${limitMb} MB，未记录任何内容。`,
   },
   errors: {
     forbidden: '您无权查看该页面。联络员只能查看本单位。',

@@ -93,7 +93,9 @@ export function registerUnitPages(app: Hono<WebEnv>, deps: WebDeps): void {
           ${
             e.kind === 'report'
               ? h`<span class="what">${e.taskTitle} <small class="ref">${e.taskRef}</small> → ${stateBadge(e.state ?? 'no_reply', e.progress, locale)}</span>`
-              : h`<span class="what">${u.note}</span>`
+              : e.kind === 'file'
+                ? h`<span class="what">${e.taskTitle} <small class="ref">${e.taskRef}</small> · ${u.file}</span>`
+                : h`<span class="what">${u.note}</span>`
           }
           ${e.text ? h`<q>${e.text}</q>` : ''}
           <small>${e.by ?? ''}${e.source ? h` · ${u.via(t.sources[e.source as keyof typeof t.sources] ?? e.source)}` : ''}</small></li>`,
