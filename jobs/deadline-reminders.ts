@@ -39,6 +39,7 @@ import { fireDay, nameList, nonWorkingDay, parseJobOptions } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
+import { deadlineEscalation } from '../src/messages/deadline-reminder.ts'
 
 const NAME = 'deadline-reminders'
 
@@ -203,7 +204,7 @@ export const deadlineReminders: Job = {
           tx,
           outboxKey.escalation(taskId, today),
           supervisors,
-          'deadline-escalation',
+          deadlineEscalation,
           params,
         )
         enqueued += n

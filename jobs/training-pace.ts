@@ -20,6 +20,7 @@ import { nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
+import { trainingRiskTemplate } from '../src/messages/training-pace.ts'
 
 const NAME = 'training-pace'
 
@@ -112,7 +113,7 @@ export const trainingPaceJob: Job = {
           tx,
           outboxKey.paceRisk(month),
           await supervisorRecipients(tx),
-          'training-risk',
+          trainingRiskTemplate,
           params,
         )
         detail.push(`${risk.length} officer(s) at risk`)

@@ -15,6 +15,7 @@ import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueToSupervisors } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
+import { weeklyDigest } from '../src/messages/weekly-digest.ts'
 
 const NAME = 'weekly-digest'
 
@@ -65,8 +66,8 @@ export const weeklyDigestJob: Job = {
         tx,
         outboxKey.digest(week),
         recipients,
-        'weekly-digest',
-        digest as unknown as Record<string, unknown>,
+        weeklyDigest,
+        digest,
       )
       const detail = [`${week}: ${digest.units.length} unit(s), ${recipients.length} recipient(s)`]
       if (digest.unreachable.length)

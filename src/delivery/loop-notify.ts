@@ -19,6 +19,7 @@ import {
 import { decideExtension, requestExtension, type ExtensionRequest } from '../domain/extensions.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from './notify.ts'
 import { outboxKey } from '../domain/outbox-keys.ts'
+import { evidenceFile, extensionRequest, reviewCard } from '../messages/loop.ts'
 
 /** Evidence of an assignment since its last decided review (what the next review looks at). */
 async function evidenceForReview(db: Db, taskId: number, unitId: number) {
@@ -61,7 +62,7 @@ export async function enqueueReviewCard(db: Db, reviewId: number): Promise<numbe
     : []
   const files = await evidenceForReview(db, review.taskId, review.unitId)
   const recipients = await supervisorRecipients(db)
-  let n = await enqueueToSupervisors(db, outboxKey.review(reviewId), recipients, 'review-card', {
+  let n = await enqueueToSupervisors(db, outboxKey.review(reviewId), recipients, reviewCard, {
     reviewId,
     unit: a.unit,
     task: { ref: a.ref, title: a.title },
@@ -75,7 +76,7 @@ export async function enqueueReviewCard(db: Db, reviewId: number): Promise<numbe
   for (const [i, f] of files.entries()) {
     // Files uploaded on the web desk have no Telegram copy: the card lists them by name.
     if (!f.fileId) continue
-    n += await enqueueToSupervisors(db, outboxKey.reviewFile(reviewId, f.id), telegram, 'evidence-file', {
+    n += await enqueueToSupervisors(db, outboxKey.reviewFile(reviewId, f.id), telegram, evidenceFile, {
       kind: f.kind,
       fileId: f.fileId,
       unit: a.unit,
@@ -96,7 +97,7 @@ export async function forwardEvidenceToReview(db: Db, evidenceId: number): Promi
   const a = (await loopAssignment(db, e.taskId, e.unitId))!
   const telegram = (await supervisorRecipients(db)).filter((r) => r.channel === 'telegram')
   const count = (await evidenceForReview(db, e.taskId, e.unitId)).findIndex((f) => f.id === e.id) + 1
-  return enqueueToSupervisors(db, outboxKey.reviewFile(open.id, e.id), telegram, 'evidence-file', {
+  return enqueueToSupervisors(db, outboxKey.reviewFile(open.id, e.id), telegram, evidenceFile, {
     kind: e.kind,
     fileId: e.telegramFileId,
     unit: a.unit,
@@ -175,7 +176,7 @@ export async function askExtension(
       tx,
       outboxKey.extension(req.id),
       await supervisorRecipients(tx),
-      'extension-request',
+      extensionRequest,
       {
         requestId: req.id,
         unit: a.unit,

@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts'
 import { deliveries } from '../db/schema.ts'
 import type { Recipient, UnitReach } from '../domain/recipients.ts'
 import { createPrompt } from '../domain/prompts.ts'
+import type { MessageTemplate } from '../messages/types.ts'
 import { enqueue, type OutboxItem } from './outbox.ts'
 
 /**
@@ -95,14 +96,20 @@ export async function enqueueUnitMessage(tx: Db, m: UnitMessage): Promise<number
   return enqueue(tx, items)
 }
 
-/** Writes a message for the supervisors to the outbox (every target of `supervisorRecipients`). */
-export async function enqueueToSupervisors(
+/**
+ * Writes a message for the supervisors to the outbox (every target of `supervisorRecipients`).
+ * Typed by its template: the parameters are checked against the template's own type here, and
+ * by its schema again when the worker renders them.
+ */
+export async function enqueueToSupervisors<P extends object>(
   tx: Db,
   key: string,
   recipients: Recipient[],
-  template: string,
-  params: Record<string, unknown>,
+  template: MessageTemplate<P>,
+  params: P,
 ): Promise<number> {
+  // The outbox stores parameters as JSON; the template's schema reads them back at send time.
+  const stored = params as Record<string, unknown>
   return enqueue(
     tx,
     recipients.map((r) => ({
@@ -110,7 +117,7 @@ export async function enqueueToSupervisors(
       channel: r.channel,
       recipient: r.recipient,
       personId: r.personId,
-      payload: { template, params },
+      payload: { template: template.name, params: stored },
     })),
   )
 }
