@@ -99,16 +99,21 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
   const chatScopePrefix = `${globalScope}:chat:`
   const known = new Set<string>()
 
-  // Database time minus local time, from the quickest round trip of the last 10 s.
+  // Database time minus local time, as a lower bound: the database read its clock at some moment
+  // between our request and its answer, so `dbNow - answeredAt` never exceeds the true offset.
+  // Waiting for a slot with the lower bound errs late, never early; the midpoint of the round
+  // trip erred early by half of any time a query spent queued in the pool (a busy worker), which
+  // put two messages into one chat inside Telegram's second. The tightest bound of the last 10 s
+  // is kept (a fresh one after that, for clock drift).
   let offsetMs = 0
   let offsetRtt = Infinity
   let offsetAt = -Infinity
   const localNow = () => performance.timeOrigin + performance.now()
   const sampleClock = (dbNow: number, sentAt: number, answeredAt: number) => {
-    const rtt = answeredAt - sentAt
-    if (rtt <= offsetRtt || answeredAt - offsetAt > 10_000) {
-      offsetMs = dbNow - (sentAt + answeredAt) / 2
-      offsetRtt = rtt
+    const bound = dbNow - answeredAt
+    if (bound >= offsetMs || answeredAt - offsetAt > 10_000) {
+      offsetMs = bound
+      offsetRtt = answeredAt - sentAt
       offsetAt = answeredAt
     }
   }
