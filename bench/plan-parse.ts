@@ -7,7 +7,6 @@
  *
  *   npm run bench -- plan-parse
  */
-import os from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { readPlanDocument } from '../src/documents/plan/index.ts'
 import { machineLine, writeSection } from './results.ts'
@@ -163,7 +162,6 @@ export async function main(): Promise<number> {
       console.log(rows[rows.length - 1]?.join('\t'))
     }
   }
-  const load = `load average ${os.loadavg()[0]?.toFixed(1) ?? '?'} at the end (the machine is shared)`
   const table = [
     '| document | plan text | file | tasks | read time | time ÷ (50 KB time × size factor) | goal |',
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -171,7 +169,7 @@ export async function main(): Promise<number> {
   ].join('\n')
   writeSection(
     'plan-parse',
-    `## plan-parse: reading plan documents\n\n${machineLine(load)}\n\n` +
+    `## plan-parse: reading plan documents\n\n${machineLine()}\n\n` +
       'readPlanDocument on generated plans (bench/plan-parse.ts). A ratio near 1 (or below: fixed costs shrink) means time grows linearly with size.\n\n' +
       table,
   )
