@@ -23,8 +23,8 @@ import * as schema from '../src/db/schema.ts'
 import type { Db } from '../src/db/client.ts'
 import { buildDigest } from '../src/domain/digest.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
-import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
-import { interleaved, PROVINCE, provinceDatabase } from './province.ts'
+import { machineLine } from './results.ts'
+import { interleaved, PROVINCE, provinceDatabase, provinceMain } from './province.ts'
 
 const DB_NAME = 'duban_bench_digest'
 const TZ = 'Asia/Shanghai'
@@ -182,18 +182,7 @@ export function resultsSection(r: DigestScaleResult): string {
 
 /** Runs the benchmark with the URL from the environment and writes the results; exit code 1 on FAIL. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const url = benchDatabaseUrl()
-  if (!url) return needsDatabase('digest-scale')
-  const runsAt = argv.indexOf('--runs')
-  const result = await runDigestScale({
-    url,
-    reuse: argv.includes('--reuse'),
-    runs: runsAt >= 0 ? Number(argv[runsAt + 1]) : undefined,
-  })
-  const section = resultsSection(result)
-  writeSection('digest-scale', section)
-  console.log(section)
-  return result.pass ? 0 : 1
+  return provinceMain('digest-scale', argv, runDigestScale, resultsSection)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

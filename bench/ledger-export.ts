@@ -26,8 +26,8 @@ import type { Db } from '../src/db/client.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
 import { ledgerRows } from '../src/domain/ledger.ts'
 import { ledgerCsv, ledgerWorkbookData, writeLedgerXlsx } from '../src/documents/ledger-xlsx.ts'
-import { benchDatabaseUrl, machineLine, needsDatabase, writeSection } from './results.ts'
-import { median, PROVINCE, provinceDatabase } from './province.ts'
+import { machineLine } from './results.ts'
+import { median, PROVINCE, provinceDatabase, provinceMain } from './province.ts'
 
 const DB_NAME = 'duban_bench_ledger'
 const TZ = 'Asia/Shanghai'
@@ -166,18 +166,7 @@ export function resultsSection(r: LedgerExportResult): string {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const url = benchDatabaseUrl()
-  if (!url) return needsDatabase('ledger-export')
-  const runsAt = argv.indexOf('--runs')
-  const result = await runLedgerExport({
-    url,
-    reuse: argv.includes('--reuse'),
-    runs: runsAt >= 0 ? Number(argv[runsAt + 1]) : undefined,
-  })
-  const section = resultsSection(result)
-  writeSection('ledger-export', section)
-  console.log(section)
-  return result.pass ? 0 : 1
+  return provinceMain('ledger-export', argv, runLedgerExport, resultsSection)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -10,6 +10,7 @@ import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import { migrationsFolder } from '../src/db/client.ts'
 import { REBUILD_SQL } from '../src/domain/latest-status.ts'
+import { benchDatabaseUrl, needsDatabase, writeSection } from './results.ts'
 
 export interface ProvinceScale {
   units: number
@@ -164,4 +165,29 @@ export async function generateProvince(sql: postgres.Sql, scale: ProvinceScale):
   // Bulk-loaded past the writers: the read model is rebuilt as the migration does.
   await sql.unsafe(REBUILD_SQL)
   await sql`vacuum analyze`
+}
+
+/**
+ * A province benchmark's command line, the same for each: the server from the environment,
+ * `--reuse` (keep the generated database) and `--runs N`; writes the RESULTS.md section and
+ * prints it; exit code 1 on FAIL.
+ */
+export async function provinceMain<R extends { pass: boolean }>(
+  name: string,
+  argv: string[],
+  run: (opts: { url: string; reuse: boolean; runs?: number }) => Promise<R>,
+  section: (r: R) => string,
+): Promise<number> {
+  const url = benchDatabaseUrl()
+  if (!url) return needsDatabase(name)
+  const runsAt = argv.indexOf('--runs')
+  const result = await run({
+    url,
+    reuse: argv.includes('--reuse'),
+    ...(runsAt >= 0 ? { runs: Number(argv[runsAt + 1]) } : {}),
+  })
+  const text = section(result)
+  writeSection(name, text)
+  console.log(text)
+  return result.pass ? 0 : 1
 }

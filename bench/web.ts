@@ -22,8 +22,8 @@ import { silentLogger } from '../src/log.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
 import { createSignInToken, redeemSignInToken } from '../src/domain/web-sessions.ts'
 import { startWebServer } from '../src/web/server.ts'
-import { benchDatabaseUrl, machineLine, needsDatabase, writeSection } from './results.ts'
-import { interleaved, PROVINCE, provinceDatabase } from './province.ts'
+import { machineLine } from './results.ts'
+import { interleaved, PROVINCE, provinceDatabase, provinceMain } from './province.ts'
 
 const DB_NAME = 'duban_bench_web'
 const TZ = 'Asia/Shanghai'
@@ -191,18 +191,7 @@ export function resultsSection(r: WebBenchResult): string {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const url = benchDatabaseUrl()
-  if (!url) return needsDatabase('web')
-  const runsAt = argv.indexOf('--runs')
-  const result = await runWebBench({
-    url,
-    reuse: argv.includes('--reuse'),
-    ...(runsAt >= 0 ? { runs: Number(argv[runsAt + 1]) } : {}),
-  })
-  const section = resultsSection(result)
-  writeSection('web', section)
-  console.log(section)
-  return result.pass ? 0 : 1
+  return provinceMain('web', argv, runWebBench, resultsSection)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
