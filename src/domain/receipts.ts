@@ -10,7 +10,7 @@ import { assignments, people, tasks } from '../db/schema.ts'
 import { localDate } from './dates.ts'
 import { recordEvent } from './history.ts'
 import { withDeputies } from './leaves.ts'
-import type { Recipient, UnitReach } from './recipients.ts'
+import { personalRecipients, type UnitReach } from './recipients.ts'
 import { workingDaysBetween, type WorkingCalendar } from './working-days.ts'
 
 /**
@@ -162,18 +162,7 @@ export async function liaisonsInPrivate(db: Db, unitId: number, day: string): Pr
     .where(and(eq(people.role, 'liaison'), eq(people.active, true), eq(people.unitId, unitId)))
     .orderBy(asc(people.id))
   const rows = await withDeputies(db, roster, day)
-  const telegram: Recipient[] = rows
-    .filter((p) => p.telegramUserId !== null && p.unreachableAt === null)
-    .map((p) => ({
-      channel: 'telegram',
-      recipient: String(p.telegramUserId),
-      personId: p.id,
-      locale: p.locale,
-      kind: 'private',
-    }))
-  const email: Recipient[] = rows
-    .filter((p) => p.email)
-    .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
+  const { telegram, email } = personalRecipients(rows)
   return {
     unitId,
     telegram,

@@ -182,19 +182,8 @@ export async function supervisorRecipients(db: Db): Promise<Recipient[]> {
         locale: null,
         kind: 'group',
       }))
-    : staff
-        .filter((p) => p.telegramUserId !== null && p.unreachableAt === null)
-        .map((p) => ({
-          channel: 'telegram',
-          recipient: String(p.telegramUserId),
-          personId: p.id,
-          locale: p.locale,
-          kind: 'private',
-        }))
-  const email: Recipient[] = staff
-    .filter((p) => p.email)
-    .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
-  return dedupe([...telegram, ...email])
+    : personalRecipients(staff).telegram
+  return dedupe([...telegram, ...personalRecipients(staff).email])
 }
 
 /** Whose Telegram chat was refused, and who gets the message by email instead. */
@@ -252,6 +241,20 @@ export async function leaderRecipients(db: Db, unitId: number): Promise<Recipien
     .from(people)
     .where(and(eq(people.role, 'leader'), eq(people.active, true), eq(people.unitId, unitId)))
     .orderBy(asc(people.id))
+  const { telegram, email } = personalRecipients(rows)
+  return dedupe([...telegram, ...email])
+}
+
+/** A person's own channels: their private chat (when reachable) and their email. */
+export function personalRecipients(
+  rows: {
+    id: number
+    telegramUserId: number | null
+    unreachableAt: Date | null
+    email: string | null
+    locale: Recipient['locale']
+  }[],
+): { telegram: Recipient[]; email: Recipient[] } {
   const telegram: Recipient[] = rows
     .filter((p) => p.telegramUserId !== null && p.unreachableAt === null)
     .map((p) => ({
@@ -264,5 +267,5 @@ export async function leaderRecipients(db: Db, unitId: number): Promise<Recipien
   const email: Recipient[] = rows
     .filter((p) => p.email)
     .map((p) => ({ channel: 'email', recipient: p.email!, personId: p.id, locale: p.locale, kind: 'email' }))
-  return dedupe([...telegram, ...email])
+  return { telegram, email }
 }
