@@ -41,6 +41,7 @@ export interface OpenedTestDb {
 export async function openTestDb(driver: Driver): Promise<OpenedTestDb> {
   if (driver === 'pglite') {
     const client = await PGlite.create()
+    yieldBeforeQueries(client)
     const db = drizzlePglite(client, { schema })
     await migratePglite(db, { migrationsFolder })
     return { db: db as unknown as Db, url: undefined, close: () => client.close() }
@@ -70,6 +71,24 @@ export async function openTestDb(driver: Driver): Promise<OpenedTestDb> {
       await admin.unsafe(`drop database if exists ${name} with (force)`)
       await admin.end()
     },
+  }
+}
+
+/**
+ * In-memory PGlite runs each query synchronously on this thread, and queued queries follow one
+ * another in microtasks, so a burst of them (a 32-wide fan-out) can keep sockets unread for
+ * seconds: the in-process Bot API emulator then cannot answer a send in time. The service's
+ * embedded database is reached over a socket, where every query is an I/O round; here each
+ * query and transaction waits for one turn of the event loop first, to behave the same.
+ */
+function yieldBeforeQueries(client: PGlite): void {
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve))
+  for (const method of ['query', 'exec', 'transaction'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>
+    ;(client as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+      await turn()
+      return original(...args)
+    }
   }
 }
 
