@@ -55,7 +55,7 @@ export interface DeliveryWorkerOptions {
   email?: EmailSender | null
   /** The Telegram limits this bot works under (default: the published 30/s, 1/s/chat, 20/min/group). */
   limits?: TelegramLimits
-  /** Share of the per-token Telegram limit used (default 0.975). */
+  /** Share of the per-token Telegram limit used (default 0.9, see rate-budget.ts). */
   pace?: number
   /** Telegram deliveries in flight per process (default 16). */
   concurrency?: number
