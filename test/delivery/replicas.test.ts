@@ -59,7 +59,7 @@ describeDb('two workers on one database', (t) => {
       const a = testWorker(t.db, emulator, { limits, workerId: 'a' })
       const b = testWorker(t.db, emulator, { limits, workerId: 'b' })
       a.start()
-      await b.runUntilIdle({ timeoutMs: 30_000 })
+      await b.runUntilIdle({ stallMs: 30_000 })
       await a.stop()
       const counts = countByKey(emulator)
       expect(counts.size).toBe(200)
@@ -288,7 +288,7 @@ if (pgUrl) {
       expect(afterStop.sent).toBe(emulator.sentMessages().length)
       expect(afterStop.sent! + (afterStop.pending ?? 0)).toBe(200)
 
-      await testWorker(opened.db, emulator, { limits }).runUntilIdle({ timeoutMs: 30_000 })
+      await testWorker(opened.db, emulator, { limits }).runUntilIdle({ stallMs: 30_000 })
       const counts = countByKey(emulator)
       expect(counts.size).toBe(200)
       expect([...counts.values()].every((n) => n === 1)).toBe(true)
