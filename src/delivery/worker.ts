@@ -276,6 +276,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         now,
         tz: config.timezone,
         ...(await answerLinksFor(job, now)),
+        // What a template leaves out (a picture that failed to draw) is logged with the row.
+        warn: (fields, message) => logger.warn({ ...fields, delivery: job.id }, message),
       })
     } catch (err) {
       return outcomes.retryLater(job, `render: ${describeError(err)}`, false)
