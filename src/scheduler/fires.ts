@@ -2,7 +2,7 @@
  * Schedule fires in Postgres. A fire is claimed by inserting its (schedule, fire time) row; the row
  * is never deleted, so among all replicas and restarts exactly one claim succeeds, ever.
  */
-import { and, desc, eq, max } from 'drizzle-orm'
+import { and, desc, eq, lt, max, notInArray } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { scheduleFires, schedules } from '../db/schema.ts'
 
@@ -24,6 +24,33 @@ export async function claimFire(
     .onConflictDoNothing()
     .returning({ schedule: scheduleFires.schedule })
   return rows.length === 1
+}
+
+/**
+ * Takes over this schedule's fires left `running` since before `olderThan` by a process that died
+ * mid-run (kill -9, out of memory), except the fires this process runs itself: each starts again
+ * at `startedAt`, late. One statement, so among replicas one takes each.
+ */
+export async function takeOverAbandonedFires(
+  db: Db,
+  schedule: string,
+  olderThan: Date,
+  startedAt: Date,
+  own: Date[],
+): Promise<Date[]> {
+  const rows = await db
+    .update(scheduleFires)
+    .set({ startedAt, late: true })
+    .where(
+      and(
+        eq(scheduleFires.schedule, schedule),
+        eq(scheduleFires.status, 'running'),
+        lt(scheduleFires.startedAt, olderThan),
+        ...(own.length > 0 ? [notInArray(scheduleFires.fireAt, own)] : []),
+      ),
+    )
+    .returning({ fireAt: scheduleFires.fireAt })
+  return rows.map((r) => r.fireAt).sort((a, b) => a.getTime() - b.getTime())
 }
 
 /** Records a fire that will not run, with the reason; leaves an existing row for that fire alone. */

@@ -35,6 +35,7 @@ import {
   claimFire,
   finishFire,
   lastFireAt,
+  takeOverAbandonedFires,
   markInterrupted,
   recordSkippedFire,
   type ScheduleRow,
@@ -63,6 +64,11 @@ export interface SchedulerOptions {
   maxOutsideWindowRows?: number
   /** The first wait before a fire whose database went away runs again (default 1 s; doubles up to a minute). */
   retryBaseMs?: number
+  /**
+   * A fire still `running` this long after it started, and not by this process, belonged to a
+   * process that died mid-run: it is taken over and run again, late (default 30 min).
+   */
+  abandonedAfterMs?: number
 }
 
 const RETRY_MAX_MS = 60_000
@@ -117,6 +123,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const stopTimeoutMs = options.stopTimeoutMs ?? 25_000
   const maxOutsideWindowRows = options.maxOutsideWindowRows ?? 50
   const retryBaseMs = options.retryBaseMs ?? 1000
+  const abandonedAfterMs = options.abandonedAfterMs ?? 30 * 60_000
   const tz = config.timezone
 
   const states = new Map<string, ScheduleState>()
@@ -167,9 +174,15 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return parts.join('; ')
   }
 
-  async function runFire(row: ScheduleRow, job: Job, fire: PlannedFire, now: Date): Promise<void> {
+  async function runFire(
+    row: ScheduleRow,
+    job: Job,
+    fire: PlannedFire,
+    now: Date,
+    claimed = false,
+  ): Promise<void> {
     if (stopping) return
-    if (!(await claimFire(db, row.name, fire.at, fire.late, clock()))) return
+    if (!claimed && !(await claimFire(db, row.name, fire.at, fire.late, clock()))) return
     const key = `${row.name}@${fire.at.toISOString()}`
     running.set(key, { schedule: row.name, fireAt: fire.at })
     // Past this, a missed fire would be recorded skipped: the database's return is waited for until then.
@@ -275,6 +288,26 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     }
     state.busy = true
     try {
+      // Fires a dead process left running: run again now, late (jobs add only what is missing).
+      const own = [...running.values()].filter((r) => r.schedule === row.name).map((r) => r.fireAt)
+      const cutoff = new Date(now.getTime() - abandonedAfterMs)
+      for (const fireAt of await takeOverAbandonedFires(db, row.name, cutoff, clock(), own)) {
+        if (stopping) return
+        if (now.getTime() - fireAt.getTime() > job.catchUpWindowHours * 3_600_000) {
+          // Too old to run now, as a missed fire would be: recorded failed, with how to run it.
+          const rerun = `duban job run ${job.name} --at ${fireAt.toISOString()}`
+          await markInterrupted(
+            db,
+            row.name,
+            fireAt,
+            bilingual('scheduler', (t) => t.fire.abandoned(rerun)),
+            clock(),
+          )
+          continue
+        }
+        logger.warn({ job: job.name, fireAt }, 'a fire left running by a process that stopped runs again')
+        await runFire(row, job, { at: fireAt, late: true, action: 'run' }, now, true)
+      }
       const after = state.after ?? (await lastFireAt(db, row.name)) ?? row.updatedAt
       const planned = planFires({
         cron: row.cron,

@@ -459,13 +459,54 @@ describeDb('scheduler', (t) => {
     const job = fakeJob({ name: 'daily', cron: '0 9 * * *' })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
     // Another replica claimed the fire and is still running it.
-    await t.db
-      .insert(scheduleFires)
-      .values({ schedule: 'daily', fireAt: at('2024-10-14T01:00:00Z'), status: 'running' })
-    await scheduler([job], { now: at('2024-10-14T00:30:00Z') }).tick(at('2024-10-14T01:00:00Z'))
+    await t.db.insert(scheduleFires).values({
+      schedule: 'daily',
+      fireAt: at('2024-10-14T01:00:00Z'),
+      status: 'running',
+      startedAt: at('2024-10-14T01:00:00Z'),
+    })
+    await scheduler([job], { now: at('2024-10-14T00:30:00Z') }).tick(at('2024-10-14T01:10:00Z'))
     expect(job.calls).toHaveLength(0)
     expect(await fireRows('daily')).toEqual([
       { at: '2024-10-14T01:00:00.000Z', status: 'running', late: false, enqueued: 0 },
     ])
+  })
+
+  it('runs again, late, a fire a dead process left running (kill -9 mid-job), once among replicas', async () => {
+    const job = fakeJob({ name: 'daily', cron: '0 9 * * *' })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    // Claimed at 09:00 by a process killed mid-run: the row says running, nothing will finish it.
+    await t.db.insert(scheduleFires).values({
+      schedule: 'daily',
+      fireAt: at('2024-10-14T01:00:00Z'),
+      status: 'running',
+      startedAt: at('2024-10-14T01:00:00Z'),
+    })
+    const clock = { now: at('2024-10-14T02:00:00Z') }
+    await Promise.all([scheduler([job], clock).tick(clock.now), scheduler([job], clock).tick(clock.now)])
+    await scheduler([job], clock).tick(at('2024-10-14T02:01:00Z'))
+    expect(job.calls.map((c) => [iso(c.fire.scheduledAt), iso(c.fire.now), c.fire.late])).toEqual([
+      ['2024-10-14T01:00:00.000Z', '2024-10-14T02:00:00.000Z', true],
+    ])
+    expect(await fireRows('daily')).toEqual([
+      { at: '2024-10-14T01:00:00.000Z', status: 'done', late: true, enqueued: 1 },
+    ])
+  })
+
+  it('records a fire a dead process left running past the catch-up window as failed, with how to run it', async () => {
+    const job = fakeJob({ name: 'daily', cron: '0 9 * * *', windowHours: 2 })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    await t.db.insert(scheduleFires).values({
+      schedule: 'daily',
+      fireAt: at('2024-10-14T01:00:00Z'),
+      status: 'running',
+      startedAt: at('2024-10-14T01:00:00Z'),
+    })
+    await scheduler([job], { now: at('2024-10-14T05:00:00Z') }).tick(at('2024-10-14T05:00:00Z'))
+    expect(job.calls).toHaveLength(0)
+    const [row] = await firesOf(t.db, 'daily')
+    expect(row?.status).toBe('failed')
+    expect(row?.detail).toContain('duban job run daily --at 2024-10-14T01:00:00.000Z')
+    expect(row?.detail).toContain('进程中途终止')
   })
 })

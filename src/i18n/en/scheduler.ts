@@ -9,6 +9,8 @@ export default {
     failed: (message: string, rerun: string) =>
       `failed: ${message}. Not retried automatically; to run it again: ${rerun}`,
     interrupted: 'still running when the service stopped; no result recorded',
+    abandoned: (rerun: string) =>
+      `the process running it died, and it is past the catch-up window; not run again. To run it: ${rerun}`,
   },
   list: {
     header: ['job', 'cron', 'enabled', 'last fire', 'status', 'late', 'new', 'detail'],

@@ -7,6 +7,8 @@ export default {
     policySkip: '服务停机期间错过，按该任务的补发策略不补发',
     failed: (message: string, rerun: string) => `执行出错：${message}。不会自动重试；如需补发请运行 ${rerun}`,
     interrupted: '服务停止时仍在执行，结果未记录',
+    abandoned: (rerun: string) =>
+      `执行该任务的进程中途终止，且已超出补发时限，未重新执行；如需补发请运行 ${rerun}`,
   },
   list: {
     header: ['任务', '计划（cron）', '启用', '上次执行', '状态', '补发', '新增', '说明'],
