@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --liftoff-only
 // The `duban` command. It runs the compiled JavaScript in dist/ (built by `npm run build`, which
 // npm's prepare runs on `npm ci`), so a command starts in a fraction of a second. When dist/ is
 // missing, or older than any source file (a developer edited a file after building), it runs the

@@ -48,6 +48,9 @@ export interface OpenOptions {
   idleTimeoutMs?: number
 }
 
+/** The embedded PostgreSQL's buffer pool (createPrivately). */
+export const EMBEDDED_SHARED_BUFFERS = '16MB'
+
 /** DATA_DIR is this user's alone (0700), whoever created it and however. */
 function restrictDataDir(dataDir: string): void {
   try {
@@ -65,7 +68,12 @@ async function createPrivately(dir: string): Promise<PGlite> {
   const previous = process.umask(0o077)
   try {
     const { PGlite } = await import('@electric-sql/pglite')
-    const pglite = await PGlite.create(dir)
+    // PostgreSQL's buffer pool is zeroed, so touched, at start: its default 128 MB was a third of
+    // the sandbox's RSS. A city's data is a few tens of MB, and what falls out of 16 MB is read
+    // back from the operating system's page cache.
+    const pglite = await PGlite.create(dir, {
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${EMBEDDED_SHARED_BUFFERS}`],
+    })
     tightenTree(dir)
     return pglite
   } finally {
