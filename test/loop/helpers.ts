@@ -35,7 +35,7 @@ export async function deliver(db: Db, h: Harness, clock: Clock): Promise<void> {
     idlePollMs: 20,
     now: clock.now,
   })
-  await worker.runUntilIdle({ timeoutMs: 20_000 })
+  await worker.runUntilIdle({ stallMs: 20_000 })
   await worker.stop()
 }
 
