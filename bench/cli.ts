@@ -152,6 +152,8 @@ export async function main(): Promise<number> {
     '',
     table,
     '',
+    'Where the time goes (a CPU profile of `duban status 台城 --json` on PostgreSQL, 2026-11-29): Node itself (the `node -e 0` row); then loading and compiling about 35 bundled modules, 1 MB of JavaScript (drizzle and postgres.js 460 KB, zod 190 KB, commander 125 KB), some 50 ms on a quiet core; ICU building a zh-CN collator (the roster is sorted in pinyin order) and a time-zone formatter, 15–20 ms each; drizzle building the schema; then the connection (SCRAM) and about 13 round trips of the queries themselves. Before this bundle (tsc output, 300 modules, migrations checked by a second connection each time) the same commands took 911 ms and 814 ms at load 6.9 beside a `node -e 0` of 132 ms; the CPU time of one `status` fell from 0.75 s to 0.39 s. The medians above scale with the machine\'s load: compare them with the `node -e 0` row of the same run. Node 20 has no compile cache for ES modules (`module.enableCompileCache` arrives in Node 22.1), which would take most of the compile share.',
+    '',
     `Result: ${pass ? 'PASS' : 'FAIL'}. Regenerate: \`npm run bench -- cli\`.`,
   ].join('\n')
   console.log(section)

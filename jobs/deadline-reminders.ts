@@ -20,7 +20,7 @@
  * Catch-up 'latest': after downtime only the newest missed fire runs, and the ladder makes up
  * every step that was missed, worded for the moment it is sent.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { deliveries } from '../src/db/schema.ts'
 import type { Db } from '../src/db/client.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'

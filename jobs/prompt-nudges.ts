@@ -5,7 +5,7 @@
  * done). Key `nudge:{unitId}:{isoWeek}`; once per week (see jobs/rhythm.ts).
  */
 import { and, gte, inArray, lte } from 'drizzle-orm'
-import { z } from 'zod'
+import * as z from 'zod'
 import { deliveries, statusReports } from '../src/db/schema.ts'
 import { addDays } from '../src/domain/dates.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'

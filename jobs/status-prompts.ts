@@ -5,7 +5,7 @@
  * prompt) and its liaisons' email. Units with nothing open are not prompted. Key
  * `prompt:{unitId}:{isoWeek}`; once per week (see jobs/rhythm.ts).
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'

@@ -6,7 +6,7 @@
  * (hours so far ÷ share of the year elapsed < requirement), key `pace-risk:{yyyy-mm}`.
  */
 import { eq } from 'drizzle-orm'
-import { z } from 'zod'
+import * as z from 'zod'
 import { officers } from '../src/db/schema.ts'
 import { daysBetween } from '../src/domain/dates.ts'
 import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'

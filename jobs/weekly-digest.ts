@@ -4,7 +4,7 @@
  * send time, to the supervisors' group(s) and their email. Key `digest:{isoWeek}`: one digest
  * per (recipient, week), whatever replicas or restarts do.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { buildDigest } from '../src/domain/digest.ts'
 import { weeklyTrend } from '../src/domain/ledger.ts'
 import { activePlan } from '../src/domain/plans.ts'

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { isIP } from 'node:net'
 import { existsSync } from 'node:fs'
 import dotenv from 'dotenv'
-import { z } from 'zod'
+import * as z from 'zod'
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 

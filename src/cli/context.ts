@@ -4,7 +4,7 @@
  */
 import { loadConfig, loadDotEnv, type Config } from '../config.ts'
 import { openDatabase, type Database, type Db } from '../db/client.ts'
-import { createLogger, type Logger } from '../log.ts'
+import type { Logger } from '../log.ts'
 import type { Output } from './io.ts'
 import type { AppParts } from '../app-parts.ts'
 
@@ -14,7 +14,8 @@ export interface CliContext {
   /** The bot's features and the scheduled jobs, from the composition root. */
   parts: AppParts
   config(): Config
-  logger(): Logger
+  /** The logger; pino loads with the first command that logs (most one-shot commands never do). */
+  logger(): Promise<Logger>
   /** Opens (once) and returns the database; closed by `close()`. */
   db(): Promise<Db>
   database(): Promise<Database>
@@ -30,7 +31,7 @@ export function createCliContext(
   clock: () => Date = () => new Date(),
 ): CliContext {
   let config: Config | undefined
-  let logger: Logger | undefined
+  let logger: Promise<Logger> | undefined
   let opening: Promise<Database> | undefined
   const ctx: CliContext = {
     env,
@@ -45,7 +46,10 @@ export function createCliContext(
     },
     logger() {
       // One-shot commands log warnings and errors only, to stderr, unless LOG_LEVEL asks for more.
-      logger ??= createLogger(env.LOG_LEVEL ? ctx.config().logLevel : 'warn')
+      logger ??= (async () => {
+        const level = env.LOG_LEVEL ? ctx.config().logLevel : 'warn'
+        return (await import('../log.ts')).createLogger(level)
+      })()
       return logger
     },
     database() {

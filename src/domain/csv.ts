@@ -3,9 +3,14 @@
  * UTF-8 BOM, CRLF, LF or CR line ends), with each record's first line kept so that errors can
  * name it. Blank records are skipped. A quote left open is a user error naming its line.
  */
-import { parse } from 'csv-parse/sync'
-
+import { createRequire } from 'node:module'
 import { LocalizedUserError, localized } from '../errors.ts'
+
+// csv-parse loads with the first CSV read: the people and units modules that import this one
+// are on every `duban status`, which reads no CSV.
+let csvParse: typeof import('csv-parse/sync') | undefined
+const loadCsvParse = () =>
+  (csvParse ??= createRequire(import.meta.url)('csv-parse/sync') as typeof import('csv-parse/sync'))
 
 export interface CsvRecord {
   /** 1-based line number where the record starts (the header is line 1). */
@@ -19,7 +24,7 @@ const lineBreaks = /\r\n|\n|\r/g
 export function parseCsv(text: string): CsvRecord[] {
   let parsed: { record: string[]; info: { lines: number } }[]
   try {
-    parsed = parse(text, {
+    parsed = loadCsvParse().parse(text, {
       bom: true,
       info: true,
       relax_column_count: true,

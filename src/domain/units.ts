@@ -6,10 +6,9 @@
  */
 import { asc, inArray } from 'drizzle-orm'
 import { createRequire } from 'node:module'
-import { LineCounter, parseDocument, isMap, isNode, isSeq } from 'yaml'
 import { parseCsv } from './csv.ts'
 import { yamlToValues } from './yaml-values.ts'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Db } from '../db/client.ts'
 import { unitGroups as unitGroupsTable, units as unitsTable, unitKinds, type UnitKind } from '../db/schema.ts'
 import { bilingual, UserError } from '../errors.ts'
@@ -513,7 +512,13 @@ const groupInputSchema = z
     message: 'a group names tags, kinds or units',
   })
 
+// yaml loads with the first roster read (units import, the sandbox's seed), not with every
+// command that looks a unit up.
+let yamlModule: typeof import('yaml') | undefined
+const loadYaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'))
+
 function parseRosterYaml(text: string, fileName: string): RosterInput {
+  const { LineCounter, parseDocument, isMap, isNode, isSeq } = loadYaml()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true })
   const [firstError] = doc.errors

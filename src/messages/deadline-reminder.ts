@@ -14,7 +14,7 @@
  * `deadline-escalation`: the supervisors' copy from the second overdue reminder on, one message
  * per task and day listing the units escalated that day.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { messages } from '../i18n/index.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'

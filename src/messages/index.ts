@@ -3,7 +3,7 @@
  * carry a template name and parameters and be rendered by whichever worker sends it.
  * Template modules are listed in `builtIn`; tests may add more with `registerTemplate`.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
 import { prependEmailNote } from './email-layout.ts'

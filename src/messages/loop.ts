@@ -4,7 +4,7 @@
  * file id, the unit's notice of a decision, the extension request and its answer, and the red
  * item's escalation. Pure: parameters in, Telegram HTML and email out.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Locale } from '../db/schema.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { messages } from '../i18n/index.ts'

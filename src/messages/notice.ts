@@ -2,7 +2,7 @@
  * `notice`: a title and a few lines, to Telegram and email alike. The generic message for
  * operational notes and for testing the delivery spine.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { plainEmail } from './email-layout.ts'
 import type { MessageTemplate } from './types.ts'

@@ -2,7 +2,7 @@
  * Pieces shared by the rhythm's templates (reminders, escalations, prompts, digest, pace): the
  * parameter shapes of a task and a status, and how they read. Pure: no database, no clock.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { assignmentRoles, reportStates, type Locale } from '../db/schema.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { describeDeadline } from '../domain/deadline-phrase.ts'

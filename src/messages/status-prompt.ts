@@ -10,7 +10,7 @@
  *   …
  *   请直接回复本消息，例如：1 已完成；2 进行中 60%；3 有困难：原因
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { messages } from '../i18n/index.ts'
 import { answerableEmail } from './email-layout.ts'

@@ -5,7 +5,7 @@
  * `training-risk`: from November, the officers who cannot reach the yearly requirement at their
  * current pace, sent to the supervisors.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import { escapeHtml } from '../telegram/html.ts'
 import { messages } from '../i18n/index.ts'
 import { formatMonthDay } from '../domain/dates.ts'

@@ -8,7 +8,7 @@
  * Both come with a picture (src/documents/digest-chart.ts): sent with sendPhoto before the text
  * in Telegram, inline at the top of the email.
  */
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Locale } from '../db/schema.ts'
 import type { Digest } from '../domain/digest.ts'
 import { formatMonthDay, localDate } from '../domain/dates.ts'

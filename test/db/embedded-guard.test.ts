@@ -71,9 +71,12 @@ describe('embedded database guards', { timeout: 240_000 }, () => {
       })
       let release!: () => void
       const held = new Promise<void>((r) => (release = r))
+      let inTransaction!: () => void
+      const began = new Promise<void>((r) => (inTransaction = r))
       const outcome = stuck
         .begin(async (tx) => {
           await tx`insert into units (name, short_name, kind) values ('大江镇', '大江', 'town')`
+          inTransaction()
           await held // idle inside the transaction, holding PGlite's one session
           await tx`select 1`
         })
@@ -82,6 +85,8 @@ describe('embedded database guards', { timeout: 240_000 }, () => {
           (e: unknown) => `failed: ${(e as Error).message}`,
         )
       // The service's insert waits for the session, then gets it once the idle client is cut off.
+      // (Only once the client holds it: the host's pool may already be connected, and win the race.)
+      await began
       await host.db.insert(units).values({ name: '台城街道', shortName: '台城', kind: 'subdistrict' })
       release()
       expect(await outcome).toMatch(/^failed/)

@@ -29,7 +29,7 @@ export async function runCli(
       },
     },
     config: () => config,
-    logger: () => silentLogger,
+    logger: () => Promise.resolve(silentLogger),
     db: () => Promise.resolve(db),
     database: () => Promise.reject(new Error('not used')),
     now: () => now,

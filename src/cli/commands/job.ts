@@ -105,7 +105,7 @@ export function registerJob(program: Command, ctx: CliContext): void {
       const options = await loadJobOptions(db, found)
       let result
       try {
-        result = await runJob({ db, config, calendar: chinaCalendar, logger: ctx.logger() }, found, options, {
+        result = await runJob({ db, config, calendar: chinaCalendar, logger: await ctx.logger() }, found, options, {
           scheduledAt: at,
           now: at,
           late: false,

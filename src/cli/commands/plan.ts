@@ -10,11 +10,11 @@ import { displayWidth, formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import type { AssignmentRole } from '../../db/schema.ts'
 import { describeDeadline } from '../../domain/deadline-phrase.ts'
-import { importPlan, previewPlan, type PlanPreview } from '../../domain/plan-import.ts'
-import { readPlanFile } from '../../documents/plan/index.ts'
+// The document readers (yaml, docx, xlsx, pdf) and the importer load in `plan import` only, the
+// sheet writer in `plan export`: `plan show` and `plan list` are read from the database.
+import type { PlanPreview } from '../../domain/plan-import.ts'
 import { bilingual, UserError } from '../../errors.ts'
 import { activePlans, archivePlan, findPlan, listPlans, listPlanTasks } from '../../domain/plans.ts'
-import { exportPlanSheet } from '../../documents/plan-sheet.ts'
 
 const zh = messages('zh-CN').plan
 const zl = messages('zh-CN').planLedger
@@ -109,6 +109,10 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         opts: { year?: string; createUnits?: boolean; dryRun?: boolean; json?: boolean },
       ) => {
         const year = parseYear(opts.year)
+        const [{ readPlanFile }, { importPlan, previewPlan }] = await Promise.all([
+          import('../../documents/plan/index.ts'),
+          import('../../domain/plan-import.ts'),
+        ])
         // The file is checked and parsed before the database is opened: bad input changes nothing.
         const draft = await readPlanFile(file, year === undefined ? {} : { year })
         const db = await ctx.db()
@@ -296,6 +300,7 @@ export function registerPlan(program: Command, ctx: CliContext): void {
         throw new UserError(bilingual('plan', (m) => m.fileType(file, '.xlsx')))
       const db = await ctx.db()
       const p = await findPlan(db, opts.plan)
+      const { exportPlanSheet } = await import('../../documents/plan-sheet.ts')
       const rows = await exportPlanSheet(db, p, file)
       ctx.output.out(bilingual('planLedger', (m) => m.exported(file, rows)))
     })

@@ -20,7 +20,7 @@
  */
 import path from 'node:path'
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml'
-import { z } from 'zod'
+import * as z from 'zod'
 import { UserError } from '../../errors.ts'
 import { isValidDate, lastDayOfMonth, toDateString } from '../../domain/dates.ts'
 import { readDeadlinePhrase } from '../../domain/deadline-phrase.ts'

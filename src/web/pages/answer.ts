@@ -13,7 +13,7 @@
  */
 import type { Context, Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { z } from 'zod'
+import * as z from 'zod'
 import { messages } from '../../i18n/index.ts'
 import {
   answerStanding,

@@ -1,6 +1,6 @@
 /** For admins: deliveries that failed, were given up or may have arrived twice, with a retry button. */
 import type { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { messages } from '../../i18n/index.ts'
 import { isAdmin } from '../../domain/access.ts'
 import { listDeliveries, retryDelivery, type DeliveryRow } from '../../delivery/outbox.ts'

@@ -4,7 +4,7 @@
  * their own unit only.
  */
 import type { Context, Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Locale } from '../../db/schema.ts'
 import { messages } from '../../i18n/index.ts'
 import { readsAllUnits } from '../../domain/access.ts'

@@ -4,7 +4,7 @@
  * Liaisons see their own unit only: another unit's page is 403.
  */
 import type { Hono } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { messages } from '../../i18n/index.ts'
 import { mayReview, readsAllUnits } from '../../domain/access.ts'
 import { localDate } from '../../domain/dates.ts'
