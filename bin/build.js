@@ -22,7 +22,8 @@ const bundled = new Set(['zod', 'drizzle-orm', 'postgres', 'commander', 'csv-par
 
 /** The package a bare specifier names (`@scope/name` or `name`); undefined for a path or `node:`. */
 function packageOf(specifier) {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return undefined
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:'))
+    return undefined
   const parts = specifier.split('/')
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]
 }

@@ -105,11 +105,16 @@ export function registerJob(program: Command, ctx: CliContext): void {
       const options = await loadJobOptions(db, found)
       let result
       try {
-        result = await runJob({ db, config, calendar: chinaCalendar, logger: await ctx.logger() }, found, options, {
-          scheduledAt: at,
-          now: at,
-          late: false,
-        })
+        result = await runJob(
+          { db, config, calendar: chinaCalendar, logger: await ctx.logger() },
+          found,
+          options,
+          {
+            scheduledAt: at,
+            now: at,
+            late: false,
+          },
+        )
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err)
         throw new UserError(bilingual('scheduler', (t) => t.run.failed(found.name, message)))
