@@ -68,7 +68,7 @@ async function measure(db: Db, driver: string, concurrency: number): Promise<Mea
     idlePollMs: 20,
   })
   const t0 = performance.now()
-  await worker.runUntilIdle({ timeoutMs: 600_000 })
+  await worker.runUntilIdle({ stallMs: 600_000 })
   const seconds = (performance.now() - t0) / 1000
   const counts = await countDeliveries(db)
   if (counts.sent !== ROWS) throw new Error(`expected ${ROWS} sent, got ${JSON.stringify(counts)}`)

@@ -19,7 +19,6 @@ import { startBot } from './telegram/bot.ts'
 import { startSandbox, type Sandbox } from './sandbox/sandbox.ts'
 import { checkSandboxDatabase, claimSandboxDataDir, SandboxRefused } from './sandbox/guard.ts'
 import type { AppParts } from './app-parts.ts'
-import { logRenderWarningsTo } from './messages/render-warnings.ts'
 
 export interface ServiceRoles {
   bot: boolean
@@ -83,8 +82,6 @@ export async function startService(
 
     if (roles.worker) {
       const workerLogger = logger.child({ role: 'worker' })
-      // Messages render in the worker: what a template leaves out is logged there.
-      logRenderWarningsTo(workerLogger)
       const worker = createDeliveryWorker({ db, config: effective, logger: workerLogger })
       worker.start()
       alive.worker = true

@@ -14,6 +14,8 @@
  * - A reservation is granted only when the chat is free by the time the next token slot comes,
  *   so one busy chat never makes the token budget idle: the caller is told when to come back.
  * - A 429's `retry_after` pauses a scope (`paused_until`) for every replica.
+ * - The bot's own answers spend the same budget (src/telegram/answer-pacing.ts): a token slot each,
+ *   and in a group its chat scope too, leaving part of the group's minute to the outbox.
  */
 import { performance } from 'node:perf_hooks'
 import { sql } from 'drizzle-orm'
@@ -43,7 +45,9 @@ export interface RateBudgetOptions {
   limits?: TelegramLimits
   /**
    * Share of the per-token limit used, a margin for jitter between our slot and the moment the
-   * server counts the message (default 0.975: 29.25 msg/s).
+   * server counts the message. Default 0.9: 27 msg/s, so any second holds at most 28 slots and
+   * two messages of headroom absorb sends that arrive late (a busy replica, a cold connection):
+   * at 0.975 three replicas started together put 31 messages into one second where they arrive.
    */
   pace?: number
   /** Extra time between two messages into one chat, and added to a group's minute (default 100 ms). */
@@ -68,7 +72,12 @@ export interface RateBudget {
    * slot is more than `maxWaitMs` away. A granted chat stays held for up to `holdMs` (the wait
    * plus the send's timeout) unless `finish` is called, as it must be, once the send is answered.
    */
-  reserve(chatId: string, maxWaitMs: number, holdMs: number): Promise<Reservation>
+  reserve(chatId: string, maxWaitMs: number, holdMs: number, options?: ReserveOptions): Promise<Reservation>
+  /**
+   * Reserves the next token slot only (no chat held): the bot's answer in a private chat, which
+   * counts against the token's messages per second but is not paced within its chat.
+   */
+  reserveToken(maxWaitMs: number): Promise<Reservation>
   /**
    * The send into `chatId` was answered (`sent`: it may have been counted by Telegram) or never
    * made: sets when the chat may have its next message.
@@ -83,6 +92,15 @@ export interface RateBudget {
   pause(scope: 'global' | 'chat', chatId: string, retryAfterSec: number): Promise<void>
 }
 
+export interface ReserveOptions {
+  /**
+   * In a group, leave this many of its messages per minute to others: granted only while fewer
+   * than `groupPerMinute − groupHeadroom` went into the group in the last minute. The bot's
+   * answers use it, so a flood of commands in one group always leaves room for the outbox.
+   */
+  groupHeadroom?: number
+}
+
 /** Granting a slot up to this much after the next token slot costs at most one token slot. */
 const JOIN_SLACK_MS = 40
 
@@ -90,7 +108,7 @@ const msOf = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)
 
 export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget {
   const limits = options.limits ?? publishedTelegramLimits
-  const pace = options.pace ?? 0.975
+  const pace = options.pace ?? 0.9
   const globalIntervalMs = 1000 / (limits.perSecond * pace)
   const chatMarginMs = options.chatMarginMs ?? 100
   const chatIntervalMs = 1000 / limits.perChatPerSecond + chatMarginMs
@@ -153,8 +171,17 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
     chatScopePrefix,
     chatScope: (chatId) => chatScopePrefix + chatId,
 
-    async reserve(chatId, maxWaitMs, holdMs) {
+    async reserve(chatId, maxWaitMs, holdMs, reserveOptions = {}) {
       const scope = chatScopePrefix + chatId
+      // With a headroom, the chat is ready only once its (limit − headroom)-th newest send of the
+      // last minute has left the minute (0 rows: no such send, ready now).
+      const share = limits.groupPerMinute - (reserveOptions.groupHeadroom ?? 0)
+      const shareReady =
+        isGroupChat(chatId) && reserveOptions.groupHeadroom
+          ? sql`(select e::float8 + ${groupWindowMs}::float8
+                 from rate_scopes r, jsonb_array_elements_text(r."window") e
+                 where r.scope = ${scope} order by e::float8 desc offset ${Math.max(0, share - 1)} limit 1)`
+          : sql`null::float8`
       if (!known.has(scope)) await ensure(scope)
       if (offsetAt === -Infinity) await calibrate()
       for (;;) {
@@ -180,7 +207,7 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
                   greatest((select next_ms from locked where scope = ${globalScope}),
                            (select paused_ms from locked where scope = ${globalScope}), t.now_ms) as g_ready,
                   greatest((select next_ms from locked where scope = ${scope}),
-                           (select paused_ms from locked where scope = ${scope}), t.now_ms) as c_ready,
+                           (select paused_ms from locked where scope = ${scope}), ${shareReady}, t.now_ms) as c_ready,
                   (select count(*) from locked) as n
                 from (select ${msOf('clock_timestamp()')} as now_ms) t
               ),
@@ -221,6 +248,37 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
         if (!outcome.r.granted) return outcome.r
         // The slot in database time, on this process's clock.
         return { granted: true, waitMs: Math.max(0, outcome.r.waitMs - offsetMs - answeredAt) }
+      }
+    },
+
+    async reserveToken(maxWaitMs) {
+      if (!known.has(globalScope)) await ensure(globalScope)
+      if (offsetAt === -Infinity) await calibrate()
+      for (;;) {
+        const sentAt = localNow()
+        const [row] = await query<{ now_ms: number | string; ready: number | string; granted: boolean }>(
+          db,
+          sql`with calc as (
+                select ${msOf('clock_timestamp()')} as now_ms,
+                  greatest(${msOf('next_at')}, ${msOf('paused_until')}, ${msOf('clock_timestamp()')}) as ready
+                from rate_scopes where scope = ${globalScope} for update
+              ),
+              taken as (
+                update rate_scopes set next_at = to_timestamp((c.ready + ${globalIntervalMs}::float8) / 1000.0)
+                from calc c where scope = ${globalScope} and c.ready - c.now_ms <= ${maxWaitMs}::float8
+                returning scope
+              )
+              select now_ms, ready, (select count(*) from taken) > 0 as granted from calc`,
+        )
+        if (!row) {
+          await ensure(globalScope)
+          continue
+        }
+        const answeredAt = localNow()
+        const now = num(row.now_ms)
+        sampleClock(now, sentAt, answeredAt)
+        if (!row.granted) return { granted: false, retryInMs: num(row.ready) - now, busy: 'token' }
+        return { granted: true, waitMs: Math.max(0, num(row.ready) - offsetMs - answeredAt) }
       }
     },
 

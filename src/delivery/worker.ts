@@ -55,7 +55,7 @@ export interface DeliveryWorkerOptions {
   email?: EmailSender | null
   /** The Telegram limits this bot works under (default: the published 30/s, 1/s/chat, 20/min/group). */
   limits?: TelegramLimits
-  /** Share of the per-token Telegram limit used (default 0.975). */
+  /** Share of the per-token Telegram limit used (default 0.9, see rate-budget.ts). */
   pace?: number
   /** Telegram deliveries in flight per process (default 16). */
   concurrency?: number
@@ -92,9 +92,10 @@ export interface DeliveryWorker {
   drainOnce(): Promise<number>
   /**
    * Runs until no row of this worker's channels is pending or sending (including retries not yet
-   * due); rejects after `timeoutMs` (default 30 s) with what was left.
+   * due); rejects with what was left once `stallMs` (default 30 s) pass without progress (no row
+   * finished), so a slow machine only takes longer and a stuck worker is still found out.
    */
-  runUntilIdle(options?: { timeoutMs?: number }): Promise<void>
+  runUntilIdle(options?: { stallMs?: number }): Promise<void>
   /** Rows being processed right now. */
   readonly inFlight: number
   /** The shared rate budget (null without Telegram). */
@@ -275,6 +276,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         now,
         tz: config.timezone,
         ...(await answerLinksFor(job, now)),
+        // What a template leaves out (a picture that failed to draw) is logged with the row.
+        warn: (fields, message) => logger.warn({ ...fields, delivery: job.id }, message),
       })
     } catch (err) {
       return outcomes.retryLater(job, `render: ${describeError(err)}`, false)
@@ -385,16 +388,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     },
 
     async runUntilIdle(opts = {}) {
-      const deadline = performance.now() + (opts.timeoutMs ?? 30_000)
+      const stallMs = opts.stallMs ?? 30_000
+      let fewest = Infinity
+      let progressAt = performance.now()
       const started = !running
       if (started) worker.start()
       try {
         for (;;) {
-          if (inflight.size === 0 && (await outstanding()) === 0) return
-          if (performance.now() > deadline)
+          const left = await outstanding()
+          if (inflight.size === 0 && left === 0) return
+          if (left < fewest) {
+            fewest = left
+            progressAt = performance.now()
+          } else if (performance.now() - progressAt > stallMs) {
             throw new Error(
-              `delivery worker: still ${await outstanding()} pending or sending deliveries after ${opts.timeoutMs ?? 30_000} ms`,
+              `delivery worker: still ${left} pending or sending deliveries, none finished in the last ${stallMs} ms`,
             )
+          }
           await sleep(25)
         }
       } finally {

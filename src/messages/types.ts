@@ -58,6 +58,11 @@ export interface RenderContext {
    * nudge emails then carry one-tap answer links for each open task.
    */
   answerLinks?: AnswerLinkBuilder
+  /**
+   * Where a template reports a part it had to leave out (the digest's picture that failed to
+   * draw); rendering goes on without it. The worker points it at its logger.
+   */
+  warn?: (fields: Record<string, unknown>, message: string) => void
 }
 
 export interface MessageTemplate<P> {

@@ -15,9 +15,8 @@ import { formatMonthDay, localDate } from '../domain/dates.ts'
 import { messages } from '../i18n/index.ts'
 import { escapeHtml } from '../telegram/html.ts'
 import { digestChartPng } from '../documents/digest-chart.ts'
-import { renderWarning } from './render-warnings.ts'
 import { dueLabel, taskTitle } from './rhythm-parts.ts'
-import type { EmailMessage, MessageTemplate } from './types.ts'
+import type { EmailMessage, MessageTemplate, RenderContext } from './types.ts'
 
 const int = z.number().int().min(0)
 const isoTime = z.string()
@@ -99,7 +98,11 @@ export const DIGEST_CHART_CID = 'digest-chart@duban'
  * there is nothing to draw. A picture that fails to render is left out (a warning says why):
  * the text still goes.
  */
-export function digestPicture(d: Digest, locale: Locale): Buffer | null {
+export function digestPicture(
+  d: Digest,
+  locale: Locale,
+  warn: RenderContext['warn'] = () => {},
+): Buffer | null {
   if (!d.plan || d.units.length === 0) return null
   try {
     return digestChartPng(
@@ -118,7 +121,7 @@ export function digestPicture(d: Digest, locale: Locale): Buffer | null {
       locale,
     ).png
   } catch (err) {
-    renderWarning({ err, week: d.week }, 'the digest picture failed to render; the digest goes as text only')
+    warn({ err, week: d.week }, 'the digest picture failed to render; the digest goes as text only')
     return null
   }
 }
@@ -337,7 +340,7 @@ function emailHtml(d: Digest, locale: Locale, tz: string, subject: string): stri
 export const weeklyDigest: MessageTemplate<Digest> = {
   name: 'weekly-digest',
   params: digestParams,
-  render(d, locale, { tz }) {
+  render(d, locale, { tz, warn }) {
     const t = messages(locale).rhythm.digest
     const subject = t.subject(weekLabel(d.week, locale))
     const footer = messages(locale).delivery.email.footer
@@ -349,7 +352,7 @@ export const weeklyDigest: MessageTemplate<Digest> = {
       ),
     }
     // The picture goes before the text: sendPhoto first in Telegram, inline (cid) atop the email.
-    const png = digestPicture(d, locale)
+    const png = digestPicture(d, locale, warn)
     return {
       telegram: {
         html: telegramHtml(d, locale, tz),

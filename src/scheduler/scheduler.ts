@@ -12,8 +12,14 @@
  * the reason; of those older than the catch-up window at most `maxOutsideWindowRows` (default 50)
  * get a row each, the oldest of them saying that even earlier ones were not recorded one by one.
  *
- * A job that throws is logged and recorded `failed`; it is not retried automatically (an admin
- * runs `duban job run`). Schedules are handled concurrently, so a long job never delays the
+ * A job that throws because the database went away (a restart, a failover: isDatabaseUnavailable)
+ * runs again in this process, 1 s, 2 s, 4 s … up to a minute apart, while the fire is inside its
+ * job's catch-up window: its decision rolled back with the connection, and a run of the same
+ * moment adds only what is missing, so the fire is done once the database is back, not left
+ * failed until its next time. A re-run that starts after the on-time tolerance runs late, as of
+ * its own moment. The outcome is written the same way (the row never stays `running` for a
+ * restart). Any other error is logged and recorded `failed`; it is not retried automatically (an
+ * admin runs `duban job run`). Schedules are handled concurrently, so a long job never delays the
  * others; a schedule still busy from an earlier tick is left alone by the next (in-process guard
  * on top of the unique claim).
  */
@@ -38,6 +44,8 @@ import { jobOptions, runJob } from './run.ts'
 import { countJobFire } from '../metrics.ts'
 import { formatInstant } from '../domain/dates.ts'
 import { bilingual } from '../errors.ts'
+import { isDatabaseUnavailable } from '../db/unavailable.ts'
+import type { JobFire } from './job.ts'
 
 export interface SchedulerOptions {
   db: Db
@@ -53,7 +61,11 @@ export interface SchedulerOptions {
   stopTimeoutMs?: number
   /** Rows written per schedule for fires older than the catch-up window (default 50). */
   maxOutsideWindowRows?: number
+  /** The first wait before a fire whose database went away runs again (default 1 s; doubles up to a minute). */
+  retryBaseMs?: number
 }
+
+const RETRY_MAX_MS = 60_000
 
 export interface Scheduler {
   /** Seeds missing schedules, starts the minute tick, and resolves when the catch-up tick is done. */
@@ -104,6 +116,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const onTimeToleranceMs = options.onTimeToleranceMs ?? 5 * 60_000
   const stopTimeoutMs = options.stopTimeoutMs ?? 25_000
   const maxOutsideWindowRows = options.maxOutsideWindowRows ?? 50
+  const retryBaseMs = options.retryBaseMs ?? 1000
   const tz = config.timezone
 
   const states = new Map<string, ScheduleState>()
@@ -113,6 +126,22 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const warned = new Set<string>()
   let task: ScheduledTask | undefined
   let stopping = false
+  /** Pauses between runs of a fire, cut short by stop(). */
+  const wakers = new Set<() => void>()
+
+  function pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer)
+        wakers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      wakers.add(wake)
+    })
+  }
+
+  const backoff = (attempt: number) => Math.min(RETRY_MAX_MS, retryBaseMs * 2 ** (attempt - 1))
 
   function track<T>(p: Promise<T>): Promise<T> {
     inflight.add(p)
@@ -143,43 +172,76 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     if (!(await claimFire(db, row.name, fire.at, fire.late, clock()))) return
     const key = `${row.name}@${fire.at.toISOString()}`
     running.set(key, { schedule: row.name, fireAt: fire.at })
+    // Past this, a missed fire would be recorded skipped: the database's return is waited for until then.
+    const retryUntil = fire.at.getTime() + job.catchUpWindowHours * 3_600_000
+    let run: JobFire = { scheduledAt: fire.at, now: fire.late ? now : fire.at, late: fire.late }
     try {
       let outcome: Parameters<typeof finishFire>[3]
-      try {
-        const result = await runJob({ db, config, calendar, logger }, job, jobOptions(job, row.options), {
-          scheduledAt: fire.at,
-          now: fire.late ? now : fire.at,
-          late: fire.late,
-        })
-        outcome = result.skipped
-          ? {
-              status: 'skipped',
-              enqueued: result.enqueued,
-              detail: result.detail ? `${result.skipped}; ${result.detail}` : result.skipped,
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const result = await runJob(
+            { db, config, calendar, logger },
+            job,
+            jobOptions(job, row.options),
+            run,
+          )
+          outcome = result.skipped
+            ? {
+                status: 'skipped',
+                enqueued: result.enqueued,
+                detail: result.detail ? `${result.skipped}; ${result.detail}` : result.skipped,
+              }
+            : { status: 'done', enqueued: result.enqueued, detail: result.detail ?? null }
+          logger.info(
+            {
+              job: job.name,
+              fireAt: fire.at,
+              late: run.late,
+              attempt,
+              status: outcome.status,
+              enqueued: outcome.enqueued,
+            },
+            'schedule fire finished',
+          )
+          break
+        } catch (err) {
+          if (isDatabaseUnavailable(err) && !stopping && clock().getTime() < retryUntil) {
+            const waitMs = backoff(attempt)
+            logger.warn(
+              { err, job: job.name, fireAt: fire.at, attempt, waitMs },
+              'scheduled job lost its database; it runs again',
+            )
+            await pause(waitMs)
+            if (!stopping) {
+              // Run as of now once the on-time moment has passed, as a late fire would.
+              const at = clock()
+              if (at.getTime() - fire.at.getTime() > onTimeToleranceMs)
+                run = { scheduledAt: fire.at, now: at, late: true }
+              continue
             }
-          : { status: 'done', enqueued: result.enqueued, detail: result.detail ?? null }
-        logger.info(
-          {
-            job: job.name,
-            fireAt: fire.at,
-            late: fire.late,
-            status: outcome.status,
-            enqueued: outcome.enqueued,
-          },
-          'schedule fire finished',
-        )
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err)
-        logger.error({ err, job: job.name, fireAt: fire.at, late: fire.late }, 'scheduled job failed')
-        const rerun = `duban job run ${job.name} --at ${fire.at.toISOString()}`
-        outcome = {
-          status: 'failed',
-          enqueued: 0,
-          detail: bilingual('scheduler', (t) => t.fire.failed(message, rerun)),
+          }
+          const message = err instanceof Error ? err.message : String(err)
+          logger.error({ err, job: job.name, fireAt: fire.at, late: run.late }, 'scheduled job failed')
+          const rerun = `duban job run ${job.name} --at ${fire.at.toISOString()}`
+          outcome = {
+            status: 'failed',
+            enqueued: 0,
+            detail: bilingual('scheduler', (t) => t.fire.failed(message, rerun)),
+          }
+          break
         }
       }
       countJobFire(job.name, outcome.status)
-      await finishFire(db, row.name, fire.at, outcome, clock())
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await finishFire(db, row.name, fire.at, outcome, clock())
+          break
+        } catch (err) {
+          // Stopping with the database away: the row stays `running`, as after a crash.
+          if (!isDatabaseUnavailable(err) || stopping) throw err
+          await pause(backoff(attempt))
+        }
+      }
     } finally {
       running.delete(key)
     }
@@ -263,6 +325,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function stop(): Promise<void> {
     stopping = true
+    for (const wake of [...wakers]) wake()
     if (task) {
       await task.destroy()
       task = undefined

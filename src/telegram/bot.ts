@@ -19,6 +19,8 @@ import { rateLimit, type RateLimitOptions } from './middleware/rate-limit.ts'
 import { groupGate } from './middleware/group-gate.ts'
 import { refuseDeactivated } from './middleware/deactivated.ts'
 import { updateChatKey, startWebhookServer } from './webhook.ts'
+import { createRateBudget, type TelegramLimits } from '../delivery/rate-budget.ts'
+import { AnswerDropped, answerPacing } from './answer-pacing.ts'
 
 /** The bot's features, as the composition root hands them over (a fresh set for each bot). */
 export interface BotFeatures {
@@ -40,6 +42,11 @@ export interface CreateBotDeps extends Omit<BotDeps, 'now'> {
   rateLimit?: RateLimitOptions | false
   /** How long person, chat and prompt lookups are remembered (default 10 s / 60 s; ttlMs 0: never). */
   lookups?: LookupOptions
+  /**
+   * The Telegram limits the bot's answers share with the outbox (answer-pacing.ts; default the
+   * published ones, `chatMarginMs` 100); false: answers are not paced.
+   */
+  pacing?: { limits?: TelegramLimits; chatMarginMs?: number; maxWaitMs?: number } | false
 }
 
 /** The update kinds the bot handles; everything else is not even fetched. */
@@ -63,6 +70,23 @@ export function createBot(deps: CreateBotDeps): Bot<BotContext> {
     ...(deps.botInfo ? { botInfo: deps.botInfo } : {}),
     client: { apiRoot: deps.config.telegramApiRoot },
   })
+  // Pacing first, so that each of auto-retry's attempts (installed after, so it wraps it) takes
+  // its own slot.
+  if (deps.pacing !== false) {
+    const pacing = deps.pacing ?? {}
+    const budget = createRateBudget(deps.db, {
+      botId: token.split(':')[0]!,
+      ...(pacing.limits ? { limits: pacing.limits } : {}),
+      ...(pacing.chatMarginMs !== undefined ? { chatMarginMs: pacing.chatMarginMs } : {}),
+    })
+    bot.api.config.use(
+      answerPacing({
+        budget,
+        logger: deps.logger,
+        ...(pacing.maxWaitMs !== undefined ? { maxWaitMs: pacing.maxWaitMs } : {}),
+      }),
+    )
+  }
   bot.api.config.use(
     autoRetry({
       maxRetryAttempts: 3,
@@ -101,6 +125,11 @@ async function handleError(err: BotError<BotContext>): Promise<void> {
     userId: ctx.from?.id,
     chatId: ctx.chat?.id,
   }
+  if (cause instanceof AnswerDropped) {
+    // The chat's share of Telegram's limits is used up: an apology would be one more message.
+    logger?.warn(detail, 'answer dropped: no rate slot in time')
+    return
+  }
   if (logger) logger.error(detail, 'update failed')
   else console.error('update failed', detail)
   const text = (ctx.t ?? messages('zh-CN').bot).apology
@@ -108,7 +137,12 @@ async function handleError(err: BotError<BotContext>): Promise<void> {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text })
     else if (ctx.chat && ctx.msg && !ctx.msg.from?.is_bot) await ctx.reply(text)
   } catch (apologyError) {
-    logger?.warn({ err: apologyError }, 'could not send the apology')
+    logger?.warn(
+      { err: apologyError },
+      apologyError instanceof AnswerDropped
+        ? 'apology dropped: no rate slot in time'
+        : 'could not send the apology',
+    )
   }
 }
 

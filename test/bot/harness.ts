@@ -17,6 +17,7 @@ import { bindChat } from '../../src/domain/chats.ts'
 import { attachPromptMessage, createPrompt } from '../../src/domain/prompts.ts'
 import { importOfficers } from '../../src/domain/training.ts'
 import { BotApiEmulator, type EmulatorUser, type SentMessage } from '../../src/sandbox/emulator/index.ts'
+import type { EmulatorLimits } from '../../src/sandbox/emulator/types.ts'
 import { root } from '../../bin/root.ts'
 import { startBot, type CreateBotDeps, type RunningBot } from '../../src/telegram/bot.ts'
 import { statusButtons } from '../../src/telegram/callback-data.ts'
@@ -189,10 +190,17 @@ export async function startHarness(
     lookups?: CreateBotDeps['lookups']
     /** More settings for the bot's config (e.g. PUBLIC_URL). */
     env?: Record<string, string>
+    /**
+     * The answers' pacing (default: on, with limits far above Telegram's, so suites about what
+     * the bot says are not slowed by the 1-per-second pace within a chat).
+     */
+    pacing?: CreateBotDeps['pacing']
+    /** The emulator's limits (default: counted, not enforced). */
+    limits?: EmulatorLimits
   } = {},
 ): Promise<Harness> {
   const emulator = await BotApiEmulator.start({
-    limits: { enforce: false },
+    limits: opts.limits ?? { enforce: false },
     knownChats: [groups.taicheng, groups.supervisors],
   })
   const running = await startBot({
@@ -202,6 +210,10 @@ export async function startHarness(
     now: opts.now ?? (() => NOW),
     rateLimit: opts.rateLimit ?? false,
     lookups: opts.lookups ?? { ttlMs: 0 },
+    pacing: opts.pacing ?? {
+      limits: { perSecond: 1000, perChatPerSecond: 100, groupPerMinute: 100_000 },
+      chatMarginMs: 0,
+    },
     features: await root.botFeatures(),
   })
   const settle = async () => {

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import net from 'node:net'
-import { asc, eq } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
+import { query } from '../../src/db/sql.ts'
 import { describeDb } from '../helpers/db.ts'
 import { people, processedUpdates, statusReports } from '../../src/db/schema.ts'
 import { createLogger, silentLogger } from '../../src/log.ts'
@@ -315,15 +316,25 @@ describeDb('errors and refusals', (t) => {
     await h.settle()
     expect(h.emulator.calls('sendMessage').map((c) => c.code)).toEqual([429, 429, 429, 429, 200])
 
+    // Told to wait 30 s: auto-retry does not wait that long, and the apology would only meet
+    // another 429. The bot sends nothing into the pause (it holds for the outbox too) and logs.
     h.emulator.reset()
     h.emulator.failNext('sendMessage', { kind: 'http', code: 429, retryAfter: 30 }, 1)
     h.emulator.sendText(users.stranger, dm(users.stranger), '/help')
-    await h.emulator.waitFor((s) => s.find((m) => m.chat_id === users.stranger.id))
+    await expect
+      .poll(() => lines.filter((l) => l.msg === 'apology dropped: no rate slot in time'))
+      .toHaveLength(1)
     await h.settle()
-    expect(h.emulator.calls('sendMessage').map((c) => c.code)).toEqual([429, 200])
+    expect(h.emulator.calls('sendMessage').map((c) => c.code)).toEqual([429])
+    expect(h.emulator.sentMessages(users.stranger.id)).toEqual([])
     const errors = lines.filter((l) => l.msg === 'update failed')
     expect(errors).toHaveLength(2)
     expect(JSON.stringify(errors)).not.toContain(TOKEN)
+    const [pause] = await query<{ paused: boolean }>(
+      t.db,
+      sql`select paused_until > now() + interval '20 seconds' as paused from rate_scopes where scope = ${`tg:${TOKEN.split(':')[0]}`}`,
+    )
+    expect(pause?.paused).toBe(true)
   })
 
   it('does not retry a request whose connection dropped (it may have arrived), and apologizes', async () => {

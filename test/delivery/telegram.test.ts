@@ -267,7 +267,7 @@ describeDb('telegram delivery', (t) => {
     )
     a.start()
     b.start()
-    await b.runUntilIdle({ timeoutMs: 20_000 })
+    await b.runUntilIdle({ stallMs: 20_000 })
     await Promise.all([a.stop(), b.stop()])
 
     const calls = emulator.calls('sendMessage')
@@ -448,7 +448,7 @@ describeDb('telegram delivery', (t) => {
       await testWorker(t.db, fast, {
         limits: { perSecond: 120, perChatPerSecond: 1, groupPerMinute: 20 },
         concurrency: 32,
-      }).runUntilIdle({ timeoutMs: 25_000 })
+      }).runUntilIdle({ stallMs: 25_000 })
       // On failure, the broken limits with the sends into the same chat, to see which came too close.
       const why = fast
         .rateViolations()

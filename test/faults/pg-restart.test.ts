@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -22,6 +21,7 @@ import { redeemInvite } from '../../src/domain/invites.ts'
 import { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
 import { pgUrl } from '../helpers/db.ts'
 import { startPgCluster, type PgCluster } from '../helpers/pg-cluster.ts'
+import { freePort, tolerant } from './helpers.ts'
 import { groups, NOW, seed, TOKEN, users, type Fixture } from '../bot/harness.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
@@ -29,26 +29,6 @@ const SECRET = 'fault_webhook-Secret_0123456789'
 const FANOUT = 90
 // Under the bot's per-person limit (20 in 10 s): one liaison answers, 400 ms apart.
 const REPLIES = 15
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
-}
-
-/** A read that may meet the restarting server: undefined then, and the poll asks again. */
-async function tolerant<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read()
-  } catch {
-    return undefined
-  }
-}
 
 const skipReason = pgUrl ? '' : ' (skipped: set TEST_DATABASE_URL, where PostgreSQL is installed; CI does)'
 if (!pgUrl) console.warn(`test/faults/pg-restart.test.ts${skipReason}`)

@@ -115,7 +115,7 @@ describeDb('/remind and /digest', (t) => {
       email: null,
       now: () => clock,
     })
-    await worker.runUntilIdle({ timeoutMs: 20_000 })
+    await worker.runUntilIdle({ stallMs: 20_000 })
     await worker.stop()
     const sent = h.emulator.sentMessages(groups.taicheng.id).slice(before)
     expect(sent).toHaveLength(2)

@@ -276,7 +276,7 @@ describeDb('the weekly digest', (t) => {
       telegram: null,
       now: () => NOW,
     })
-    await worker.runUntilIdle({ timeoutMs: 20_000 })
+    await worker.runUntilIdle({ stallMs: 20_000 })
     await worker.stop()
     await smtp.waitFor((m) => m.length >= 1)
     expect(smtp.received).toHaveLength(1)

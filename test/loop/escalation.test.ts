@@ -3,15 +3,15 @@
  * overdue item climbs liaison → the unit's leader → the supervisors, one working day a step, each
  * step once; a unit without a leader goes from the liaison straight to the supervisors.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, assignments } from '../../src/db/schema.ts'
 import { createInvite } from '../../src/domain/invites.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
-import { groups, NOW, seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
-import { Clock, deliver, runJobAt } from './helpers.ts'
+import { groups, NOW, users } from '../bot/harness.ts'
+import { deliver, runJobAt, useLoopHarness } from './helpers.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
 const leaderUser: EmulatorUser = { id: 5_000_011, first_name: '钱七', username: 'qianqi' }
@@ -19,28 +19,10 @@ const leaderUser: EmulatorUser = { id: 5_000_011, first_name: '钱七', username
 const TRAINING = '斗山镇 · 三（二）1 组织执法人员培训'
 
 describeDb('红色督办 escalation', (t) => {
-  let h: Harness
-  let f: Fixture
-  const clock = new Clock(NOW)
-
-  beforeAll(async () => {
-    h = await startHarness(t.db, { now: clock.now })
-  })
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
-    clock.at = NOW
-    f = await seed(t.db)
-    for (const [u, code] of [
-      [users.supervisor, f.invites.supervisor],
-      [users.doushanLiaison, f.invites.doushanLiaison],
-    ] as const)
-      await h.say(u, dm(u), `/start ${code}`)
-  })
+  const loop = useLoopHarness(t, (f) => [
+    [users.supervisor, f.invites.supervisor],
+    [users.doushanLiaison, f.invites.doushanLiaison],
+  ])
 
   /** Runs the job on each day; the red messages about 斗山镇's training task each chat got that day. */
   const ladderOver = async (days: string[]) => {
@@ -52,12 +34,12 @@ describeDb('红色督办 escalation', (t) => {
     const out: Record<string, string[]> = {}
     for (const day of days) {
       const before = Object.fromEntries(
-        Object.entries(chats).map(([k, id]) => [k, h.emulator.sentMessages(id).length]),
+        Object.entries(chats).map(([k, id]) => [k, loop.h.emulator.sentMessages(id).length]),
       )
-      await runJobAt(t.db, h, clock, 'red-escalation', day, '09:30')
-      await deliver(t.db, h, clock)
+      await runJobAt(t.db, loop.h, loop.clock, 'red-escalation', day, '09:30')
+      await deliver(t.db, loop.h, loop.clock)
       out[day] = Object.entries(chats).flatMap(([k, id]) =>
-        h.emulator
+        loop.h.emulator
           .sentMessages(id)
           .slice(before[k])
           .filter((m) => m.visibleText.includes(TRAINING))
@@ -74,8 +56,8 @@ describeDb('红色督办 escalation', (t) => {
         .where(
           and(
             eq(assignmentEvents.kind, 'escalated'),
-            eq(assignmentEvents.unitId, f.units.doushan),
-            eq(assignmentEvents.taskId, f.tasks.training),
+            eq(assignmentEvents.unitId, loop.f.units.doushan),
+            eq(assignmentEvents.taskId, loop.f.tasks.training),
           ),
         )
         .orderBy(asc(assignmentEvents.id))
@@ -83,7 +65,7 @@ describeDb('红色督办 escalation', (t) => {
 
   it("reaches the unit's leader before the supervisors, one step a working day, each once", async () => {
     const leader = await addPerson(t.db, { name: '钱七', role: 'leader', unit: '斗山镇' })
-    await h.say(leaderUser, dm(leaderUser), `/start ${(await createInvite(t.db, leader.id, NOW)).code}`)
+    await loop.h.say(leaderUser, dm(leaderUser), `/start ${(await createInvite(t.db, leader.id, NOW)).code}`)
 
     const days = await ladderOver(['2024-10-15', '2024-10-16', '2024-10-17', '2024-10-18', '2024-10-21'])
     expect(days).toEqual({
@@ -93,17 +75,19 @@ describeDb('红色督办 escalation', (t) => {
       '2024-10-18': [],
       '2024-10-21': [],
     })
-    const first = h.emulator
+    const first = loop.h.emulator
       .sentMessages(users.doushanLiaison.id)
       .find((m) => m.visibleText.includes(TRAINING))!
     expect(first.visibleText).toBe(`🔴 【红色督办】\n${TRAINING}\n已逾期 4 个工作日\n请联络员立即办理。`)
     // Running a day again sends nothing new.
-    expect((await runJobAt(t.db, h, clock, 'red-escalation', '2024-10-17', '09:30')).enqueued).toBe(0)
+    expect((await runJobAt(t.db, loop.h, loop.clock, 'red-escalation', '2024-10-17', '09:30')).enqueued).toBe(
+      0,
+    )
     expect(await levels()).toEqual(['liaison', 'leader', 'supervisors'])
     const [mark] = await t.db
       .select({ redSince: assignments.redSince })
       .from(assignments)
-      .where(and(eq(assignments.taskId, f.tasks.training), eq(assignments.unitId, f.units.doushan)))
+      .where(and(eq(assignments.taskId, loop.f.tasks.training), eq(assignments.unitId, loop.f.units.doushan)))
     expect(mark!.redSince).toBe('2024-10-15')
   })
 

@@ -3,13 +3,13 @@
  * an approved extension moves that unit's reminders (and no other unit's); a refusal leaves them;
  * bad requests and a liaison pressing 批准 are refused with a clear message and change nothing.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, assignments, deliveries, extensionRequests, tasks } from '../../src/db/schema.ts'
 import type { EmulatorUser, SentMessage } from '../../src/sandbox/emulator/index.ts'
-import { groups, NOW, seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
-import { button, Clock, deliver, duban, runJobAt } from './helpers.ts'
+import { groups, users } from '../bot/harness.ts'
+import { button, deliver, duban, runJobAt, useLoopHarness } from './helpers.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
 const FINES = '开展涉企乱罚款专项整治'
@@ -25,49 +25,31 @@ const DAYS = [
 ]
 
 describeDb('延期申请', (t) => {
-  let h: Harness
-  let f: Fixture
-  const clock = new Clock(NOW)
-
-  beforeAll(async () => {
-    h = await startHarness(t.db, { now: clock.now })
-  })
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
-    clock.at = NOW
-    f = await seed(t.db)
-    for (const [u, code] of [
-      [users.liaison, f.invites.liaison],
-      [users.supervisor, f.invites.supervisor],
-      [users.doushanLiaison, f.invites.doushanLiaison],
-    ] as const)
-      await h.say(u, dm(u), `/start ${code}`)
-  })
+  const loop = useLoopHarness(t, (f) => [
+    [users.liaison, f.invites.liaison],
+    [users.supervisor, f.invites.supervisor],
+    [users.doushanLiaison, f.invites.doushanLiaison],
+  ])
 
   const finesDue = async (unitId: number) =>
     (
       await t.db
         .select({ due: assignments.dueOverride })
         .from(assignments)
-        .where(and(eq(assignments.taskId, f.tasks.fines), eq(assignments.unitId, unitId)))
+        .where(and(eq(assignments.taskId, loop.f.tasks.fines), eq(assignments.unitId, unitId)))
     )[0]!.due
   const waitIn = (chatId: number, pred: (m: SentMessage) => boolean) =>
-    h.emulator.waitFor((sent) => sent.find((m) => m.chat_id === chatId && pred(m)), 30_000)
+    loop.h.emulator.waitFor((sent) => sent.find((m) => m.chat_id === chatId && pred(m)), 30_000)
   /** Runs the reminder job on each day and returns the 二（五）2 reminders each chat got. */
   const remindersOver = async (days: string[]) => {
     const before = {
-      taicheng: h.emulator.sentMessages(groups.taicheng.id).length,
-      doushan: h.emulator.sentMessages(users.doushanLiaison.id).length,
+      taicheng: loop.h.emulator.sentMessages(groups.taicheng.id).length,
+      doushan: loop.h.emulator.sentMessages(users.doushanLiaison.id).length,
     }
-    for (const day of days) await runJobAt(t.db, h, clock, 'deadline-reminders', day, '09:00')
-    await deliver(t.db, h, clock)
+    for (const day of days) await runJobAt(t.db, loop.h, loop.clock, 'deadline-reminders', day, '09:00')
+    await deliver(t.db, loop.h, loop.clock)
     const of = (chatId: number, since: number) =>
-      h.emulator
+      loop.h.emulator
         .sentMessages(chatId)
         .slice(since)
         .filter((m) => m.visibleText.includes(FINES))
@@ -80,10 +62,14 @@ describeDb('延期申请', (t) => {
 
   /** 李明 asks to move 二（五）2 to 11月15日; the card reaches the supervisors' group. */
   const askAndGetCard = async () => {
-    const answer = await h.say(users.liaison, dm(users.liaison), '/extend 二（五）2 11月15日 需补充现场核查')
+    const answer = await loop.h.say(
+      users.liaison,
+      dm(users.liaison),
+      '/extend 二（五）2 11月15日 需补充现场核查',
+    )
     expect(answer.visibleText).toBe('已提交延期申请：二（五）2 延至 11月15日，等待督办人员审批。')
-    await deliver(t.db, h, clock)
-    const card = h.emulator
+    await deliver(t.db, loop.h, loop.clock)
+    const card = loop.h.emulator
       .sentMessages(groups.supervisors.id)
       .find((m) => m.visibleText.startsWith('【延期申请】'))!
     expect(card.visibleText).toContain('台城街道 · 二（五）2 开展涉企乱罚款专项整治')
@@ -95,19 +81,24 @@ describeDb('延期申请', (t) => {
 
   it("approved: moves this unit's date and reminders, not the other unit's; the plan's date stays", async () => {
     const card = await askAndGetCard()
-    clock.set('2024-10-15', '11:00')
-    h.emulator.pressButton(users.supervisor, groups.supervisors.id, card.message_id, button(card, '✅ 批准'))
+    loop.clock.set('2024-10-15', '11:00')
+    loop.h.emulator.pressButton(
+      users.supervisor,
+      groups.supervisors.id,
+      card.message_id,
+      button(card, '✅ 批准'),
+    )
     const said = await waitIn(groups.supervisors.id, (m) => m.visibleText.startsWith('已批准延期'))
     expect(said.visibleText).toBe('已批准延期：台城街道 · 二（五）2 期限改为 11月15日。')
-    expect(await finesDue(f.units.taicheng)).toBe('2024-11-15')
-    expect(await finesDue(f.units.doushan)).toBeNull()
-    expect((await t.db.select().from(tasks).where(eq(tasks.id, f.tasks.fines)))[0]!.dueDate).toBe(
+    expect(await finesDue(loop.f.units.taicheng)).toBe('2024-11-15')
+    expect(await finesDue(loop.f.units.doushan)).toBeNull()
+    expect((await t.db.select().from(tasks).where(eq(tasks.id, loop.f.tasks.fines)))[0]!.dueDate).toBe(
       '2024-10-20',
     )
 
     // The liaison's unit is told.
-    await deliver(t.db, h, clock)
-    expect(h.emulator.sentMessages(groups.taicheng.id).map((m) => m.visibleText)).toContain(
+    await deliver(t.db, loop.h, loop.clock)
+    expect(loop.h.emulator.sentMessages(groups.taicheng.id).map((m) => m.visibleText)).toContain(
       '【延期】二（五）2 的延期申请已批准，新期限 11月15日。',
     )
 
@@ -128,20 +119,20 @@ describeDb('延期申请', (t) => {
       await t.db
         .select()
         .from(assignmentEvents)
-        .where(eq(assignmentEvents.unitId, f.units.taicheng))
+        .where(eq(assignmentEvents.unitId, loop.f.units.taicheng))
         .orderBy(asc(assignmentEvents.id))
     )
       .filter((e) => e.kind.startsWith('extension'))
       .map((e) => [e.kind, e.personId, e.payload.due])
     expect(kinds).toEqual([
-      ['extension_requested', f.people.liaison.id, '2024-11-15'],
-      ['extension_approved', f.people.supervisor.id, '2024-11-15'],
+      ['extension_requested', loop.f.people.liaison.id, '2024-11-15'],
+      ['extension_approved', loop.f.people.supervisor.id, '2024-11-15'],
     ])
   })
 
   it('refused: the date and the reminders stay; the unit is told', async () => {
     const card = await askAndGetCard()
-    h.emulator.pressButton(
+    loop.h.emulator.pressButton(
       users.supervisor,
       groups.supervisors.id,
       card.message_id,
@@ -149,21 +140,28 @@ describeDb('延期申请', (t) => {
     )
     const said = await waitIn(groups.supervisors.id, (m) => m.visibleText.startsWith('未批准延期'))
     expect(said.visibleText).toBe('未批准延期：台城街道 · 二（五）2，期限不变。')
-    expect(await finesDue(f.units.taicheng)).toBeNull()
-    await deliver(t.db, h, clock)
-    expect(h.emulator.sentMessages(groups.taicheng.id).map((m) => m.visibleText)).toContain(
+    expect(await finesDue(loop.f.units.taicheng)).toBeNull()
+    await deliver(t.db, loop.h, loop.clock)
+    expect(loop.h.emulator.sentMessages(groups.taicheng.id).map((m) => m.visibleText)).toContain(
       '【延期】二（五）2 的延期申请未获批准，期限不变。',
     )
     // A second press changes nothing.
-    h.emulator.pressButton(users.supervisor, groups.supervisors.id, card.message_id, button(card, '✅ 批准'))
-    await h.emulator.waitFor(() => h.emulator.callbackAnswers().find((a) => a.text === '该申请已处理。'))
-    expect(await finesDue(f.units.taicheng)).toBeNull()
+    loop.h.emulator.pressButton(
+      users.supervisor,
+      groups.supervisors.id,
+      card.message_id,
+      button(card, '✅ 批准'),
+    )
+    await loop.h.emulator.waitFor(() =>
+      loop.h.emulator.callbackAnswers().find((a) => a.text === '该申请已处理。'),
+    )
+    expect(await finesDue(loop.f.units.taicheng)).toBeNull()
 
     const around = await remindersOver(DAYS)
     expect(around.taicheng.length).toBeGreaterThanOrEqual(3)
     expect(around.taicheng).toEqual(around.doushan)
     const [row] = await t.db.select().from(extensionRequests)
-    expect([row!.status, row!.decidedBy]).toEqual(['refused', f.people.supervisor.id])
+    expect([row!.status, row!.decidedBy]).toEqual(['refused', loop.f.people.supervisor.id])
   })
 
   it('refuses bad requests and a liaison pressing 批准, changing nothing', async () => {
@@ -176,36 +174,46 @@ describeDb('延期申请', (t) => {
       ['/extend', '用法：/extend 任务编号 新期限 原因，例如：/extend 二（五）2 12月15日 需补充现场核查'],
     ]
     for (const [text, expected] of asks)
-      expect((await h.say(users.liaison, dm(users.liaison), text)).visibleText).toBe(expected)
+      expect((await loop.h.say(users.liaison, dm(users.liaison), text)).visibleText).toBe(expected)
     expect(
-      (await h.say(users.supervisor, dm(users.supervisor), '/extend 二（五）2 12月1日 x')).visibleText,
+      (await loop.h.say(users.supervisor, dm(users.supervisor), '/extend 二（五）2 12月1日 x')).visibleText,
     ).toBe('只有本单位联络员可以申请延期。')
     expect(await t.db.select().from(extensionRequests)).toEqual([])
     expect(await t.db.select().from(deliveries)).toEqual([])
 
     const card = await askAndGetCard()
-    h.emulator.pressButton(users.liaison, groups.supervisors.id, card.message_id, button(card, '✅ 批准'))
-    await h.emulator.waitFor(() =>
-      h.emulator.callbackAnswers().find((a) => a.text === '只有督办人员可以审批延期。'),
+    loop.h.emulator.pressButton(
+      users.liaison,
+      groups.supervisors.id,
+      card.message_id,
+      button(card, '✅ 批准'),
     )
-    expect(await finesDue(f.units.taicheng)).toBeNull()
+    await loop.h.emulator.waitFor(() =>
+      loop.h.emulator.callbackAnswers().find((a) => a.text === '只有督办人员可以审批延期。'),
+    )
+    expect(await finesDue(loop.f.units.taicheng)).toBeNull()
     const [row] = await t.db.select().from(extensionRequests)
     expect(row!.status).toBe('pending')
     // While one waits, a second request for the same task is refused.
     expect(
-      (await h.say(users.liaison, dm(users.liaison), '/extend 二（五）2 11月20日 再延')).visibleText,
+      (await loop.h.say(users.liaison, dm(users.liaison), '/extend 二（五）2 11月20日 再延')).visibleText,
     ).toBe('二（五）2 已有待审批的延期申请，请等待督办人员处理。')
   })
 
   it('/history shows the same timeline as duban history, to supervisors and to the unit only', async () => {
-    await runJobAt(t.db, h, clock, 'assignment-receipts', '2024-10-15', '10:00')
-    await deliver(t.db, h, clock)
+    await runJobAt(t.db, loop.h, loop.clock, 'assignment-receipts', '2024-10-15', '10:00')
+    await deliver(t.db, loop.h, loop.clock)
     const card = await askAndGetCard()
-    clock.set('2024-10-15', '11:00')
-    h.emulator.pressButton(users.supervisor, groups.supervisors.id, card.message_id, button(card, '✅ 批准'))
+    loop.clock.set('2024-10-15', '11:00')
+    loop.h.emulator.pressButton(
+      users.supervisor,
+      groups.supervisors.id,
+      card.message_id,
+      button(card, '✅ 批准'),
+    )
     await waitIn(groups.supervisors.id, (m) => m.visibleText.startsWith('已批准延期'))
 
-    const cli = await duban(t.db, h, clock, 'history', '台城', '二（五）2')
+    const cli = await duban(t.db, loop.h, loop.clock, 'history', '台城', '二（五）2')
     const lines = cli.out.trim().split('\n')
     expect(lines).toEqual([
       '2024-10-15 10:00 台城街道 二（五）2 · 发出交办通知 · 系统',
@@ -216,46 +224,46 @@ describeDb('延期申请', (t) => {
       '台城街道 · 二（五）2 办理记录',
       ...lines.map((l) => l.replace(' 台城街道 二（五）2', '')),
     ].join('\n')
-    const bySupervisor = await h.say(users.supervisor, dm(users.supervisor), '/history 台城 二（五）2')
+    const bySupervisor = await loop.h.say(users.supervisor, dm(users.supervisor), '/history 台城 二（五）2')
     expect(bySupervisor.visibleText).toBe(expected)
-    const byLiaison = await h.say(users.liaison, dm(users.liaison), '/history 二（五）2')
+    const byLiaison = await loop.h.say(users.liaison, dm(users.liaison), '/history 二（五）2')
     expect(byLiaison.visibleText).toBe(expected)
 
-    expect((await h.say(users.liaison, dm(users.liaison), '/history 斗山 二（五）2')).visibleText).toBe(
+    expect((await loop.h.say(users.liaison, dm(users.liaison), '/history 斗山 二（五）2')).visibleText).toBe(
       '您只能查看和报告本单位（台城街道）的情况。',
     )
-    expect((await h.say(users.supervisor, dm(users.supervisor), '/history 台城 九（九）9')).visibleText).toBe(
-      '找不到任务 九（九）9，请用 /tasks 查看任务编号。',
-    )
-    expect((await h.say(users.supervisor, dm(users.supervisor), '/history')).visibleText).toBe(
+    expect(
+      (await loop.h.say(users.supervisor, dm(users.supervisor), '/history 台城 九（九）9')).visibleText,
+    ).toBe('找不到任务 九（九）9，请用 /tasks 查看任务编号。')
+    expect((await loop.h.say(users.supervisor, dm(users.supervisor), '/history')).visibleText).toBe(
       '用法：/history 单位 任务编号，例如：/history 台城 二（五）4',
     )
   })
 
   it('⏳ 申请延期 under a reminder asks for the date and the reason, and files the request', async () => {
     await remindersOver(['2024-10-16', '2024-10-17'])
-    const reminder = h.emulator
+    const reminder = loop.h.emulator
       .sentMessages(groups.taicheng.id)
       .find((m) => m.visibleText.includes(FINES) && m.visibleText.startsWith('【督办提醒】'))!
     const data = button(reminder, '⏳ 申请延期')
     // Someone not of the unit is refused.
-    h.emulator.pressButton(users.doushanLiaison, groups.taicheng.id, reminder.message_id, data)
-    await h.emulator.waitFor(() =>
-      h.emulator.callbackAnswers().find((a) => a.text === '只有本单位联络员可以申请延期。'),
+    loop.h.emulator.pressButton(users.doushanLiaison, groups.taicheng.id, reminder.message_id, data)
+    await loop.h.emulator.waitFor(() =>
+      loop.h.emulator.callbackAnswers().find((a) => a.text === '只有本单位联络员可以申请延期。'),
     )
-    h.emulator.pressButton(users.liaison, groups.taicheng.id, reminder.message_id, data)
+    loop.h.emulator.pressButton(users.liaison, groups.taicheng.id, reminder.message_id, data)
     const question = await waitIn(groups.taicheng.id, (m) => m.visibleText.startsWith('申请延期：'))
     expect(question.visibleText).toBe(
       '申请延期：二（五）2 开展涉企乱罚款专项整治\n请回复新的期限和原因，例如：12月15日 需补充现场核查',
     )
-    const reply = h.emulator.sendText(users.liaison, groups.taicheng, '11月15日 需补充现场核查', {
+    const reply = loop.h.emulator.sendText(users.liaison, groups.taicheng, '11月15日 需补充现场核查', {
       replyTo: question.message_id,
     })
     const answer = await waitIn(groups.taicheng.id, (m) => m.reply_to_message_id === reply.message_id)
     expect(answer.visibleText).toBe('已提交延期申请：二（五）2 延至 11月15日，等待督办人员审批。')
     const rows = await t.db.select().from(extensionRequests)
     expect(rows.map((r) => [r.unitId, r.taskId, r.newDue, r.reason, r.status])).toEqual([
-      [f.units.taicheng, f.tasks.fines, '2024-11-15', '需补充现场核查', 'pending'],
+      [loop.f.units.taicheng, loop.f.tasks.fines, '2024-11-15', '需补充现场核查', 'pending'],
     ])
   })
 })

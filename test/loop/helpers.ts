@@ -11,7 +11,10 @@ import { runJob } from '../../src/scheduler/run.ts'
 import type { SentMessage } from '../../src/sandbox/emulator/index.ts'
 import { jobs } from '../../jobs/index.ts'
 import { jobByName } from '../../src/scheduler/job.ts'
-import { testConfig, TOKEN, TZ, type Harness } from '../bot/harness.ts'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
+import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
+import type { TestDb } from '../helpers/db.ts'
+import { NOW, seed, startHarness, testConfig, TOKEN, TZ, type Fixture, type Harness } from '../bot/harness.ts'
 
 /** A clock the bot, the jobs and the worker share. */
 export class Clock {
@@ -21,6 +24,43 @@ export class Clock {
     this.at = zonedInstant(day, time, TZ)
     return this.at
   }
+}
+
+export interface Loop {
+  /** The bot and its emulator (set before the first test). */
+  h: Harness
+  /** The seeded fixture (fresh before each test). */
+  f: Fixture
+  /** The clock the bot, the jobs and the worker share (back at NOW before each test). */
+  clock: Clock
+}
+
+/**
+ * The loop suites' set-up: one bot on a shared clock for the file; before each test an empty
+ * database with the fixture, the clock at NOW, and the given people registered through /start in
+ * their private chats (`people` names them with their invite codes; `more` adds to the fixture).
+ */
+export function useLoopHarness(
+  t: TestDb,
+  people: (f: Fixture, loop: Loop) => Promise<[EmulatorUser, string][]> | [EmulatorUser, string][],
+): Loop {
+  const loop = { clock: new Clock(NOW) } as Loop
+  beforeAll(async () => {
+    loop.h = await startHarness(t.db, { now: loop.clock.now })
+  })
+  afterAll(async () => {
+    await loop.h.stop()
+  })
+  beforeEach(async () => {
+    await loop.h.settle()
+    await t.reset()
+    loop.h.emulator.reset()
+    loop.clock.at = NOW
+    loop.f = await seed(t.db)
+    for (const [u, code] of await people(loop.f, loop))
+      await loop.h.say(u, { id: u.id, type: 'private' }, `/start ${code}`)
+  })
+  return loop
 }
 
 /** Sends what is in the outbox through the emulator, until nothing is pending. */
@@ -35,7 +75,7 @@ export async function deliver(db: Db, h: Harness, clock: Clock): Promise<void> {
     idlePollMs: 20,
     now: clock.now,
   })
-  await worker.runUntilIdle({ timeoutMs: 20_000 })
+  await worker.runUntilIdle({ stallMs: 20_000 })
   await worker.stop()
 }
 

@@ -3,46 +3,30 @@
  * the leave the deputy gets the reminders and prompts meant for the liaison, and not after; a
  * leave set from the command line is audited; bad leaves are refused and change nothing.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { auditLog, leaves } from '../../src/db/schema.ts'
 import { createInvite } from '../../src/domain/invites.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
-import { NOW, seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
-import { Clock, deliver, duban, runJobAt } from './helpers.ts'
+import { NOW, users } from '../bot/harness.ts'
+import { deliver, duban, runJobAt, useLoopHarness } from './helpers.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
 const wangfang: EmulatorUser = { id: 5_000_010, first_name: '王芳', username: 'wangfang' }
 
 describeDb('leave and deputy', (t) => {
-  let h: Harness
-  let f: Fixture
-  const clock = new Clock(NOW)
-
-  beforeAll(async () => {
-    h = await startHarness(t.db, { now: clock.now })
-  })
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
-    clock.at = NOW
-    f = await seed(t.db)
+  const loop = useLoopHarness(t, async (f) => {
     // 王芳: a colleague of 斗山镇 on the roster (its leader), not a liaison.
     const deputy = await addPerson(t.db, { name: '王芳', role: 'leader', unit: '斗山镇' })
     const code = (await createInvite(t.db, deputy.id, NOW)).code
-    for (const [u, c] of [
+    return [
       [users.liaison, f.invites.liaison],
       [users.supervisor, f.invites.supervisor],
       [users.doushanLiaison, f.invites.doushanLiaison],
       [wangfang, code],
-    ] as const)
-      await h.say(u, dm(u), `/start ${c}`)
+    ]
   })
 
   /** Runs the reminders (09:00) and prompts (Friday 10:00) of each day; what each of the two got, per day. */
@@ -50,14 +34,14 @@ describeDb('leave and deputy', (t) => {
     const out: Record<string, { liaison: number; deputy: number }> = {}
     for (const day of days) {
       const before = {
-        liaison: h.emulator.sentMessages(users.doushanLiaison.id).length,
-        deputy: h.emulator.sentMessages(wangfang.id).length,
+        liaison: loop.h.emulator.sentMessages(users.doushanLiaison.id).length,
+        deputy: loop.h.emulator.sentMessages(wangfang.id).length,
       }
-      await runJobAt(t.db, h, clock, 'deadline-reminders', day, '09:00')
-      await runJobAt(t.db, h, clock, 'status-prompts', day, '10:00')
-      await deliver(t.db, h, clock)
+      await runJobAt(t.db, loop.h, loop.clock, 'deadline-reminders', day, '09:00')
+      await runJobAt(t.db, loop.h, loop.clock, 'status-prompts', day, '10:00')
+      await deliver(t.db, loop.h, loop.clock)
       const count = (chatId: number, since: number) =>
-        h.emulator
+        loop.h.emulator
           .sentMessages(chatId)
           .slice(since)
           .filter((m) => /【(督办提醒|逾期提醒|进展询问)】/.test(m.visibleText)).length
@@ -70,13 +54,17 @@ describeDb('leave and deputy', (t) => {
   }
 
   it('sends to the deputy during the leave and to the liaison again after', async () => {
-    const set = await h.say(users.doushanLiaison, dm(users.doushanLiaison), '/away 10月16日-10月18日 王芳')
+    const set = await loop.h.say(
+      users.doushanLiaison,
+      dm(users.doushanLiaison),
+      '/away 10月16日-10月18日 王芳',
+    )
     expect(set.visibleText).toBe('已登记请假：10月16日 至 10月18日，期间提醒和询问发给 王芳。')
     // A second leave from the command line, audited.
     const cli = await duban(
       t.db,
-      h,
-      clock,
+      loop.h,
+      loop.clock,
       'people',
       'away',
       '赵六',
@@ -122,13 +110,13 @@ describeDb('leave and deputy', (t) => {
   })
 
   it('lets the deputy answer a reminder during the leave', async () => {
-    await h.say(users.doushanLiaison, dm(users.doushanLiaison), '/away 10月16日-10月18日 王芳')
-    await runJobAt(t.db, h, clock, 'deadline-reminders', '2024-10-16', '09:00')
-    await deliver(t.db, h, clock)
-    const reminder = h.emulator
+    await loop.h.say(users.doushanLiaison, dm(users.doushanLiaison), '/away 10月16日-10月18日 王芳')
+    await runJobAt(t.db, loop.h, loop.clock, 'deadline-reminders', '2024-10-16', '09:00')
+    await deliver(t.db, loop.h, loop.clock)
+    const reminder = loop.h.emulator
       .sentMessages(wangfang.id)
       .find((m) => m.visibleText.includes('组织执法人员培训'))!
-    const answer = await h.say(wangfang, dm(wangfang), '进行中 50%', { replyTo: reminder.message_id })
+    const answer = await loop.h.say(wangfang, dm(wangfang), '进行中 50%', { replyTo: reminder.message_id })
     expect(answer.visibleText).toContain('已记录：斗山镇 · 组织执法人员培训 → 进行中 50%')
   })
 
@@ -146,11 +134,12 @@ describeDb('leave and deputy', (t) => {
       [users.doushanLiaison, '/away 10月16日-10月18日', '用法：/away 12月1日-12月5日 代理人姓名'],
       [wangfang, '/away 10月16日-10月18日 赵六', '只有联络员可以登记请假代理。'],
     ]
-    for (const [u, text, expected] of cases) expect((await h.say(u, dm(u), text)).visibleText).toBe(expected)
+    for (const [u, text, expected] of cases)
+      expect((await loop.h.say(u, dm(u), text)).visibleText).toBe(expected)
     const cli = await duban(
       t.db,
-      h,
-      clock,
+      loop.h,
+      loop.clock,
       'people',
       'away',
       '赵六',
@@ -167,10 +156,10 @@ describeDb('leave and deputy', (t) => {
     expect(await t.db.select().from(auditLog).where(eq(auditLog.action, 'people.away'))).toEqual([])
 
     // A supervisor may set a liaison's leave.
-    const set = await h.say(users.supervisor, dm(users.supervisor), '/away 赵六 10月16日-10月18日 王芳')
+    const set = await loop.h.say(users.supervisor, dm(users.supervisor), '/away 赵六 10月16日-10月18日 王芳')
     expect(set.visibleText).toBe('已登记请假：10月16日 至 10月18日，期间提醒和询问发给 王芳。')
     expect((await t.db.select().from(leaves)).map((l) => [l.fromDate, l.toDate, l.createdBy])).toEqual([
-      ['2024-10-16', '2024-10-18', f.people.supervisor.id],
+      ['2024-10-16', '2024-10-18', loop.f.people.supervisor.id],
     ])
   })
 })

@@ -8,7 +8,6 @@ import { expect, it } from 'vitest'
 import type { Digest } from '../../src/domain/digest.ts'
 import { createLogger } from '../../src/log.ts'
 import { renderPayload } from '../../src/messages/index.ts'
-import { logRenderWarningsTo } from '../../src/messages/render-warnings.ts'
 
 const counts = { items: 2, done: 1, inProgress: 1, blocked: 0, notStarted: 0, noReply: 0, overdue: 0 }
 
@@ -45,11 +44,10 @@ it('logs a picture that fails to render and sends the digest as text', () => {
       },
     }),
   )
-  logRenderWarningsTo(logger)
   const rendered = renderPayload(
     { template: 'weekly-digest', params: digest as unknown as Record<string, unknown> },
     'zh-CN',
-    { now: new Date('2026-03-02T00:30:00Z'), tz: 'Asia/Shanghai' },
+    { now: new Date('2026-03-02T00:30:00Z'), tz: 'Asia/Shanghai', warn: (f, m) => logger.warn(f, m) },
   )
   expect(rendered.telegram?.photo).toBeUndefined()
   expect(rendered.telegram?.html).toContain('台城街道')

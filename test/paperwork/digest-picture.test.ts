@@ -126,7 +126,7 @@ describeDb('the digest picture', (t) => {
       now: () => MONDAY,
       idlePollMs: 50,
     })
-    await worker.runUntilIdle({ timeoutMs: 30_000 })
+    await worker.runUntilIdle({ stallMs: 30_000 })
     await worker.stop()
 
     const sent = emulator.sentMessages(groups.supervisors.id)

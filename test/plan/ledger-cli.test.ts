@@ -7,8 +7,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../bin/root.ts'
-import { openDatabase, type Db } from '../../src/db/client.ts'
 import {
   assignments,
   plans,
@@ -18,52 +16,14 @@ import {
   unitGroups,
   units,
 } from '../../src/db/schema.ts'
-import { drivers, openTestDb, type Driver } from '../helpers/db.ts'
+import { drivers } from '../helpers/db.ts'
+import { openCliTarget, runOn, type CliTarget } from '../helpers/cli.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
 const taishanFile = path.resolve(repo, 'samples/taishan-2024.txt')
 const fixture = (name: string) => path.join(repo, 'test/fixtures/plans', name)
 
-interface Target {
-  env: Record<string, string>
-  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>
-  close(): Promise<void>
-}
-
-async function openTarget(driver: Driver): Promise<Target> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'duban-ledger-cli-'))
-  if (driver === 'pglite')
-    return {
-      env: { DATA_DIR: dataDir, DATABASE_URL: '', TIMEZONE: 'Asia/Shanghai' },
-      async withDb(fn) {
-        const database = await openDatabase({ dataDir })
-        try {
-          return await fn(database.db)
-        } finally {
-          await database.close()
-        }
-      },
-      close: async () => {},
-    }
-  const opened = await openTestDb('postgres')
-  return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: opened.url!, TIMEZONE: 'Asia/Shanghai' },
-    withDb: (fn) => fn(opened.db),
-    close: () => opened.close(),
-  }
-}
-
-async function run(target: Target, ...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, {
-    env: { ...target.env },
-    output: { out: (s) => out.push(`${s}\n`), err: (s) => err.push(`${s}\n`) },
-  })
-  return { code, stdout: out.join(''), stderr: err.join('') }
-}
-
-const rowCounts = (target: Target) =>
+const rowCounts = (target: CliTarget) =>
   target.withDb(async (db) => ({
     plans: await db.$count(plans),
     tasks: await db.$count(tasks),
@@ -76,13 +36,13 @@ const rowCounts = (target: Target) =>
 
 for (const driver of drivers) {
   describe(`duban plan: preview, roles, lifecycle, export [${driver}]`, { timeout: 180_000 }, () => {
-    let target: Target
+    let target: CliTarget
     const tmp = mkdtempSync(path.join(tmpdir(), 'duban-ledger-files-'))
 
     beforeAll(async () => {
-      target = await openTarget(driver)
-      expect((await run(target, 'migrate')).code).toBe(0)
-      const roster = await run(
+      target = await openCliTarget(driver, 'duban-ledger-cli-')
+      expect((await runOn(target, 'migrate')).code).toBe(0)
+      const roster = await runOn(
         target,
         'units',
         'import',
@@ -98,7 +58,7 @@ for (const driver of drivers) {
 
     it('previews an import without writing anything, quoting the doubts', async () => {
       const before = await rowCounts(target)
-      const json = await run(target, 'plan', 'import', fixture('unknown-unit.txt'), '--dry-run', '--json')
+      const json = await runOn(target, 'plan', 'import', fixture('unknown-unit.txt'), '--dry-run', '--json')
       expect(json.stderr).toBe('')
       expect(json.code).toBe(0)
       const preview = JSON.parse(json.stdout) as {
@@ -137,7 +97,7 @@ for (const driver of drivers) {
         }),
       )
 
-      const text = await run(target, 'plan', 'import', fixture('unknown-unit.txt'), '--dry-run')
+      const text = await runOn(target, 'plan', 'import', fixture('unknown-unit.txt'), '--dry-run')
       expect(text.code).toBe(0)
       expect(text.stdout).toContain(
         '预览（未写入）：台山市 2024 年度行政执法监督工作方案（2024 年，2 项任务）',
@@ -150,7 +110,7 @@ for (const driver of drivers) {
     })
 
     it('imports, shows units with roles, lists, archives and keeps the archived plan readable', async () => {
-      const imp = await run(target, 'plan', 'import', taishanFile, '--year', '2026')
+      const imp = await runOn(target, 'plan', 'import', taishanFile, '--year', '2026')
       expect(imp.code).toBe(0)
       expect(imp.stdout).toContain('任务：新增 16，更新 0，未变 0，撤销 0')
       const campaign = path.join(tmp, 'campaign.yaml')
@@ -162,12 +122,12 @@ for (const driver of drivers) {
           '  - { ref: "1", title: 自查自纠, units: [市司法局, 各镇（街）], dueText: 10月底前 }',
         ].join('\n'),
       )
-      const second = await run(target, 'plan', 'import', campaign)
+      const second = await runOn(target, 'plan', 'import', campaign)
       expect(second.code).toBe(0)
       expect(second.stdout).toContain('当前共有 2 个方案在执行')
 
       const shown = JSON.parse(
-        (await run(target, 'plan', 'show', '--plan', '行政执法监督', '--json')).stdout,
+        (await runOn(target, 'plan', 'show', '--plan', '行政执法监督', '--json')).stdout,
       ) as {
         plan: { title: string; year: number }
         tasks: { ref: string; units: string[]; assignments: { name: string; role: string }[] }[]
@@ -178,24 +138,26 @@ for (const driver of drivers) {
       expect(t52.assignments).toHaveLength(42)
       expect(t52.assignments).toContainEqual({ name: '市公安局', role: 'responsible' })
 
-      const list = await run(target, 'plan', 'list')
+      const list = await runOn(target, 'plan', 'list')
       expect(list.stdout).toMatch(/台山市 2024 年度行政执法监督工作方案\s+2026\s+执行中\s+16/)
       expect(list.stdout).toMatch(/涉企乱罚款专项整治方案\s+2026\s+执行中\s+1/)
 
-      const ambiguous = await run(target, 'plan', 'archive')
+      const ambiguous = await runOn(target, 'plan', 'archive')
       expect(ambiguous.code).toBe(1)
       expect(ambiguous.stderr).toMatch(/^duban: 有多个方案正在执行，请用 --plan 指定：#\d+ /)
-      const archived = await run(target, 'plan', 'archive', '专项整治')
+      const archived = await runOn(target, 'plan', 'archive', '专项整治')
       expect(archived.stderr).toBe('')
       expect(archived.stdout).toContain('方案已归档：台山市 2026 年度涉企乱罚款专项整治方案（2026 年）')
-      expect((await run(target, 'plan', 'list')).stdout).toMatch(/专项整治方案\s+2026\s+已归档\s+1/)
-      const old = JSON.parse((await run(target, 'plan', 'show', '--plan', '专项整治', '--json')).stdout) as {
+      expect((await runOn(target, 'plan', 'list')).stdout).toMatch(/专项整治方案\s+2026\s+已归档\s+1/)
+      const old = JSON.parse(
+        (await runOn(target, 'plan', 'show', '--plan', '专项整治', '--json')).stdout,
+      ) as {
         plan: { title: string }
         tasks: unknown[]
       }
       expect(old.plan.title).toBe('台山市 2026 年度涉企乱罚款专项整治方案')
       expect(old.tasks).toHaveLength(1)
-      const listed = JSON.parse((await run(target, 'plan', 'list', '--json')).stdout) as {
+      const listed = JSON.parse((await runOn(target, 'plan', 'list', '--json')).stdout) as {
         title: string
         active: boolean
         archivedAt: string | null
@@ -204,14 +166,14 @@ for (const driver of drivers) {
         active: false,
         archivedAt: expect.any(String),
       })
-      const unknown = await run(target, 'plan', 'show', '--plan', '不存在的方案')
+      const unknown = await runOn(target, 'plan', 'show', '--plan', '不存在的方案')
       expect(unknown).toMatchObject({ code: 1, stdout: '' })
       expect(unknown.stderr).toMatch(/^duban: 没有找到方案“不存在的方案”/)
     })
 
     it('exports the plan as a 任务分解表 with one row per task and unit, that exceljs reads back', async () => {
       const file = path.join(tmp, 'plan.xlsx')
-      const r = await run(target, 'plan', 'export', file, '--plan', '行政执法监督')
+      const r = await runOn(target, 'plan', 'export', file, '--plan', '行政执法监督')
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
       const { default: ExcelJS } = await import('exceljs')
@@ -248,16 +210,22 @@ for (const driver of drivers) {
       expect(rows.map((x) => x[0])).toEqual(rows.map((_, i) => i + 1))
       expect(r.stdout).toContain(`已导出任务分解表：${file}（${rows.length} 行）`)
 
-      const bad = await run(target, 'plan', 'export', path.join(tmp, 'plan.csv'))
+      const bad = await runOn(target, 'plan', 'export', path.join(tmp, 'plan.csv'))
       expect(bad.code).toBe(1)
       expect(bad.stderr).toMatch(/不支持的文件类型/)
     })
 
     it('imports the prefecture roster with its group phrases', async () => {
-      const r = await run(target, 'units', 'import', path.join(repo, 'samples/jiangmen-units.yaml'), '--json')
+      const r = await runOn(
+        target,
+        'units',
+        'import',
+        path.join(repo, 'samples/jiangmen-units.yaml'),
+        '--json',
+      )
       expect(r.stderr).toBe('')
       expect(JSON.parse(r.stdout)).toMatchObject({ groups: 6 })
-      const list = JSON.parse((await run(target, 'units', 'list', '--json')).stdout) as {
+      const list = JSON.parse((await runOn(target, 'units', 'list', '--json')).stdout) as {
         name: string
         kind: string
       }[]
@@ -270,7 +238,7 @@ for (const driver of drivers) {
       const bad = path.join(tmp, 'bad-groups.yaml')
       writeFileSync(bad, 'units: []\ngroups:\n  各镇（街）: { units: [不存在的单位] }\n')
       const before = await rowCounts(target)
-      const refused = await run(target, 'units', 'import', bad)
+      const refused = await runOn(target, 'units', 'import', bad)
       expect(refused.code).toBe(1)
       expect(refused.stderr).toMatch(/groups\.各镇（街）：不存在的单位/)
       expect(await rowCounts(target)).toEqual(before)

@@ -8,49 +8,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openDatabase, type Db } from '../../src/db/client.ts'
 import { plans, tasks } from '../../src/db/schema.ts'
-import { cliRunner } from '../helpers/cli.ts'
-import { drivers, openTestDb, type Driver } from '../helpers/db.ts'
+import { drivers } from '../helpers/db.ts'
+import { openCliTarget, runOn, type CliTarget } from '../helpers/cli.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
 const jiangmenPlan = path.join(repo, 'test/fixtures/plans/jiangmen-2024.txt')
 const jiangmenUnits = path.join(repo, 'samples/jiangmen-units.yaml')
-
-interface Target {
-  env: Record<string, string>
-  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>
-  close(): Promise<void>
-}
-
-async function openTarget(driver: Driver): Promise<Target> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'duban-sheet-cli-'))
-  if (driver === 'pglite')
-    return {
-      env: { DATA_DIR: dataDir, DATABASE_URL: '', TIMEZONE: 'Asia/Shanghai' },
-      async withDb(fn) {
-        const database = await openDatabase({ dataDir })
-        try {
-          return await fn(database.db)
-        } finally {
-          await database.close()
-        }
-      },
-      close: async () => {},
-    }
-  const opened = await openTestDb('postgres')
-  return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: opened.url!, TIMEZONE: 'Asia/Shanghai' },
-    withDb: (fn) => fn(opened.db),
-    close: () => opened.close(),
-  }
-}
-
-/** `duban …` against the target, as `{ code, stdout, stderr }` (one shared runner, test/helpers/cli.ts). */
-async function run(target: Target, ...argv: string[]) {
-  const r = await cliRunner(() => ({ ...target.env }))(...argv)
-  return { code: r.code, stdout: r.out, stderr: r.err }
-}
 
 interface PreviewTask {
   ref: string
@@ -85,16 +49,16 @@ const COUNTIES = ['蓬江区', '江海区', '新会区', '台山市', '开平市
 
 for (const driver of drivers) {
   describe(`the 任务分解表 round trip and plan show [${driver}]`, { timeout: 300_000 }, () => {
-    let target: Target
+    let target: CliTarget
     const tmp = mkdtempSync(path.join(tmpdir(), 'duban-sheet-files-'))
     let imported: Preview
 
     beforeAll(async () => {
-      target = await openTarget(driver)
-      expect((await run(target, 'migrate')).code).toBe(0)
-      expect((await run(target, 'units', 'import', jiangmenUnits)).code).toBe(0)
+      target = await openCliTarget(driver, 'duban-sheet-cli-')
+      expect((await runOn(target, 'migrate')).code).toBe(0)
+      expect((await runOn(target, 'units', 'import', jiangmenUnits)).code).toBe(0)
       // 市政务服务数据管理局 is how the plan spells a unit the sample roster lacks.
-      const imp = await run(
+      const imp = await runOn(
         target,
         'plan',
         'import',
@@ -114,7 +78,7 @@ for (const driver of drivers) {
 
     it('exports the plan and reads the sheet back: the same tasks, units, roles and dates', async () => {
       const file = path.join(tmp, '任务分解表.xlsx')
-      const exp = await run(target, 'plan', 'export', file)
+      const exp = await runOn(target, 'plan', 'export', file)
       expect(exp.stderr).toBe('')
       expect(exp.code).toBe(0)
 
@@ -122,7 +86,7 @@ for (const driver of drivers) {
         plans: await db.$count(plans),
         tasks: await db.select().from(tasks).orderBy(tasks.id),
       }))
-      const dry = await run(target, 'plan', 'import', file, '--dry-run', '--json')
+      const dry = await runOn(target, 'plan', 'import', file, '--dry-run', '--json')
       expect(dry.stderr).toBe('')
       expect(dry.code).toBe(0)
       const back = JSON.parse(dry.stdout) as Preview
@@ -152,7 +116,7 @@ for (const driver of drivers) {
       ).toEqual(before)
 
       // Imported for real, the sheet updates the same plan in place: no task created or withdrawn.
-      const real = await run(target, 'plan', 'import', file, '--json')
+      const real = await runOn(target, 'plan', 'import', file, '--json')
       expect(real.code).toBe(0)
       const result = JSON.parse(real.stdout) as { counts: Record<string, number>; plan: { created: boolean } }
       expect(result.plan.created).toBe(false)
@@ -181,7 +145,7 @@ for (const driver of drivers) {
       const file = path.join(tmp, '手工任务分解表.xlsx')
       await book.xlsx.writeFile(file)
 
-      const dry = await run(target, 'plan', 'import', file, '--dry-run', '--json')
+      const dry = await runOn(target, 'plan', 'import', file, '--dry-run', '--json')
       expect(dry.stderr).toBe('')
       expect(dry.code).toBe(0)
       const p = JSON.parse(dry.stdout) as Preview
@@ -245,11 +209,11 @@ for (const driver of drivers) {
         edited,
         readFileSync(jiangmenPlan, 'utf8').replace(/\n（三）加强执法监督信息化建设[^\n]*\n/, '\n'),
       )
-      const imp = await run(target, 'plan', 'import', edited, '--year', '2026', '--json')
+      const imp = await runOn(target, 'plan', 'import', edited, '--year', '2026', '--json')
       expect(imp.stderr).toBe('')
       expect((JSON.parse(imp.stdout) as { withdrawn: string[] }).withdrawn).toEqual(['二（三）'])
 
-      const show = await run(target, 'plan', 'show')
+      const show = await runOn(target, 'plan', 'show')
       expect(show.stderr).toBe('')
       expect(show.code).toBe(0)
       const line = (ref: string) => show.stdout.split('\n').find((l) => l.startsWith(`${ref} `)) ?? ''
@@ -260,7 +224,7 @@ for (const driver of drivers) {
       expect(line('二（三）')).toMatch(/加强执法监督信息化建设.*已撤销（不再督办，不计入统计）.*牵头：/)
       expect(show.stdout).toMatch(/共 7 项任务（另有已撤销 1 项）\n$/)
 
-      const json = JSON.parse((await run(target, 'plan', 'show', '--json')).stdout) as {
+      const json = JSON.parse((await runOn(target, 'plan', 'show', '--json')).stdout) as {
         tasks: { ref: string; assignments: { name: string; role: string }[] }[]
         withdrawn: { ref: string; title: string; withdrawnAt: string }[]
       }

@@ -225,6 +225,72 @@ describeDb('scheduler', (t) => {
     ])
   })
 
+  it('runs a fire again when its job lost the database, and records it done once', async () => {
+    const gone = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    })
+    let failures = 2
+    const job = fakeJob({
+      name: 'daily',
+      cron: '0 9 * * *',
+      behave: (ctx, fire) =>
+        failures-- > 0
+          ? Promise.reject(gone)
+          : enqueueFor(ctx.db, 'daily', fire).then((enqueued) => ({ enqueued })),
+    })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    const s = scheduler([job], { now: at('2024-10-14T01:00:00Z') }, { retryBaseMs: 5 })
+    await s.tick(at('2024-10-14T01:00:00Z'))
+    expect(job.calls.map((c) => [iso(c.fire.now), c.fire.late])).toEqual([
+      ['2024-10-14T01:00:00.000Z', false],
+      ['2024-10-14T01:00:00.000Z', false],
+      ['2024-10-14T01:00:00.000Z', false],
+    ])
+    expect(await fireRows('daily')).toEqual([
+      { at: '2024-10-14T01:00:00.000Z', status: 'done', late: false, enqueued: 1 },
+    ])
+  })
+
+  it('runs it late, as of its own moment, when the database is back after the on-time tolerance', async () => {
+    const clock = { now: at('2024-10-14T01:00:00Z') }
+    const job = fakeJob({
+      name: 'daily',
+      cron: '0 9 * * *',
+      behave: (ctx, fire) => {
+        if (job.calls.length > 1) return enqueueFor(ctx.db, 'daily', fire).then((enqueued) => ({ enqueued }))
+        clock.now = at('2024-10-14T01:20:00Z')
+        return Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+      },
+    })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    await scheduler([job], clock, { retryBaseMs: 5 }).tick(at('2024-10-14T01:00:00Z'))
+    expect(job.calls.map((c) => [iso(c.fire.scheduledAt), iso(c.fire.now), c.fire.late])).toEqual([
+      ['2024-10-14T01:00:00.000Z', '2024-10-14T01:00:00.000Z', false],
+      ['2024-10-14T01:00:00.000Z', '2024-10-14T01:20:00.000Z', true],
+    ])
+    expect(await fireRows('daily')).toMatchObject([{ at: '2024-10-14T01:00:00.000Z', status: 'done' }])
+  })
+
+  it('stop() ends the waits of a fire whose database is away and records it failed', async () => {
+    const job = fakeJob({
+      name: 'daily',
+      cron: '0 9 * * *',
+      behave: () =>
+        Promise.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    const s = scheduler([job], { now: at('2024-10-14T01:00:00Z') }, { retryBaseMs: 60_000 })
+    const ticking = s.tick(at('2024-10-14T01:00:00Z'))
+    await expect.poll(() => job.calls.length).toBe(1)
+    const started = Date.now()
+    await s.stop()
+    await ticking
+    expect(Date.now() - started).toBeLessThan(1500)
+    const [row] = await firesOf(t.db, 'daily')
+    expect(row).toMatchObject({ status: 'failed' })
+    expect(row?.detail).toContain('duban job run daily --at 2024-10-14T01:00:00.000Z')
+  })
+
   it('records a job that decides to skip as skipped with its reason', async () => {
     const job = fakeJob({
       name: 'prompts',

@@ -67,7 +67,7 @@ describeDb('answerable email', (t) => {
       telegram: null,
       now: () => NOW,
     })
-    await worker.runUntilIdle({ timeoutMs: 20_000 })
+    await worker.runUntilIdle({ stallMs: 20_000 })
     await worker.stop()
     await smtp.waitFor((m) => m.length >= 1)
     const mail = smtp.received.find((m) => m.to.includes('liming@taicheng.example.gov.cn'))!

@@ -159,10 +159,26 @@ describeDb('the web desk', (t) => {
       const bytes = new Uint8Array(await res.arrayBuffer())
       expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
       const rows: string[][] = parseCsv(new TextDecoder().decode(bytes.slice(3)), {})
-      expect(rows[0]).toEqual(['编号', '任务', '单位', '截止', '状态', '说明', '最近填报', '逾期'])
+      expect(rows[0]).toEqual([
+        '编号',
+        '任务',
+        '单位',
+        '截止',
+        '状态',
+        '说明',
+        '最近填报',
+        '逾期',
+        '颜色',
+        '签收',
+        '佐证材料',
+      ])
       expect(rows.slice(1).map((r) => r[2])).toEqual(['斗山镇', '斗山镇'])
       const blocked = rows.find((r) => r[4] === '有困难')!
       expect(blocked[5]).toBe(`'=HYPERLINK("x")`)
+      // 三色, 签收 and 佐证 as the workbook has them: a blocked report is yellow or red, never green.
+      expect(['黄', '红']).toContain(blocked[8])
+      expect(blocked[9]).toBe('未签收')
+      expect(blocked[10]).toBe('0')
     })
 
     it('downloads the filtered view as the 工作台账 workbook: its rows are the rows of the view', async () => {

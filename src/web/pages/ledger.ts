@@ -204,6 +204,8 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     const locale = c.get('locale')
     const t = messages(locale)
     const cols = t.web.ledger.columns
+    // The 台账 workbook's words for colour, receipt and evidence (one place for them).
+    const book = t.paperwork.ledger
     const csv = toCsv(
       [
         cols.ref,
@@ -214,6 +216,9 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
         cols.note,
         cols.lastReport,
         t.web.ledger.overdue,
+        book.main.color,
+        book.main.acknowledged,
+        book.main.evidence,
       ],
       view.rows.map((r) => [
         r.ref,
@@ -227,6 +232,13 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
           ? `${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? ` ${r.lastReportBy}` : ''}`
           : '',
         r.overdueDays,
+        r.color ? (book.colors[r.color] ?? r.color) : '',
+        r.acknowledgedAt
+          ? `${book.acknowledgedYes} ${formatTime(r.acknowledgedAt, tz)}`
+          : r.loopState !== null
+            ? book.acknowledgedNo
+            : '',
+        r.evidenceCount ?? '',
       ]),
     )
     const day = c.get('now').toISOString().slice(0, 10)
