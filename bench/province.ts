@@ -53,6 +53,25 @@ export async function interleaved<K extends string>(
   runs: number,
   fns: Record<K, () => Promise<unknown>>,
 ): Promise<Record<K, number>> {
+  const times = await interleavedSamples(runs, fns)
+  return Object.fromEntries(Object.entries<number[]>(times).map(([k, xs]) => [k, median(xs)])) as Record<
+    K,
+    number
+  >
+}
+
+/** The `q`-quantile (0..1) of `xs` by the nearest-rank rule: p95 of 30 runs is the 29th fastest. */
+export const quantile = (xs: number[], q: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]!
+
+/**
+ * Every run's time (ms) of each contender, after one warm run each, interleaved round by round
+ * (alternating order), as `interleaved` measures them; for benchmarks that report tails (p95).
+ */
+export async function interleavedSamples<K extends string>(
+  runs: number,
+  fns: Record<K, () => Promise<unknown>>,
+): Promise<Record<K, number[]>> {
   const names = Object.keys(fns) as K[]
   for (const k of names) await fns[k]() // warm: plans cached, pages in shared buffers
   const times = Object.fromEntries(names.map((k) => [k, [] as number[]])) as unknown as Record<K, number[]>
@@ -62,7 +81,7 @@ export async function interleaved<K extends string>(
       await fns[k]()
       times[k].push(performance.now() - t0)
     }
-  return Object.fromEntries(names.map((k) => [k, median(times[k])])) as Record<K, number>
+  return times
 }
 
 /**

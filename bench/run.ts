@@ -16,6 +16,7 @@ const benchmarks: Record<string, string> = {
   cli: 'cli.ts',
   'plan-parse': 'plan-parse.ts',
   web: 'web.ts',
+  interactive: 'interactive.ts',
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))

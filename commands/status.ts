@@ -17,9 +17,10 @@ composer.command('status', async (ctx) => {
   const { db, config, now } = ctx.deps
   const at = now()
   const opts = { html: true, now: at, tz: config.timezone }
+  // The overview fits one message: at province scale (1,600 units) the units ranked first, then how many more.
   const html =
     unit === 'all'
-      ? renderOverview(await overviewStatus(db, at, config.timezone), ctx.locale, opts)
+      ? renderOverview(await overviewStatus(db, at, config.timezone), ctx.locale, { ...opts, limit: 4096 })
       : renderStatusCard(await unitStatusWithLoop(db, unit.id, at, config.timezone), ctx.locale, opts)
   await replyHtml(ctx, html)
 })

@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { assignments, latestReportFirst, people, statusReports, tasks } from '../db/schema.ts'
+import { assignments, people, tasks } from '../db/schema.ts'
 import { daysBetween, localDate } from './dates.ts'
 import { liaisonsOf } from './people.ts'
 import { userError } from '../errors.ts'
@@ -78,6 +78,8 @@ async function unitTasks(
 ): Promise<(OpenTask & { position: number })[]> {
   if (planList.length === 0) return []
   const titles = new Map(planList.map((p) => [p.id, p.title]))
+  // The latest report is the assignment's latest-status record (assignments.latest_*, written with
+  // every report), not a probe of the history: one statement through assignments_unit_idx.
   const rows = await db
     .select({
       taskId: tasks.id,
@@ -88,9 +90,15 @@ async function unitTasks(
       dueText: tasks.dueText,
       position: tasks.position,
       role: assignments.role,
+      state: assignments.latestState,
+      progress: assignments.latestProgress,
+      note: assignments.latestNote,
+      lastReplyAt: assignments.latestReportedAt,
+      lastReplyBy: people.name,
     })
     .from(assignments)
     .innerJoin(tasks, eq(tasks.id, assignments.taskId))
+    .leftJoin(people, eq(people.id, assignments.latestPersonId))
     .where(
       and(
         eq(assignments.unitId, unitId),
@@ -99,44 +107,15 @@ async function unitTasks(
       ),
     )
     .orderBy(asc(tasks.planId), asc(tasks.position), asc(tasks.id))
-  const assigned = rows.map(({ planId, ...r }) => ({
+  return rows.map(({ planId, state, progress, note, lastReplyAt, lastReplyBy, ...r }) => ({
     ...r,
     plan: planList.length > 1 ? (titles.get(planId) ?? null) : null,
+    state: state ?? 'no_reply',
+    progress: state ? progress : null,
+    note: state ? note : null,
+    lastReplyAt: state ? lastReplyAt : null,
+    lastReplyBy: state ? (lastReplyBy ?? null) : null,
   }))
-  if (assigned.length === 0) return []
-  const latest = await db
-    .selectDistinctOn([statusReports.taskId], {
-      taskId: statusReports.taskId,
-      state: statusReports.state,
-      progress: statusReports.progress,
-      note: statusReports.note,
-      reportedAt: statusReports.reportedAt,
-      by: people.name,
-    })
-    .from(statusReports)
-    .leftJoin(people, eq(people.id, statusReports.personId))
-    .where(
-      and(
-        eq(statusReports.unitId, unitId),
-        inArray(
-          statusReports.taskId,
-          assigned.map((a) => a.taskId),
-        ),
-      ),
-    )
-    .orderBy(statusReports.taskId, ...latestReportFirst)
-  const byTask = new Map(latest.map((r) => [r.taskId, r]))
-  return assigned.map((a) => {
-    const r = byTask.get(a.taskId)
-    return {
-      ...a,
-      state: r?.state ?? 'no_reply',
-      progress: r?.progress ?? null,
-      note: r?.note ?? null,
-      lastReplyAt: r?.reportedAt ?? null,
-      lastReplyBy: r?.by ?? null,
-    }
-  })
 }
 
 /** Calendar days `today` is past `due` for a task not done; 0 otherwise, and 0 for a support unit (not chased). */
@@ -228,19 +207,14 @@ export interface UnitOverview {
  * One line per unit with assignments in the active plan (roster order), for /status without a
  * unit and the digest: counts by latest state, overdue (due before today in `tz`, not done),
  * reachable liaisons, and the time of the unit's latest reply. Aggregated in SQL: one pass over
- * the assignments with the latest report per (task, unit) through the status_reports index.
+ * the assignments and their latest-status records (assignments.latest_*).
  */
 export async function overviewStatus(db: Db, now: Date, tz: string): Promise<UnitOverview[]> {
   const planIds = (await activePlans(db)).map((p) => p.id)
   if (planIds.length === 0) return []
   const today = localDate(now, tz)
-  const latest = db
-    .select({ state: statusReports.state, reportedAt: statusReports.reportedAt })
-    .from(statusReports)
-    .where(and(eq(statusReports.unitId, assignments.unitId), eq(statusReports.taskId, assignments.taskId)))
-    .orderBy(...latestReportFirst)
-    .limit(1)
-    .as('latest')
+  // Each assignment's latest-status record (assignments.latest_*), not a probe of the history.
+  const latest = { state: assignments.latestState, reportedAt: assignments.latestReportedAt }
   const count = (condition: ReturnType<typeof sql>) =>
     sql<number>`(count(*) filter (where ${condition}))::int`.mapWith(Number)
   const rows = await db
@@ -256,11 +230,10 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
       overdue: count(
         sql`${tasks.dueDate} < ${today}::date and ${latest.state} is distinct from 'done' and ${assignments.role} <> 'support'`,
       ),
-      lastReplyAt: sql<Date | null>`max(${latest.reportedAt})`.mapWith(statusReports.reportedAt),
+      lastReplyAt: sql<Date | null>`max(${latest.reportedAt})`.mapWith(assignments.latestReportedAt),
     })
     .from(assignments)
     .innerJoin(tasks, eq(tasks.id, assignments.taskId))
-    .leftJoinLateral(latest, sql`true`)
     .where(and(inArray(tasks.planId, planIds), isNull(tasks.withdrawnAt)))
     .groupBy(assignments.unitId)
   const reachRows = await db
@@ -314,4 +287,75 @@ export async function openTasksOfUnit(db: Db, unitId: number): Promise<OpenTask[
       return a.position - b.position
     })
     .map(({ position: _position, ...t }) => t)
+}
+
+/** One overdue assignment of the active plans, as /overdue lists it for every unit. */
+export interface OverdueTask {
+  unit: { id: number; name: string }
+  taskId: number
+  ref: string
+  title: string
+  due: string
+  state: TaskState
+  progress: number | null
+  overdueDays: number
+}
+
+/**
+ * Every assignment of the active plans past its due date (in `tz`) and not done, support units
+ * left out (informed, not chased), as overviewStatus counts them: one statement over the
+ * latest-status records, most days overdue first, then roster order, then plan order.
+ */
+export async function overdueTasks(db: Db, now: Date, tz: string): Promise<OverdueTask[]> {
+  const planIds = (await activePlans(db)).map((p) => p.id)
+  if (planIds.length === 0) return []
+  const today = localDate(now, tz)
+  const rows = await db
+    .select({
+      unitId: assignments.unitId,
+      taskId: tasks.id,
+      ref: tasks.ref,
+      title: tasks.title,
+      due: tasks.dueDate,
+      position: tasks.position,
+      planId: tasks.planId,
+      state: assignments.latestState,
+      progress: assignments.latestProgress,
+    })
+    .from(assignments)
+    .innerJoin(tasks, eq(tasks.id, assignments.taskId))
+    .where(
+      and(
+        inArray(tasks.planId, planIds),
+        isNull(tasks.withdrawnAt),
+        sql`${tasks.dueDate} < ${today}::date`,
+        sql`${assignments.latestState} is distinct from 'done'`,
+        sql`${assignments.role} <> 'support'`,
+      ),
+    )
+  if (rows.length === 0) return []
+  const roster = await listUnits(db)
+  const rank = new Map(roster.map((u, i) => [u.id, i]))
+  const names = new Map(roster.map((u) => [u.id, u.name]))
+  return rows
+    .map((r) => ({
+      unit: { id: r.unitId, name: names.get(r.unitId) ?? `#${r.unitId}` },
+      taskId: r.taskId,
+      ref: r.ref,
+      title: r.title,
+      due: r.due!,
+      state: r.state ?? ('no_reply' as const),
+      progress: r.state ? r.progress : null,
+      overdueDays: daysBetween(r.due!, today),
+      order: [rank.get(r.unitId) ?? 0, r.planId, r.position, r.taskId] as const,
+    }))
+    .sort(
+      (a, b) =>
+        b.overdueDays - a.overdueDays ||
+        a.order[0] - b.order[0] ||
+        a.order[1] - b.order[1] ||
+        a.order[2] - b.order[2] ||
+        a.order[3] - b.order[3],
+    )
+    .map(({ order: _order, ...t }) => t)
 }

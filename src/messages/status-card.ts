@@ -11,7 +11,7 @@
  */
 import type { Locale } from '../db/schema.ts'
 import { messages } from '../i18n/index.ts'
-import { escapeHtml } from '../telegram/html.ts'
+import { escapeHtml, fitLines } from '../telegram/html.ts'
 import { daysBetween, formatMonthDay, localDate } from '../domain/dates.ts'
 import { formatState, formatStatus } from '../domain/status-reply.ts'
 import type { StatusCounts, TaskStatusLine, UnitOverview, UnitStatus } from '../domain/status-view.ts'
@@ -21,6 +21,8 @@ export interface RenderOptions {
   html: boolean
   now: Date
   tz: string
+  /** The overview in one message of this many visible characters: the units ranked first, then how many more (the bot). */
+  limit?: number
 }
 
 const stateIcons: Record<TaskState, string> = {
@@ -152,7 +154,7 @@ export function renderOverview(rows: UnitOverview[], locale: Locale, opts: Rende
     )
     .map((x) => x.row)
   const title = opts.html ? `<b>${v.title(rows.length)}</b>` : v.title(rows.length)
-  const lines = [title]
+  const lines: string[] = []
   for (const row of ranked) {
     const parts: string[] = []
     if (row.counts.overdue > 0) parts.push(v.overdue(row.counts.overdue))
@@ -166,5 +168,5 @@ export function renderOverview(rows: UnitOverview[], locale: Locale, opts: Rende
     const name = opts.html ? escapeHtml(row.unit.name) : row.unit.name
     lines.push(`${name}${colon}${parts.join(' · ')}`)
   }
-  return lines.join('\n')
+  return opts.limit ? fitLines(title, lines, v.more, opts.limit) : [title, ...lines].join('\n')
 }

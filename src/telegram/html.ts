@@ -290,3 +290,27 @@ function cutLine(tokens: Token[], startStack: OpenTag[], limit: number): Part[] 
   }
   return parts
 }
+
+/**
+ * `head` and as many of `lines` as fit in one message of `limit` visible characters; when some
+ * are left out, `more(omitted)` closes the message instead (a long list is summarised, not sent
+ * as dozens of messages into one chat).
+ */
+export function fitLines(
+  head: string,
+  lines: string[],
+  more: (omitted: number) => string,
+  limit = 4096,
+): string {
+  const all = [head, ...lines].join('\n')
+  if (visibleLength(all) <= limit) return all
+  let used = visibleLength(head) + 1 + visibleLength(more(lines.length))
+  const kept: string[] = []
+  for (const line of lines) {
+    const len = visibleLength(line) + 1
+    if (used + len > limit) break
+    kept.push(line)
+    used += len
+  }
+  return [head, ...kept, more(lines.length - kept.length)].join('\n')
+}

@@ -198,6 +198,8 @@ export default {
     line: (title: string, ref: string, unit: string, days: number, state: string) =>
       `${unit} · ${title} (${ref}) ${days} day${days === 1 ? '' : 's'} overdue · ${state}`,
     none: 'Nothing is overdue.',
+    more: (omitted: number, total: number, units: number) =>
+      `… and ${omitted} more (${total} overdue in ${units} ${units === 1 ? 'unit' : 'units'}, the longest overdue first). One unit: /overdue unit; everything: /ledger`,
   },
 
   status: {

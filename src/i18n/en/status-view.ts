@@ -31,6 +31,8 @@ export default {
       n > 0 ? `${n} ${n === 1 ? 'liaison' : 'liaisons'} reachable` : 'no liaison reachable',
     lastReply: (date: string) => `last reply ${date}`,
     neverReplied: 'never replied',
+    more: (n: number) =>
+      `… and ${n} more ${n === 1 ? 'unit' : 'units'} (the most overdue, blocked and silent come first). One unit: /status unit; everything: /ledger`,
   },
   csv: {
     line: (line: number, problem: string) => `line ${line}: ${problem}`,

@@ -194,6 +194,8 @@ export default {
     line: (title: string, ref: string, unit: string, days: number, state: string) =>
       `${unit} · ${title}（${ref}）逾期 ${days} 天 · ${state}`,
     none: '目前没有逾期事项。',
+    more: (omitted: number, total: number, units: number) =>
+      `……另有 ${omitted} 项未列出（共 ${total} 项逾期，涉及 ${units} 个单位，逾期久的排在前面）。查看一个单位：/overdue 单位名；全部明细：/ledger`,
   },
 
   status: {

@@ -31,6 +31,8 @@ export default {
     liaisons: (n: number) => (n > 0 ? `联络员可联系 ${n} 人` : '联络员无法联系'),
     lastReply: (date: string) => `最后回复 ${date}`,
     neverReplied: '从未回复',
+    more: (n: number) =>
+      `……另有 ${n} 个单位未列出（逾期、受阻、未回复多的排在前面）。查看一个单位：/status 单位名；全部明细：/ledger`,
   },
   csv: {
     line: (line: number, problem: string) => `第 ${line} 行：${problem}`,
