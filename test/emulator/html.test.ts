@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { escapeHtml, splitHtmlMessage, visibleLength } from '../../src/telegram/html.ts'
+import { escapeHtml, fitLines, splitHtmlMessage, visibleLength } from '../../src/telegram/html.ts'
 import { parseTelegramHtml, validateTelegramHtml } from '../../src/sandbox/emulator/html.ts'
 
 /** What a person sees in a part: Telegram's plain text. */
@@ -226,5 +226,26 @@ describe('splitHtmlMessage', () => {
       const parts = splitHtmlMessage(html, 1000)
       for (const p of parts) expect(visibleLength(p)).toBeLessThanOrEqual(1000)
     }
+  })
+})
+
+describe('fitLines', () => {
+  const more = (n: number) => `……另有 ${n} 个单位未列出`
+  it('keeps everything when it fits in one message', () => {
+    expect(fitLines('<b>总览</b>', ['台城街道 3', '斗山镇 1'], more)).toBe(
+      '<b>总览</b>\n台城街道 3\n斗山镇 1',
+    )
+  })
+
+  it('keeps the first lines that fit, then says how many were left out, within the limit', () => {
+    const lines = Array.from({ length: 1600 }, (_, i) => `<b>单位${i}</b> · 逾期 ${i} 项`)
+    const text = fitLines('<b>总览</b>', lines, more)
+    expect(visibleLength(text)).toBeLessThanOrEqual(4096)
+    expect(validateTelegramHtml(text)).toBeNull()
+    const kept = text.split('\n').slice(1, -1)
+    expect(kept).toEqual(lines.slice(0, kept.length))
+    expect(text.split('\n').at(-1)).toBe(more(1600 - kept.length))
+    // One more line would not have fitted.
+    expect(visibleLength(`${text}\n${lines[kept.length]}`)).toBeGreaterThan(4096)
   })
 })
