@@ -184,6 +184,12 @@ export async function runInteractiveBench(opts: {
       now: () => NOW,
       rateLimit: false,
       lookups: { ttlMs: 0 },
+      // Each answer pays for its rate slot (the shared budget's queries), but with limits no run
+      // reaches: 120 commands in a few minutes would exceed a group's 15 answers a minute.
+      pacing: {
+        limits: { perSecond: 10_000, perChatPerSecond: 1000, groupPerMinute: 1_000_000 },
+        chatMarginMs: 0,
+      },
       features: await root.botFeatures(),
     })
     if (process.env.BENCH_DEBUG)
