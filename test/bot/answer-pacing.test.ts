@@ -41,6 +41,8 @@ describeDb('the bot’s answers in the shared rate budget', (t) => {
     await enqueue(t.db, reminders)
 
     for (let i = 0; i < 12; i++) h.emulator.sendText(users.liaison, groups.taicheng, '/help')
+    // The flood is under way (its first answer is in) when the outbox starts on the group.
+    await h.waitForCount(groups.taicheng.id, 1)
     const worker = createDeliveryWorker({
       db: t.db,
       config: {
