@@ -11,13 +11,12 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import postgres from 'postgres'
 import { processEnv } from '../src/config.ts'
 import { openDatabase } from '../src/db/client.ts'
 import { seedSandbox } from '../src/sandbox/sandbox.ts'
-import { benchDatabaseUrl, ensureBuilt, machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, ensureBuilt, machineLine, writeSection, runIfMain } from './results.ts'
 
 const repo = path.resolve(import.meta.dirname, '..')
 const RUNS = 7
@@ -161,4 +160,4 @@ export async function main(): Promise<number> {
   return pass ? 0 : 1
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = await main()
+runIfMain(import.meta.url, main)

@@ -16,14 +16,13 @@
  * Needs a PostgreSQL URL (BENCH_DATABASE_URL, else TEST_DATABASE_URL); it creates and uses its
  * own database `duban_bench_digest` on that server.
  */
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../src/db/schema.ts'
 import type { Db } from '../src/db/client.ts'
 import { buildDigest } from '../src/domain/digest.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
-import { machineLine } from './results.ts'
+import { machineLine, runIfMain } from './results.ts'
 import { interleaved, PROVINCE, provinceDatabase, provinceMain } from './province.ts'
 
 const DB_NAME = 'duban_bench_digest'
@@ -185,12 +184,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   return provinceMain('digest-scale', argv, runDigestScale, resultsSection)
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, main)

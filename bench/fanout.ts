@@ -7,14 +7,13 @@
  *   npm run bench -- fanout          (BENCH_DATABASE_URL or TEST_DATABASE_URL: a PostgreSQL server)
  *   npx tsx bench/fanout.ts --verbose   (adds the per-second send profile)
  */
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { openDatabase } from '../src/db/client.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
 import { BotApiEmulator } from '../src/sandbox/emulator/index.ts'
 import { countByKey, knownChats, notice, spawnWorkerProcess, TOKEN } from '../test/delivery/harness.ts'
 import { withDatabase } from '../test/helpers/global-setup.ts'
-import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, needsDatabase, machineLine, writeSection, runIfMain } from './results.ts'
 
 const PRIVATE = 2000
 const GROUPS = 50
@@ -155,5 +154,4 @@ Result: ${ok ? 'PASS' : 'FAIL'}. Regenerate: \`npm run bench -- fanout\` with BE
   return ok ? 0 : 1
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
-  process.exit(await main(process.argv.slice(2)))
+runIfMain(import.meta.url, () => main(process.argv.slice(2)))

@@ -21,7 +21,6 @@
  * limit is off (one supervisor sends 90 commands in a minute here) and lookups are never
  * remembered (ttlMs 0), so each run pays for the person and chat lookups as a first command does.
  */
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../src/db/schema.ts'
@@ -37,7 +36,7 @@ import {
 } from '../src/sandbox/emulator/index.ts'
 import { createBot } from '../src/telegram/bot.ts'
 import { root } from '../bin/root.ts'
-import { machineLine } from './results.ts'
+import { machineLine, runIfMain } from './results.ts'
 import { interleavedSamples, median, PROVINCE, provinceDatabase, provinceMain, quantile } from './province.ts'
 
 const DB_NAME = 'duban_bench_interactive'
@@ -338,12 +337,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   return provinceMain('interactive', argv, runInteractiveBench, resultsSection)
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, main)

@@ -18,7 +18,6 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { finished } from 'node:stream/promises'
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../src/db/schema.ts'
@@ -26,7 +25,7 @@ import type { Db } from '../src/db/client.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
 import { ledgerRows } from '../src/domain/ledger.ts'
 import { ledgerCsv, ledgerWorkbookData, writeLedgerXlsx } from '../src/documents/ledger-xlsx.ts'
-import { machineLine } from './results.ts'
+import { machineLine, runIfMain } from './results.ts'
 import { median, PROVINCE, provinceDatabase, provinceMain } from './province.ts'
 
 const DB_NAME = 'duban_bench_ledger'
@@ -169,12 +168,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   return provinceMain('ledger-export', argv, runLedgerExport, resultsSection)
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, main)

@@ -7,7 +7,6 @@
  *   npm run bench -- outbox-claim     (BENCH_DATABASE_URL or TEST_DATABASE_URL for PostgreSQL;
  *                                      embedded PGlite is measured too)
  */
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { PGlite } from '@electric-sql/pglite'
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
@@ -19,7 +18,7 @@ import { createDeliveryWorker } from '../src/delivery/worker.ts'
 import type { EmailSender } from '../src/delivery/email.ts'
 import { silentLogger } from '../src/log.ts'
 import { withDatabase } from '../test/helpers/global-setup.ts'
-import { benchDatabaseUrl, machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, machineLine, writeSection, runIfMain } from './results.ts'
 
 const ROWS = 10_000
 const BUDGET = 30
@@ -139,5 +138,4 @@ Result: ${ok ? 'PASS' : 'FAIL'} (best ${best.toFixed(0)} claims/s = ${(best / TA
   return ok ? 0 : 1
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
-  process.exit(await main(process.argv.slice(2)))
+runIfMain(import.meta.url, () => main(process.argv.slice(2)))

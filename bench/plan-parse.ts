@@ -7,9 +7,8 @@
  *
  *   npm run bench -- plan-parse
  */
-import { pathToFileURL } from 'node:url'
 import { readPlanDocument } from '../src/documents/plan/index.ts'
-import { machineLine, writeSection } from './results.ts'
+import { machineLine, writeSection, runIfMain } from './results.ts'
 
 const SIZES = [50_000, 500_000, 5_000_000]
 const GOAL_MS = 5000
@@ -176,4 +175,4 @@ export async function main(): Promise<number> {
   return pass ? 0 : 1
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = await main()
+runIfMain(import.meta.url, main)

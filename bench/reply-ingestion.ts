@@ -24,7 +24,6 @@
  */
 import { performance } from 'node:perf_hooks'
 import os from 'node:os'
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
@@ -38,7 +37,7 @@ import { root } from '../bin/root.ts'
 import { allowedUpdates, createBot } from '../src/telegram/bot.ts'
 import { updateChatKey } from '../src/telegram/webhook.ts'
 import { BotApiEmulator, DEFAULT_EMULATOR_BOT } from '../src/sandbox/emulator/index.ts'
-import { benchDatabaseUrl, needsDatabase, machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, needsDatabase, machineLine, writeSection, runIfMain } from './results.ts'
 
 const DB_NAME = 'duban_bench_replies'
 const TOKEN = '123456789:AAH5ex-ample_TokenForTheBenchmark0'
@@ -353,12 +352,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   return result.pass ? 0 : 1
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, main)

@@ -1,6 +1,7 @@
 /** Shared by the benchmark scripts: the machine line, and writing one section of bench/RESULTS.md. */
 import os from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 
@@ -51,4 +52,16 @@ export function ensureBuilt(): string {
   console.log('building dist/ …')
   execFileSync('npm', ['run', 'build'], { cwd: repo, stdio: 'inherit' })
   return 'dist/ built before the run'
+}
+
+/** Runs a benchmark's `main` when its file is the script node was started with; exits with its code. */
+export function runIfMain(moduleUrl: string, main: () => Promise<number>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err)
+      process.exit(1)
+    },
+  )
 }

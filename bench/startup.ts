@@ -11,13 +11,12 @@ import { promisify } from 'node:util'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { processEnv } from '../src/config.ts'
 import { openDatabase } from '../src/db/client.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
 import { BotApiEmulator } from '../src/sandbox/emulator/index.ts'
-import { benchDatabaseUrl, ensureBuilt, machineLine, writeSection } from './results.ts'
+import { benchDatabaseUrl, ensureBuilt, machineLine, writeSection, runIfMain } from './results.ts'
 
 const repo = path.resolve(import.meta.dirname, '..')
 const TOKEN = '7000000001:bench-token-not-a-secret-000000'
@@ -258,4 +257,4 @@ export async function main(): Promise<number> {
   return pass ? 0 : 1
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = await main()
+runIfMain(import.meta.url, main)

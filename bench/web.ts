@@ -12,7 +12,6 @@
  *
  *   BENCH_DATABASE_URL=postgres://… npx tsx bench/web.ts [--reuse] [--runs 9]
  */
-import { pathToFileURL } from 'node:url'
 import postgres from 'postgres'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import * as schema from '../src/db/schema.ts'
@@ -22,7 +21,7 @@ import { silentLogger } from '../src/log.ts'
 import { zonedInstant } from '../src/domain/dates.ts'
 import { createSignInToken, redeemSignInToken } from '../src/domain/web-sessions.ts'
 import { startWebServer } from '../src/web/server.ts'
-import { machineLine } from './results.ts'
+import { machineLine, runIfMain } from './results.ts'
 import { interleaved, PROVINCE, provinceDatabase, provinceMain } from './province.ts'
 
 const DB_NAME = 'duban_bench_web'
@@ -194,12 +193,4 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   return provinceMain('web', argv, runWebBench, resultsSection)
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err)
-      process.exit(1)
-    },
-  )
-}
+runIfMain(import.meta.url, main)
