@@ -105,6 +105,27 @@ function cellContext(tz: string, locale: Locale): CellContext {
   return { locale, texts: messages(locale), time: instantFormatter(tz) }
 }
 
+/**
+ * A row's 三色 and 签收 in the 台账's words: the colour, and 已签收 with its time or 未签收 (only
+ * where the row carries the loop: a snapshot keeps none, and says nothing). The web desk's CSV
+ * uses the same words.
+ */
+export function loopCells(
+  row: Pick<LedgerRow, 'color' | 'acknowledgedAt' | 'loopState'>,
+  locale: Locale,
+  time: (instant: Date) => string,
+): { color: string | null; acknowledged: string | null } {
+  const p = messages(locale).paperwork.ledger
+  return {
+    color: row.color ? (p.colors[row.color] ?? row.color) : null,
+    acknowledged: row.acknowledgedAt
+      ? `${p.acknowledgedYes} ${time(row.acknowledgedAt)}`
+      : row.loopState !== null
+        ? p.acknowledgedNo
+        : null,
+  }
+}
+
 /** The 总表's cells of one row, as plain values (strings, numbers, dates), in column order. */
 function mainSheetCells(row: LedgerRow, seq: number, cx: CellContext): (string | number | Date | null)[] {
   const t = cx.texts
@@ -112,6 +133,7 @@ function mainSheetCells(row: LedgerRow, seq: number, cx: CellContext): (string |
   const states = t.common.states as Record<string, string>
   const state = states[row.state] ?? row.state
   const role = row.role ? p.roles[row.role] : undefined
+  const loop = loopCells(row, cx.locale, cx.time)
   return [
     seq,
     row.ref,
@@ -122,13 +144,8 @@ function mainSheetCells(row: LedgerRow, seq: number, cx: CellContext): (string |
     row.progress !== null && row.state === 'in_progress' ? `${state} ${row.progress}%` : state,
     row.overdueDays > 0 ? p.overdueDays(row.overdueDays) : null,
     row.note,
-    row.color ? (p.colors[row.color] ?? row.color) : null,
-    // 已签收 and when; 未签收 only where the ledger knows the receipt (today's rows carry the loop).
-    row.acknowledgedAt
-      ? `${p.acknowledgedYes} ${cx.time(row.acknowledgedAt)}`
-      : row.loopState !== null
-        ? p.acknowledgedNo
-        : null,
+    loop.color,
+    loop.acknowledged,
     row.evidenceCount,
     row.lastReportAt ? `${cx.time(row.lastReportAt)}${row.lastReportBy ? ` ${row.lastReportBy}` : ''}` : null,
   ]

@@ -21,6 +21,7 @@ import { colors } from '../../domain/colors.ts'
 import { listUnits } from '../../domain/units.ts'
 import { formatTime, h, page, raw, stateBadge, type Html } from '../html.ts'
 import { toCsv } from '../csv.ts'
+import { loopCells } from '../../documents/ledger-xlsx.ts'
 import { forbidden, notFound, pageOpts, requirePerson } from '../session.ts'
 import { localDate } from '../../domain/dates.ts'
 import type { WebDeps, WebEnv } from '../types.ts'
@@ -204,8 +205,9 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
     const locale = c.get('locale')
     const t = messages(locale)
     const cols = t.web.ledger.columns
-    // The 台账 workbook's words for colour, receipt and evidence (one place for them).
+    // The 台账 workbook's headings and words for colour, receipt and evidence.
     const book = t.paperwork.ledger
+    const time = (instant: Date) => formatTime(instant, tz)
     const csv = toCsv(
       [
         cols.ref,
@@ -220,26 +222,25 @@ export function registerLedger(app: Hono<WebEnv>, deps: WebDeps): void {
         book.main.acknowledged,
         book.main.evidence,
       ],
-      view.rows.map((r) => [
-        r.ref,
-        r.title,
-        r.unit,
-        r.due ?? r.dueText ?? '',
-        t.common.states[r.state] +
-          (r.progress !== null && r.state === 'in_progress' ? ` ${r.progress}%` : ''),
-        r.note,
-        r.lastReportAt
-          ? `${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? ` ${r.lastReportBy}` : ''}`
-          : '',
-        r.overdueDays,
-        r.color ? (book.colors[r.color] ?? r.color) : '',
-        r.acknowledgedAt
-          ? `${book.acknowledgedYes} ${formatTime(r.acknowledgedAt, tz)}`
-          : r.loopState !== null
-            ? book.acknowledgedNo
+      view.rows.map((r) => {
+        const loop = loopCells(r, locale, time)
+        return [
+          r.ref,
+          r.title,
+          r.unit,
+          r.due ?? r.dueText ?? '',
+          t.common.states[r.state] +
+            (r.progress !== null && r.state === 'in_progress' ? ` ${r.progress}%` : ''),
+          r.note,
+          r.lastReportAt
+            ? `${formatTime(r.lastReportAt, tz)}${r.lastReportBy ? ` ${r.lastReportBy}` : ''}`
             : '',
-        r.evidenceCount ?? '',
-      ]),
+          r.overdueDays,
+          loop.color ?? '',
+          loop.acknowledged ?? '',
+          r.evidenceCount ?? '',
+        ]
+      }),
     )
     const day = c.get('now').toISOString().slice(0, 10)
     return c.body(csv, 200, {
