@@ -155,6 +155,15 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
     known.add(scope)
   }
 
+  /** Before a reservation: the scope's rows exist, and the clock offset has a first measure. */
+  const prepare = async (scope: string) => {
+    if (!known.has(scope)) await ensure(scope)
+    if (offsetAt === -Infinity) await calibrate()
+  }
+
+  /** A slot in database time, as a wait on this process's clock from `answeredAt`. */
+  const localWait = (slotMs: number, answeredAt: number) => Math.max(0, slotMs - offsetMs - answeredAt)
+
   const pause = async (which: 'global' | 'chat', chatId: string, retryAfterSec: number) => {
     const scope = which === 'global' ? globalScope : chatScopePrefix + chatId
     await db.execute(
@@ -182,8 +191,7 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
                  from rate_scopes r, jsonb_array_elements_text(r."window") e
                  where r.scope = ${scope} order by e::float8 desc offset ${Math.max(0, share - 1)} limit 1)`
           : sql`null::float8`
-      if (!known.has(scope)) await ensure(scope)
-      if (offsetAt === -Infinity) await calibrate()
+      await prepare(scope)
       for (;;) {
         const sentAt = localNow()
         // One statement, no explicit transaction: the rows are locked token-first, the slot is
@@ -246,14 +254,12 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
         const answeredAt = localNow()
         sampleClock(outcome.now, sentAt, answeredAt)
         if (!outcome.r.granted) return outcome.r
-        // The slot in database time, on this process's clock.
-        return { granted: true, waitMs: Math.max(0, outcome.r.waitMs - offsetMs - answeredAt) }
+        return { granted: true, waitMs: localWait(outcome.r.waitMs, answeredAt) }
       }
     },
 
     async reserveToken(maxWaitMs) {
-      if (!known.has(globalScope)) await ensure(globalScope)
-      if (offsetAt === -Infinity) await calibrate()
+      await prepare(globalScope)
       for (;;) {
         const sentAt = localNow()
         const [row] = await query<{ now_ms: number | string; ready: number | string; granted: boolean }>(
@@ -278,7 +284,7 @@ export function createRateBudget(db: Db, options: RateBudgetOptions): RateBudget
         const now = num(row.now_ms)
         sampleClock(now, sentAt, answeredAt)
         if (!row.granted) return { granted: false, retryInMs: num(row.ready) - now, busy: 'token' }
-        return { granted: true, waitMs: Math.max(0, num(row.ready) - offsetMs - answeredAt) }
+        return { granted: true, waitMs: localWait(num(row.ready), answeredAt) }
       }
     },
 
