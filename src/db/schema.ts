@@ -459,8 +459,11 @@ export const scheduleFires = pgTable(
     late: boolean('late').notNull().default(false),
     enqueued: integer('enqueued').notNull().default(0),
     detail: text('detail'),
+    /** When the run began; also the owner's token: a takeover writes a new one. */
     startedAt: ts('started_at').notNull().defaultNow(),
     finishedAt: ts('finished_at'),
+    /** Stamped every tick by the process running the fire; a stale one means that process died. */
+    heartbeatAt: ts('heartbeat_at'),
   },
   (t) => [primaryKey({ columns: [t.schedule, t.fireAt] })],
 )

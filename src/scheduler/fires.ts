@@ -1,8 +1,13 @@
 /**
  * Schedule fires in Postgres. A fire is claimed by inserting its (schedule, fire time) row; the row
  * is never deleted, so among all replicas and restarts exactly one claim succeeds, ever.
+ *
+ * While a fire runs, its process stamps `heartbeat_at` every tick. A fire still `running` whose
+ * heartbeat stopped belonged to a process that died; another replica takes it over by writing a
+ * new `started_at`, which is the owner's token: the process that wrote an older one finds, at its
+ * next retry or when it records the outcome, that the fire is no longer its own.
  */
-import { and, desc, eq, lt, max, notInArray } from 'drizzle-orm'
+import { and, desc, eq, isNull, lt, max, notInArray, or } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { scheduleFires, schedules } from '../db/schema.ts'
 
@@ -20,16 +25,43 @@ export async function claimFire(
 ): Promise<boolean> {
   const rows = await db
     .insert(scheduleFires)
-    .values({ schedule, fireAt, status: 'running', late, startedAt })
+    .values({ schedule, fireAt, status: 'running', late, startedAt, heartbeatAt: startedAt })
     .onConflictDoNothing()
     .returning({ schedule: scheduleFires.schedule })
   return rows.length === 1
 }
 
+/** A fire this process runs: which one, and the `started_at` it wrote (its token). */
+export interface OwnedFire {
+  schedule: string
+  fireAt: Date
+  startedAt: Date
+}
+
+const ownedBy = (fire: OwnedFire) =>
+  and(
+    eq(scheduleFires.schedule, fire.schedule),
+    eq(scheduleFires.fireAt, fire.fireAt),
+    eq(scheduleFires.startedAt, fire.startedAt),
+    eq(scheduleFires.status, 'running'),
+  )
+
+/** Stamps the heartbeat of fires this process still runs; a fire taken over is left alone. */
+export async function beatFires(db: Db, fires: OwnedFire[], at: Date): Promise<void> {
+  for (const fire of fires) await db.update(scheduleFires).set({ heartbeatAt: at }).where(ownedBy(fire))
+}
+
+/** Whether the fire is still running under this process's token (not finished, not taken over). */
+export async function ownsFire(db: Db, fire: OwnedFire): Promise<boolean> {
+  const rows = await db.select({ schedule: scheduleFires.schedule }).from(scheduleFires).where(ownedBy(fire))
+  return rows.length === 1
+}
+
 /**
- * Takes over this schedule's fires left `running` since before `olderThan` by a process that died
- * mid-run (kill -9, out of memory), except the fires this process runs itself: each starts again
- * at `startedAt`, late. One statement, so among replicas one takes each.
+ * Takes over this schedule's fires left `running` with no heartbeat since before `olderThan` (their
+ * process died mid-run: kill -9, out of memory), except the fires this process runs itself: each
+ * starts again at `startedAt`, late, under that new token. One statement, so among replicas one
+ * takes each.
  */
 export async function takeOverAbandonedFires(
   db: Db,
@@ -40,12 +72,16 @@ export async function takeOverAbandonedFires(
 ): Promise<Date[]> {
   const rows = await db
     .update(scheduleFires)
-    .set({ startedAt, late: true })
+    .set({ startedAt, heartbeatAt: startedAt, late: true })
     .where(
       and(
         eq(scheduleFires.schedule, schedule),
         eq(scheduleFires.status, 'running'),
-        lt(scheduleFires.startedAt, olderThan),
+        or(
+          lt(scheduleFires.heartbeatAt, olderThan),
+          // Claimed before heartbeats were kept.
+          and(isNull(scheduleFires.heartbeatAt), lt(scheduleFires.startedAt, olderThan)),
+        ),
         ...(own.length > 0 ? [notInArray(scheduleFires.fireAt, own)] : []),
       ),
     )
@@ -67,38 +103,24 @@ export async function recordSkippedFire(
   return rows.length === 1
 }
 
-/** Records how a claimed fire ended. */
+/** Records how a fire this process owns ended; false when it was taken over meanwhile (nothing written). */
 export async function finishFire(
   db: Db,
-  schedule: string,
-  fireAt: Date,
+  fire: OwnedFire,
   outcome: { status: Exclude<FireStatus, 'running'>; enqueued: number; detail: string | null },
   at: Date,
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const rows = await db
     .update(scheduleFires)
     .set({ ...outcome, finishedAt: at })
-    .where(and(eq(scheduleFires.schedule, schedule), eq(scheduleFires.fireAt, fireAt)))
+    .where(ownedBy(fire))
+    .returning({ schedule: scheduleFires.schedule })
+  return rows.length === 1
 }
 
-/** Marks fires this process claimed and still runs as failed (shutdown ran out of time). */
-export async function markInterrupted(
-  db: Db,
-  schedule: string,
-  fireAt: Date,
-  detail: string,
-  at: Date,
-): Promise<void> {
-  await db
-    .update(scheduleFires)
-    .set({ status: 'failed', detail, finishedAt: at })
-    .where(
-      and(
-        eq(scheduleFires.schedule, schedule),
-        eq(scheduleFires.fireAt, fireAt),
-        eq(scheduleFires.status, 'running'),
-      ),
-    )
+/** Marks a fire this process owns as failed without running it further (shutdown ran out of time, too old to run). */
+export async function markInterrupted(db: Db, fire: OwnedFire, detail: string, at: Date): Promise<void> {
+  await db.update(scheduleFires).set({ status: 'failed', detail, finishedAt: at }).where(ownedBy(fire))
 }
 
 /** The latest fire time recorded for a schedule, whatever its status. */

@@ -18,7 +18,10 @@
  * moment adds only what is missing, so the fire is done once the database is back, not left
  * failed until its next time. A re-run that starts after the on-time tolerance runs late, as of
  * its own moment. The outcome is written the same way (the row never stays `running` for a
- * restart). Any other error is logged and recorded `failed`; it is not retried automatically (an
+ * restart). While a fire runs, every tick stamps its heartbeat; a fire whose heartbeat stopped
+ * for `abandonedAfterMs` (its process died: kill -9, out of memory) is taken over by the next
+ * replica to tick, under a new token, so the first owner, should it wake, records nothing over it.
+ * Any other error is logged and recorded `failed`; it is not retried automatically (an
  * admin runs `duban job run`). Schedules are handled concurrently, so a long job never delays the
  * others; a schedule still busy from an earlier tick is left alone by the next (in-process guard
  * on top of the unique claim).
@@ -32,12 +35,15 @@ import type { Logger } from '../log.ts'
 import { jobByName, type Job } from './job.ts'
 import { cronProblem } from './cron.ts'
 import {
+  beatFires,
   claimFire,
   finishFire,
   lastFireAt,
-  takeOverAbandonedFires,
   markInterrupted,
+  ownsFire,
   recordSkippedFire,
+  takeOverAbandonedFires,
+  type OwnedFire,
   type ScheduleRow,
 } from './fires.ts'
 import { planFires, type PlannedFire } from './plan.ts'
@@ -65,8 +71,9 @@ export interface SchedulerOptions {
   /** The first wait before a fire whose database went away runs again (default 1 s; doubles up to a minute). */
   retryBaseMs?: number
   /**
-   * A fire still `running` this long after it started, and not by this process, belonged to a
-   * process that died mid-run: it is taken over and run again, late (default 30 min).
+   * A fire still `running` whose heartbeat (stamped each tick by the process running it) is this
+   * old belonged to a process that died mid-run: it is taken over and run again, late (default
+   * 10 min, ten missed ticks).
    */
   abandonedAfterMs?: number
 }
@@ -123,13 +130,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const stopTimeoutMs = options.stopTimeoutMs ?? 25_000
   const maxOutsideWindowRows = options.maxOutsideWindowRows ?? 50
   const retryBaseMs = options.retryBaseMs ?? 1000
-  const abandonedAfterMs = options.abandonedAfterMs ?? 30 * 60_000
+  const abandonedAfterMs = options.abandonedAfterMs ?? 10 * 60_000
   const tz = config.timezone
 
   const states = new Map<string, ScheduleState>()
   const inflight = new Set<Promise<unknown>>()
-  /** Fires this process claimed and is running, for shutdown. */
-  const running = new Map<string, { schedule: string; fireAt: Date }>()
+  /** Fires this process claimed and is running, for heartbeats and shutdown. */
+  const running = new Map<string, OwnedFire>()
   const warned = new Set<string>()
   let task: ScheduledTask | undefined
   let stopping = false
@@ -174,22 +181,27 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     return parts.join('; ')
   }
 
+  /**
+   * Runs a fire: claims it first, unless `takenOverAt` says this process already took it over from
+   * a dead one (with that token).
+   */
   async function runFire(
     row: ScheduleRow,
     job: Job,
     fire: PlannedFire,
     now: Date,
-    claimed = false,
+    takenOverAt?: Date,
   ): Promise<void> {
     if (stopping) return
-    if (!claimed && !(await claimFire(db, row.name, fire.at, fire.late, clock()))) return
+    const owned: OwnedFire = { schedule: row.name, fireAt: fire.at, startedAt: takenOverAt ?? clock() }
+    if (!takenOverAt && !(await claimFire(db, row.name, fire.at, fire.late, owned.startedAt))) return
     const key = `${row.name}@${fire.at.toISOString()}`
-    running.set(key, { schedule: row.name, fireAt: fire.at })
+    running.set(key, owned)
     // Past this, a missed fire would be recorded skipped: the database's return is waited for until then.
     const retryUntil = fire.at.getTime() + job.catchUpWindowHours * 3_600_000
     let run: JobFire = { scheduledAt: fire.at, now: fire.late ? now : fire.at, late: fire.late }
     try {
-      let outcome: Parameters<typeof finishFire>[3]
+      let outcome: Parameters<typeof finishFire>[2]
       for (let attempt = 1; ; attempt++) {
         try {
           const result = await runJob(
@@ -225,6 +237,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
               'scheduled job lost its database; it runs again',
             )
             await pause(waitMs)
+            // Down long enough for another replica to take the fire over: it is theirs now.
+            if (!stopping && !(await ownsFire(db, owned).catch(() => true))) {
+              logger.warn(
+                { job: job.name, fireAt: fire.at },
+                'fire taken over by another process; not run again here',
+              )
+              return
+            }
             if (!stopping) {
               // Run as of now once the on-time moment has passed, as a late fire would.
               const at = clock()
@@ -247,7 +267,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       countJobFire(job.name, outcome.status)
       for (let attempt = 1; ; attempt++) {
         try {
-          await finishFire(db, row.name, fire.at, outcome, clock())
+          if (!(await finishFire(db, owned, outcome, clock())))
+            logger.warn(
+              { job: job.name, fireAt: fire.at, status: outcome.status },
+              'fire taken over by another process meanwhile; its outcome is not recorded here',
+            )
           break
         } catch (err) {
           // Stopping with the database away: the row stays `running`, as after a crash.
@@ -290,23 +314,24 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     try {
       // Fires a dead process left running: run again now, late (jobs add only what is missing).
       const own = [...running.values()].filter((r) => r.schedule === row.name).map((r) => r.fireAt)
-      const cutoff = new Date(now.getTime() - abandonedAfterMs)
-      for (const fireAt of await takeOverAbandonedFires(db, row.name, cutoff, clock(), own)) {
+      // The same clock that wrote started_at, so a tick's own moment (a catch-up, a test) never ages a claim.
+      const takenAt = clock()
+      const cutoff = new Date(takenAt.getTime() - abandonedAfterMs)
+      for (const fireAt of await takeOverAbandonedFires(db, row.name, cutoff, takenAt, own)) {
         if (stopping) return
         if (now.getTime() - fireAt.getTime() > job.catchUpWindowHours * 3_600_000) {
           // Too old to run now, as a missed fire would be: recorded failed, with how to run it.
           const rerun = `duban job run ${job.name} --at ${fireAt.toISOString()}`
           await markInterrupted(
             db,
-            row.name,
-            fireAt,
+            { schedule: row.name, fireAt, startedAt: takenAt },
             bilingual('scheduler', (t) => t.fire.abandoned(rerun)),
             clock(),
           )
           continue
         }
         logger.warn({ job: job.name, fireAt }, 'a fire left running by a process that stopped runs again')
-        await runFire(row, job, { at: fireAt, late: true, action: 'run' }, now, true)
+        await runFire(row, job, { at: fireAt, late: true, action: 'run' }, now, takenAt)
       }
       const after = state.after ?? (await lastFireAt(db, row.name)) ?? row.updatedAt
       const planned = planFires({
@@ -346,6 +371,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
   async function tick(now: Date): Promise<void> {
     if (stopping) return
+    // First the heartbeat of fires still running here (a long job, a wait for the database), so no
+    // replica takes them for a dead process's.
+    if (running.size > 0)
+      await beatFires(db, [...running.values()], clock()).catch((err: unknown) =>
+        logger.warn({ err }, 'cannot stamp the heartbeat of running fires'),
+      )
     let rows: ScheduleRow[]
     try {
       rows = await db.select().from(schedules)
@@ -373,10 +404,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     clearTimeout(timer)
     if (!timedOut) return
     const detail = bilingual('scheduler', (t) => t.fire.interrupted)
-    for (const { schedule, fireAt } of running.values()) {
-      logger.warn({ schedule, fireAt }, 'job still running at shutdown')
-      await markInterrupted(db, schedule, fireAt, detail, clock()).catch((err: unknown) =>
-        logger.error({ err, schedule }, 'cannot record the interrupted fire'),
+    for (const fire of running.values()) {
+      logger.warn({ schedule: fire.schedule, fireAt: fire.fireAt }, 'job still running at shutdown')
+      await markInterrupted(db, fire, detail, clock()).catch((err: unknown) =>
+        logger.error({ err, schedule: fire.schedule }, 'cannot record the interrupted fire'),
       )
     }
   }

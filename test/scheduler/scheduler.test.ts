@@ -493,6 +493,71 @@ describeDb('scheduler', (t) => {
     ])
   })
 
+  it('leaves a long job to its live replica, whose heartbeat goes on each tick', async () => {
+    const gate = deferred()
+    const job = fakeJob({
+      name: 'daily',
+      cron: '0 9 * * *',
+      behave: async (ctx, fire) => {
+        if (job.calls.length === 1) await gate.promise
+        return { enqueued: await enqueueFor(ctx.db, 'daily', fire) }
+      },
+    })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    const clock = { now: at('2024-10-14T01:00:00Z') }
+    const a = scheduler([job], clock)
+    const running = a.tick(clock.now)
+    await expect.poll(() => job.calls.length).toBe(1)
+    // Forty minutes into the job, replica A still ticks; replica B looks five minutes later.
+    clock.now = at('2024-10-14T01:40:00Z')
+    await a.tick(clock.now)
+    clock.now = at('2024-10-14T01:45:00Z')
+    await scheduler([job], clock).tick(clock.now)
+    expect(job.calls).toHaveLength(1)
+    gate.resolve()
+    await running
+    expect(await fireRows('daily')).toEqual([
+      { at: '2024-10-14T01:00:00.000Z', status: 'done', late: false, enqueued: 1 },
+    ])
+  })
+
+  it('keeps the outcome of the replica that took a fire over; the silent first owner writes nothing over it', async () => {
+    const gates = [deferred(), deferred()]
+    const job = fakeJob({
+      name: 'daily',
+      cron: '0 9 * * *',
+      behave: async (ctx, fire) => {
+        const call = job.calls.length
+        await gates[call - 1]?.promise
+        return { enqueued: await enqueueFor(ctx.db, 'daily', fire), detail: `run ${call}` }
+      },
+    })
+    await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
+    const clock = { now: at('2024-10-14T01:00:00Z') }
+    const first = scheduler([job], clock).tick(clock.now)
+    await expect.poll(() => job.calls.length).toBe(1)
+    // Replica A stops ticking (frozen, cut off) for twenty minutes; B takes the fire over.
+    clock.now = at('2024-10-14T01:20:00Z')
+    const second = scheduler([job], clock).tick(clock.now)
+    await expect.poll(() => job.calls.length).toBe(2)
+    expect(job.calls.map((c) => [iso(c.fire.now), c.fire.late])).toEqual([
+      ['2024-10-14T01:00:00.000Z', false],
+      ['2024-10-14T01:20:00.000Z', true],
+    ])
+    // A wakes and finishes first: the fire is B's now, so A records nothing.
+    gates[0]?.resolve()
+    await first
+    expect(await fireRows('daily')).toEqual([
+      { at: '2024-10-14T01:00:00.000Z', status: 'running', late: true, enqueued: 0 },
+    ])
+    gates[1]?.resolve()
+    await second
+    const [row] = await firesOf(t.db, 'daily')
+    expect(row).toMatchObject({ status: 'done', late: true, enqueued: 0, detail: 'run 2' })
+    expect(row?.startedAt.toISOString()).toBe('2024-10-14T01:20:00.000Z')
+    expect(await outboxCount(t.db, 'daily')).toBe(1)
+  })
+
   it('records a fire a dead process left running past the catch-up window as failed, with how to run it', async () => {
     const job = fakeJob({ name: 'daily', cron: '0 9 * * *', windowHours: 2 })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))

@@ -1,0 +1,1 @@
+ALTER TABLE "schedule_fires" ADD COLUMN "heartbeat_at" timestamp with time zone;
