@@ -30,7 +30,8 @@ import { parseStatusReply, type ParsedStatus } from '../src/domain/status-reply.
 import { openTasksOfUnit } from '../src/domain/status-view.ts'
 import { recordStatus } from '../src/domain/reports.ts'
 import { downloadTelegramFile } from '../src/telegram/files.ts'
-import { mayReportFor } from '../src/domain/access.ts'
+import { localDate } from '../src/domain/dates.ts'
+import { mayAnswerFor, standsForUnit } from '../src/domain/leaves.ts'
 import { decodeLoopButton, encodeLoopButton } from '../src/telegram/loop-buttons.ts'
 import { clip, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
@@ -108,12 +109,14 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
       promptTasks = found.prompt.taskIds
     }
   }
+  const day = localDate(ctx.deps.now(), ctx.deps.config.timezone)
   if (unitId === null) {
-    if (person.role !== 'liaison' || person.unitId === null)
+    // Files with no prompt to answer are for the sender's own unit, as its liaison or deputy.
+    if (person.unitId === null || !(await standsForUnit(db, person, person.unitId, day)))
       return { kind: 'refused', text: ctx.texts.loop.evidence.notLiaison, reason: 'evidence_not_liaison' }
     unitId = person.unitId
   }
-  if (!mayReportFor(person, unitId) || (person.role === 'liaison' && person.unitId !== unitId)) {
+  if (!(await mayAnswerFor(db, person, unitId, day))) {
     const unit = await unitNameOf(ctx, unitId)
     return { kind: 'refused', text: ctx.texts.loop.evidence.otherUnit(unit), reason: 'evidence_other_unit' }
   }
@@ -288,7 +291,8 @@ composer.on('callback_query:data', async (ctx, next) => {
   if (!person) return refuse(ctx, ctx.t.buttons.notRegistered, 'evidence_stranger')
   const { db, now } = ctx.deps
   const a = await loopAssignment(db, button.taskId, person.unitId ?? -1)
-  if (!a || !mayReportFor(person, a.unitId))
+  const day = localDate(now(), ctx.deps.config.timezone)
+  if (!a || !(await mayAnswerFor(db, person, a.unitId, day)))
     return refuse(ctx, escapeHtml(ctx.texts.loop.evidence.notLiaison), 'evidence_button_other')
   try {
     await db.transaction(async (tx: Db) => {

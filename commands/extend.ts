@@ -1,6 +1,6 @@
 /**
  * 延期申请 in Telegram. `/extend 二（五）2 12月15日 原因` (or the number from /tasks instead of the
- * reference), by a liaison of the unit, or ⏳ 申请延期 under a dated reminder, which asks (force
+ * reference), by a liaison of the unit (or their deputy during a leave), or ⏳ 申请延期 under a dated reminder, which asks (force
  * reply) for the date and the reason: the request goes to the supervisors as a card with
  * 批准 / 不批准. A supervisor's press decides it (re-checked: a supervisor or admin, the request
  * still pending); the unit is told either way. Refusals say why and change nothing.
@@ -8,6 +8,7 @@
 import { Composer } from 'grammy'
 import { formatMonthDay, localDate } from '../src/domain/dates.ts'
 import { requestedDate } from '../src/domain/extensions.ts'
+import { standsForUnit } from '../src/domain/leaves.ts'
 import { leadingTaskRef, taskByRef } from '../src/domain/loop.ts'
 import { attachPromptMessage, createPrompt } from '../src/domain/prompts.ts'
 import { openTasksOfUnit } from '../src/domain/status-view.ts'
@@ -26,11 +27,11 @@ composer.command('extend', async (ctx) => {
   const t = ctx.texts.loop.extension
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
-  if (person.role !== 'liaison' || person.unitId === null)
+  const { db } = ctx.deps
+  if (person.unitId === null || !(await standsForUnit(db, person, person.unitId, today(ctx))))
     return refuse(ctx, escapeHtml(t.notLiaison), 'extend_not_liaison')
   const named = leadingTaskRef(commandArgs(ctx))
   if (!named.ref && named.number === undefined) return refuse(ctx, escapeHtml(t.usage), 'extend_usage')
-  const { db } = ctx.deps
   let task: { id: number; ref: string } | null
   if (named.ref) {
     task = await taskByRef(db, named.ref)
@@ -85,7 +86,7 @@ composer.on('callback_query:data', async (ctx, next) => {
   const t = ctx.texts.loop.extension
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.buttons.notRegistered, 'extend_ask_stranger')
-  if (person.role !== 'liaison' || person.unitId !== found.prompt.unitId)
+  if (!(await standsForUnit(ctx.deps.db, person, found.prompt.unitId, today(ctx))))
     return refuse(ctx, escapeHtml(t.notLiaison), 'extend_ask_not_liaison')
   const task = found.tasks[0]
   if (!task) {
@@ -115,7 +116,7 @@ composer.on('message:text', async (ctx, next) => {
   if (found?.prompt.kind !== 'extension') return next()
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
-  if (person.role !== 'liaison' || person.unitId !== found.prompt.unitId)
+  if (!(await standsForUnit(ctx.deps.db, person, found.prompt.unitId, today(ctx))))
     return refuse(ctx, escapeHtml(ctx.texts.loop.extension.notLiaison), 'extend_not_liaison')
   const task = found.tasks[0]
   if (!task) return refuse(ctx, escapeHtml(ctx.texts.loop.extension.usage), 'extend_task_gone')

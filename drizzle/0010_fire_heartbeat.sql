@@ -1,1 +1,2 @@
-ALTER TABLE "schedule_fires" ADD COLUMN "heartbeat_at" timestamp with time zone;
+ALTER TABLE "schedule_fires" ADD COLUMN "heartbeat_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "schedule_fires_running_idx" ON "schedule_fires" USING btree ("schedule") WHERE status = 'running';

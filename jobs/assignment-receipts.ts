@@ -17,7 +17,7 @@ import { unitRecipients } from '../src/domain/recipients.ts'
 import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { messages } from '../src/i18n/index.ts'
-import { fireDay, nonWorkingDay } from './rhythm.ts'
+import { fireDay, jobDescription, nonWorkingDay } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
 
@@ -28,10 +28,7 @@ const taskParams = (list: PendingReceipt[]) =>
 
 export const assignmentReceipts: Job = {
   name: NAME,
-  description: {
-    'zh-CN': '交办通知与签收催办（交办后 1 个工作日未签收，再通知一次）',
-    en: 'Assignment notices with 签收, and one second notice a working day later when not signed',
-  },
+  description: jobDescription('assignmentReceipts'),
   defaultCron: '0 * * * *',
   catchUp: 'latest',
   catchUpWindowHours: 72,

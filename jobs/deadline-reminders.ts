@@ -26,16 +26,22 @@ import type { Db } from '../src/db/client.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'
 import { DEFAULT_LADDER, ladderStep, type LadderStep } from '../src/domain/reminder-ladder.ts'
-import { activePlans, isChased } from '../src/domain/plans.ts'
+import { isChased } from '../src/domain/plans.ts'
 import { occurrencesToChase } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
-import { messages } from '../src/i18n/index.ts'
 import type {
   DeadlineEscalationParams,
   DeadlineReminderParams,
   MomentParams,
 } from '../src/messages/deadline-reminder.ts'
-import { fireDay, nameList, nonWorkingDay, parseJobOptions } from './rhythm.ts'
+import {
+  activePlansOrEnd,
+  fireDay,
+  jobDescription,
+  nameList,
+  nonWorkingDay,
+  parseJobOptions,
+} from './rhythm.ts'
 import type { Job } from './types.ts'
 import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
@@ -103,10 +109,7 @@ function occurrenceTag(a: AssignmentState): string {
 
 export const deadlineReminders: Job = {
   name: NAME,
-  description: {
-    'zh-CN': messages('zh-CN').rhythm.jobs.deadlineReminders,
-    en: messages('en').rhythm.jobs.deadlineReminders,
-  },
+  description: jobDescription('deadlineReminders'),
   defaultCron: '0 9 * * *',
   defaultOptions: { ...DEFAULT_LADDER },
   catchUp: 'latest',
@@ -116,8 +119,9 @@ export const deadlineReminders: Job = {
     const off = nonWorkingDay(ctx, today)
     if (off) return off
     const ladder = parseJobOptions(NAME, options, ctx)
-    const plans = await activePlans(ctx.db)
-    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const active = await activePlansOrEnd(ctx.db)
+    if ('end' in active) return active.end
+    const { plans } = active
 
     const all = await occurrencesToChase(
       ctx.db,

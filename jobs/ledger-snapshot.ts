@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm'
 import { plans } from '../src/db/schema.ts'
 import { addDays, dateParts, lastDayOfMonth, localDate, weekday } from '../src/domain/dates.ts'
 import { takeLedgerSnapshot } from '../src/domain/ledger.ts'
-import { messages } from '../src/i18n/index.ts'
+import { jobDescription } from './rhythm.ts'
 import type { Job } from './types.ts'
 
 /** Whether the ledger is kept at the end of `day`: a Sunday, or the last day of a month. */
@@ -20,10 +20,7 @@ export function isSnapshotDay(day: string): boolean {
 
 export const ledgerSnapshotJob: Job = {
   name: 'ledger-snapshot',
-  description: {
-    'zh-CN': messages('zh-CN').rhythm.jobs.ledgerSnapshot,
-    en: messages('en').rhythm.jobs.ledgerSnapshot,
-  },
+  description: jobDescription('ledgerSnapshot'),
   defaultCron: '5 0 * * *',
   catchUp: 'each',
   catchUpWindowHours: 24 * 35,

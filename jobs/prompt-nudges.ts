@@ -11,11 +11,9 @@ import { addDays } from '../src/domain/dates.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weekStart, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { activePlans } from '../src/domain/plans.ts'
 import { listUnits } from '../src/domain/units.ts'
-import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
-import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
+import { activePlansOrEnd, jobDescription, nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import { promptTasks } from './status-prompts.ts'
 import type { Job } from './types.ts'
 import { enqueueUnitMessage } from '../src/delivery/notify.ts'
@@ -31,10 +29,7 @@ const options = z.object({
 
 export const promptNudges: Job = {
   name: NAME,
-  description: {
-    'zh-CN': messages('zh-CN').rhythm.jobs.promptNudges,
-    en: messages('en').rhythm.jobs.promptNudges,
-  },
+  description: jobDescription('promptNudges'),
   defaultCron: '0 8 * * *',
   defaultOptions: { weekday: 1 },
   catchUp: 'latest',
@@ -45,8 +40,9 @@ export const promptNudges: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const plans = await activePlans(ctx.db)
-    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const active = await activePlansOrEnd(ctx.db)
+    if ('end' in active) return active.end
+    const { plans } = active
     const week = isoWeek(today)
     const lastWeek = isoWeek(addDays(weekStart(today), -7))
 

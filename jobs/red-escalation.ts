@@ -20,7 +20,7 @@ import {
   type EscalationStep,
 } from '../src/domain/escalation.ts'
 import { recordEvent } from '../src/domain/history.ts'
-import { activePlans, isChased } from '../src/domain/plans.ts'
+import { isChased } from '../src/domain/plans.ts'
 import { liaisonsInPrivate } from '../src/domain/receipts.ts'
 import {
   leaderRecipients,
@@ -30,10 +30,9 @@ import {
 } from '../src/domain/recipients.ts'
 import { workingDaysBetween } from '../src/domain/working-days.ts'
 import { listUnits } from '../src/domain/units.ts'
-import { messages } from '../src/i18n/index.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
 import { decideAndEnqueue } from '../src/delivery/notify.ts'
-import { fireDay, nonWorkingDay } from './rhythm.ts'
+import { activePlansOrEnd, fireDay, jobDescription, nonWorkingDay } from './rhythm.ts'
 import type { Job } from './types.ts'
 
 const NAME = 'red-escalation'
@@ -57,10 +56,7 @@ async function setRedSince(db: Db, taskId: number, unitId: number, day: string |
 
 export const redEscalation: Job = {
   name: NAME,
-  description: {
-    'zh-CN': '红色督办逐级上报：联络员 → 单位分管领导 → 督办人员，每个工作日上升一级',
-    en: 'Red items escalate one step per working day: liaison, then the unit leader, then the supervisors',
-  },
+  description: jobDescription('redEscalation'),
   defaultCron: '30 9 * * *',
   catchUp: 'latest',
   catchUpWindowHours: 72,
@@ -68,8 +64,9 @@ export const redEscalation: Job = {
     const today = fireDay(ctx, fire)
     const off = nonWorkingDay(ctx, today)
     if (off) return off
-    const plans = await activePlans(ctx.db)
-    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const active = await activePlansOrEnd(ctx.db)
+    if ('end' in active) return active.end
+    const { plans } = active
     const planIds = plans.map((p) => p.id)
     const tz = ctx.config.timezone
     const states = await assignmentStates(ctx.db, planIds, fire.now)

@@ -9,13 +9,12 @@ import * as z from 'zod'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { activePlans, isChased } from '../src/domain/plans.ts'
+import { isChased } from '../src/domain/plans.ts'
 import { atCurrentOccurrence } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
-import { messages } from '../src/i18n/index.ts'
 import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
 import { statusOf, taskOf } from './deadline-reminders.ts'
-import { nameList, openRound, runRound } from './rhythm.ts'
+import { activePlansOrEnd, jobDescription, nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
@@ -34,10 +33,7 @@ export function promptTasks(list: AssignmentState[]): StatusPromptParams['tasks'
 
 export const statusPrompts: Job = {
   name: NAME,
-  description: {
-    'zh-CN': messages('zh-CN').rhythm.jobs.statusPrompts,
-    en: messages('en').rhythm.jobs.statusPrompts,
-  },
+  description: jobDescription('statusPrompts'),
   defaultCron: '0 10 * * *',
   defaultOptions: { weekday: 5 },
   catchUp: 'latest',
@@ -48,8 +44,9 @@ export const statusPrompts: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const plans = await activePlans(ctx.db)
-    if (plans.length === 0) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    const active = await activePlansOrEnd(ctx.db)
+    if ('end' in active) return active.end
+    const { plans } = active
     const week = isoWeek(today)
 
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {

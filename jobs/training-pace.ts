@@ -14,9 +14,8 @@ import { monthOf, monthlyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { activePlan } from '../src/domain/plans.ts'
 import { trainingPace, trainingSummary, DEFAULT_TRAINING_HOURS_PER_YEAR } from '../src/domain/training.ts'
 import { listUnits } from '../src/domain/units.ts'
-import { messages } from '../src/i18n/index.ts'
 import type { TrainingPaceParams, TrainingRiskParams } from '../src/messages/training-pace.ts'
-import { nameList, openRound, runRound } from './rhythm.ts'
+import { jobDescription, nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
@@ -43,10 +42,7 @@ export function projectedHours(hours: number, today: string): number {
 
 export const trainingPaceJob: Job = {
   name: NAME,
-  description: {
-    'zh-CN': messages('zh-CN').rhythm.jobs.trainingPace,
-    en: messages('en').rhythm.jobs.trainingPace,
-  },
+  description: jobDescription('trainingPace'),
   defaultCron: '0 9 * * *',
   defaultOptions: { dayOfMonth: 1, riskFromMonth: 11 },
   catchUp: 'latest',

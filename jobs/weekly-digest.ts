@@ -11,7 +11,7 @@ import { activePlan } from '../src/domain/plans.ts'
 import { supervisorRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { messages } from '../src/i18n/index.ts'
-import { nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
+import { jobDescription, nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueToSupervisors } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
@@ -30,10 +30,7 @@ const options = z.object({
 
 export const weeklyDigestJob: Job = {
   name: NAME,
-  description: {
-    'zh-CN': messages('zh-CN').rhythm.jobs.weeklyDigest,
-    en: messages('en').rhythm.jobs.weeklyDigest,
-  },
+  description: jobDescription('weeklyDigest'),
   defaultCron: '30 8 * * *',
   defaultOptions: { weekday: 1, upcomingDays: 14, silentDays: 14, changesDays: 7, listLimit: 200 },
   catchUp: 'latest',

@@ -465,7 +465,13 @@ export const scheduleFires = pgTable(
     /** Stamped every tick by the process running the fire; a stale one means that process died. */
     heartbeatAt: ts('heartbeat_at'),
   },
-  (t) => [primaryKey({ columns: [t.schedule, t.fireAt] })],
+  (t) => [
+    primaryKey({ columns: [t.schedule, t.fireAt] }),
+    // Each tick looks for abandoned fires: only the few still running, not a year of history.
+    index('schedule_fires_running_idx')
+      .on(t.schedule)
+      .where(sql`status = 'running'`),
+  ],
 )
 
 /**

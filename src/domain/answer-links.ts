@@ -11,13 +11,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { settings, webLinks, type ReportState } from '../db/schema.ts'
-import { mayReportFor } from './access.ts'
 import {
   checkEvidenceSize,
   storeUploadedEvidence,
   type EvidenceStore,
   type UploadedFile,
 } from './evidence.ts'
+import { mayAnswerFor } from './leaves.ts'
 import { findPersonById, type Person } from './people.ts'
 import { recordStatus, type StatusReport } from './reports.ts'
 import { tokenHash } from './web-sessions.ts'
@@ -134,11 +134,15 @@ export function answerLinkBuilder(opts: {
 
 export type AnswerRefusal = 'invalid' | 'expired' | 'used' | 'not_allowed'
 
-/** Whether a verified claim can still be used: not used before, person active and allowed. */
+/**
+ * Whether a verified claim can still be used: not used before, person active and allowed on `day`
+ * (the unit's liaison, a supervisor, or the deputy of a liaison on leave that day).
+ */
 export async function answerStanding(
   db: Db,
   token: string,
   claim: AnswerClaim,
+  day: string,
 ): Promise<{ ok: true; person: Person } | { ok: false; reason: AnswerRefusal; usedAt?: Date }> {
   const [used] = await db
     .select({ usedAt: webLinks.usedAt })
@@ -146,7 +150,8 @@ export async function answerStanding(
     .where(eq(webLinks.tokenHash, tokenHash(token)))
   if (used) return { ok: false, reason: 'used', usedAt: used.usedAt ?? undefined }
   const person = await findPersonById(db, claim.personId)
-  if (!person?.active || !mayReportFor(person, claim.unitId)) return { ok: false, reason: 'not_allowed' }
+  if (!person?.active || !(await mayAnswerFor(db, person, claim.unitId, day)))
+    return { ok: false, reason: 'not_allowed' }
   return { ok: true, person }
 }
 
@@ -168,6 +173,8 @@ export async function recordAnswer(
     /** Where uploaded files go; required when there are files. */
     store?: EvidenceStore
     now: Date
+    /** `now`'s day in the plan's timezone (a deputy answers only during the leave). */
+    day: string
   },
 ): Promise<{ ok: true; report: StatusReport; evidenceIds: number[] } | { ok: false; reason: AnswerRefusal }> {
   const { claim } = input
@@ -176,7 +183,7 @@ export async function recordAnswer(
   for (const f of files) checkEvidenceSize(f.bytes.length)
   if (files.length > 0 && !input.store) throw new Error('recordAnswer: files need an evidence store')
   return db.transaction(async (tx) => {
-    const standing = await answerStanding(tx, input.token, claim)
+    const standing = await answerStanding(tx, input.token, claim, input.day)
     if (!standing.ok) return { ok: false, reason: standing.reason } as const
     const [use] = await tx
       .insert(webLinks)

@@ -10,6 +10,7 @@ import { assignments, extensionRequests, people } from '../db/schema.ts'
 import { readsAllUnits } from './access.ts'
 import { formatMonthDay } from './dates.ts'
 import { recordEvent } from './history.ts'
+import { standsForUnit } from './leaves.ts'
 import { finishedState, loopAssignment, loopError, nearDateInText, type LoopAssignment } from './loop.ts'
 import type { Person } from './people.ts'
 import type { Actor } from './reviews.ts'
@@ -27,8 +28,8 @@ export interface ExtensionRequest {
 }
 
 /**
- * A liaison of the unit asks to move the unit's date for a task to `newDue`. Refused (nothing
- * written): not the unit's liaison, a finished item, a date before today or not after the
+ * A liaison of the unit (or their deputy during a leave) asks to move the unit's date for a task
+ * to `newDue`. Refused (nothing written): not the unit's liaison or deputy, a finished item, a date before today or not after the
  * current one. Call in a transaction with its notification.
  */
 export async function requestExtension(
@@ -48,7 +49,7 @@ export async function requestExtension(
   },
 ): Promise<ExtensionRequest> {
   const { person } = input
-  if (person.role !== 'liaison' || person.unitId !== input.unitId)
+  if (!(await standsForUnit(db, person, input.unitId, input.today)))
     throw loopError((t) => t.extension.notLiaison)
   const a = await loopAssignment(db, input.taskId, input.unitId)
   if (!a) throw loopError((t) => t.extension.notOfUnit(input.ref))

@@ -145,6 +145,20 @@ export async function mayAnswerFor(
   return mayReportFor(person, unitId) || isDeputyFor(db, person.id, unitId, day)
 }
 
+/**
+ * Whether `person` speaks for `unitId` on `day` as its liaison does: its liaison, or the deputy of
+ * one on leave. Such a person answers prompts, sends 佐证材料 and asks for 延期 for the unit.
+ */
+export async function standsForUnit(
+  db: Db,
+  person: Pick<Person, 'id' | 'role' | 'unitId'> | null,
+  unitId: number,
+  day: string,
+): Promise<boolean> {
+  if (!person || person.unitId !== unitId) return false
+  return person.role === 'liaison' || isDeputyFor(db, person.id, unitId, day)
+}
+
 /** Whether `person` stands in for a liaison of `unitId` on `day` (so may answer for the unit). */
 export async function isDeputyFor(db: Db, personId: number, unitId: number, day: string): Promise<boolean> {
   const rows = await db

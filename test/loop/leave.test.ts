@@ -1,12 +1,13 @@
 /**
  * Leave and deputy through the real bot, the CLI and the real jobs on a simulated clock: during
- * the leave the deputy gets the reminders and prompts meant for the liaison, and not after; a
+ * the leave the deputy gets the reminders and prompts meant for the liaison, answers them, sends
+ * 佐证材料 and asks for 延期, and none of it after; a
  * leave set from the command line is audited; bad leaves are refused and change nothing.
  */
 import { expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
-import { auditLog, leaves } from '../../src/db/schema.ts'
+import { auditLog, evidence, extensionRequests, leaves, people } from '../../src/db/schema.ts'
 import { createInvite } from '../../src/domain/invites.ts'
 import { addPerson } from '../../src/domain/people.ts'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
@@ -118,6 +119,46 @@ describeDb('leave and deputy', (t) => {
       .find((m) => m.visibleText.includes('组织执法人员培训'))!
     const answer = await loop.h.say(wangfang, dm(wangfang), '进行中 50%', { replyTo: reminder.message_id })
     expect(answer.visibleText).toContain('已记录：斗山镇 · 组织执法人员培训 → 进行中 50%')
+  })
+
+  it('lets the deputy send 佐证材料 and ask for 延期 during the leave, and not after', async () => {
+    await loop.h.say(users.doushanLiaison, dm(users.doushanLiaison), '/away 10月16日-10月18日 王芳')
+    const sendList = async () => {
+      const before = loop.h.emulator.sentMessages(wangfang.id).length
+      loop.h.emulator.sendFile(wangfang, dm(wangfang), {
+        kind: 'document',
+        data: Buffer.from('%PDF-1.4 名单'),
+        fileName: '培训名单.pdf',
+        mimeType: 'application/pdf',
+        caption: '二（五）2',
+      })
+      return (await loop.h.waitForCount(wangfang.id, before + 1)).at(-1)!.visibleText
+    }
+    const extend = async () =>
+      (await loop.h.say(wangfang, dm(wangfang), '/extend 二（五）2 11月15日 补训')).visibleText
+
+    loop.clock.set('2024-10-17', '15:00')
+    expect(await sendList()).toBe('已收到佐证材料：斗山镇 · 二（五）2 · 培训名单.pdf')
+    expect(await extend()).toBe('已提交延期申请：二（五）2 延至 11月15日，等待督办人员审批。')
+    const doushan = loop.f.units.doushan
+    const [deputy] = await t.db.select().from(people).where(eq(people.name, '王芳'))
+    const deputyId = () => deputy!.id
+    expect(
+      (await t.db.select().from(evidence).where(eq(evidence.unitId, doushan))).map((e) => [
+        e.fileName,
+        e.personId,
+      ]),
+    ).toEqual([['培训名单.pdf', deputyId()]])
+    expect(
+      (await t.db.select().from(extensionRequests)).map((r) => [r.unitId, r.requestedBy, r.newDue]),
+    ).toEqual([[doushan, deputyId(), '2024-11-15']])
+
+    // The leave is over: the liaison answers again; the deputy is refused and nothing is added.
+    loop.clock.set('2024-10-21', '10:00')
+    expect(await sendList()).toBe('只有单位联络员或其请假代理人可以提交佐证材料。')
+    expect(await extend()).toBe('只有本单位联络员或其请假代理人可以申请延期。')
+    expect(await t.db.select().from(evidence)).toHaveLength(1)
+    expect(await t.db.select().from(extensionRequests)).toHaveLength(1)
   })
 
   it('refuses bad leaves and changes nothing', async () => {

@@ -69,3 +69,16 @@ export function deferred(): { promise: Promise<void>; resolve: () => void } {
   const promise = new Promise<void>((r) => (resolve = r))
   return { promise, resolve }
 }
+
+/** A job whose first run waits for `release()` before writing its outbox row; later runs go straight through. */
+export function firstRunHeld(spec: Omit<FakeJobSpec, 'behave'>): { job: FakeJob; release: () => void } {
+  const gate = deferred()
+  const job: FakeJob = fakeJob({
+    ...spec,
+    behave: async (ctx, fire) => {
+      if (job.calls.length === 1) await gate.promise
+      return { enqueued: await enqueueFor(ctx.db, spec.name, fire) }
+    },
+  })
+  return { job, release: gate.resolve }
+}

@@ -12,7 +12,7 @@ import {
 } from '../../src/scheduler/scheduler.ts'
 import { firesOf } from '../../src/scheduler/fires.ts'
 import type { Job } from '../../jobs/types.ts'
-import { deferred, enqueueFor, fakeJob, outboxCount } from './fake-jobs.ts'
+import { deferred, enqueueFor, fakeJob, firstRunHeld, outboxCount } from './fake-jobs.ts'
 
 const config = loadConfig({ TIMEZONE: 'Asia/Shanghai' })
 const everyDay = { isWorkingDay: () => true }
@@ -41,6 +41,16 @@ describeDb('scheduler', (t) => {
     made.push(s)
     return s
   }
+
+  /** The 09:00 fire of 'daily' as another process claimed it at its time, heartbeat and all. */
+  const runningElsewhere = (fireAt: string, o = { heartbeat: true }) =>
+    t.db.insert(scheduleFires).values({
+      schedule: 'daily',
+      fireAt: at(fireAt),
+      status: 'running',
+      startedAt: at(fireAt),
+      heartbeatAt: o.heartbeat ? at(fireAt) : null,
+    })
 
   const fireRows = async (name: string) =>
     (await firesOf(t.db, name)).map((r) => ({
@@ -344,23 +354,14 @@ describeDb('scheduler', (t) => {
   })
 
   it("runs one schedule's catch-up in order, never two of its fires at once, when ticks overlap", async () => {
-    const gate = deferred()
-    const job = fakeJob({
-      name: 'daily',
-      cron: '0 9 * * *',
-      catchUp: 'each',
-      behave: async (ctx, fire) => {
-        if (job.calls.length === 1) await gate.promise
-        return { enqueued: await enqueueFor(ctx.db, 'daily', fire) }
-      },
-    })
+    const { job, release } = firstRunHeld({ name: 'daily', cron: '0 9 * * *', catchUp: 'each' })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
     const s = scheduler([job], { now: at('2024-10-17T03:00:00Z') })
     const first = s.tick(at('2024-10-17T03:00:00Z'))
     await expect.poll(() => job.calls.length).toBe(1)
     await s.tick(at('2024-10-17T03:01:00Z'))
     expect(job.calls).toHaveLength(1)
-    gate.resolve()
+    release()
     await first
     // The 14th is older than the 72-hour window; the rest ran one after the other, once each.
     expect(job.calls.map((c) => iso(c.fire.scheduledAt))).toEqual([
@@ -459,12 +460,7 @@ describeDb('scheduler', (t) => {
     const job = fakeJob({ name: 'daily', cron: '0 9 * * *' })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
     // Another replica claimed the fire and is still running it.
-    await t.db.insert(scheduleFires).values({
-      schedule: 'daily',
-      fireAt: at('2024-10-14T01:00:00Z'),
-      status: 'running',
-      startedAt: at('2024-10-14T01:00:00Z'),
-    })
+    await runningElsewhere('2024-10-14T01:00:00Z')
     await scheduler([job], { now: at('2024-10-14T00:30:00Z') }).tick(at('2024-10-14T01:10:00Z'))
     expect(job.calls).toHaveLength(0)
     expect(await fireRows('daily')).toEqual([
@@ -476,12 +472,7 @@ describeDb('scheduler', (t) => {
     const job = fakeJob({ name: 'daily', cron: '0 9 * * *' })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
     // Claimed at 09:00 by a process killed mid-run: the row says running, nothing will finish it.
-    await t.db.insert(scheduleFires).values({
-      schedule: 'daily',
-      fireAt: at('2024-10-14T01:00:00Z'),
-      status: 'running',
-      startedAt: at('2024-10-14T01:00:00Z'),
-    })
+    await runningElsewhere('2024-10-14T01:00:00Z')
     const clock = { now: at('2024-10-14T02:00:00Z') }
     await Promise.all([scheduler([job], clock).tick(clock.now), scheduler([job], clock).tick(clock.now)])
     await scheduler([job], clock).tick(at('2024-10-14T02:01:00Z'))
@@ -494,15 +485,7 @@ describeDb('scheduler', (t) => {
   })
 
   it('leaves a long job to its live replica, whose heartbeat goes on each tick', async () => {
-    const gate = deferred()
-    const job = fakeJob({
-      name: 'daily',
-      cron: '0 9 * * *',
-      behave: async (ctx, fire) => {
-        if (job.calls.length === 1) await gate.promise
-        return { enqueued: await enqueueFor(ctx.db, 'daily', fire) }
-      },
-    })
+    const { job, release } = firstRunHeld({ name: 'daily', cron: '0 9 * * *' })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
     const clock = { now: at('2024-10-14T01:00:00Z') }
     const a = scheduler([job], clock)
@@ -514,7 +497,7 @@ describeDb('scheduler', (t) => {
     clock.now = at('2024-10-14T01:45:00Z')
     await scheduler([job], clock).tick(clock.now)
     expect(job.calls).toHaveLength(1)
-    gate.resolve()
+    release()
     await running
     expect(await fireRows('daily')).toEqual([
       { at: '2024-10-14T01:00:00.000Z', status: 'done', late: false, enqueued: 1 },
@@ -561,12 +544,8 @@ describeDb('scheduler', (t) => {
   it('records a fire a dead process left running past the catch-up window as failed, with how to run it', async () => {
     const job = fakeJob({ name: 'daily', cron: '0 9 * * *', windowHours: 2 })
     await syncSchedules(t.db, [job], at('2024-10-14T00:30:00Z'))
-    await t.db.insert(scheduleFires).values({
-      schedule: 'daily',
-      fireAt: at('2024-10-14T01:00:00Z'),
-      status: 'running',
-      startedAt: at('2024-10-14T01:00:00Z'),
-    })
+    // A row claimed before heartbeats were kept: its start time tells its age.
+    await runningElsewhere('2024-10-14T01:00:00Z', { heartbeat: false })
     await scheduler([job], { now: at('2024-10-14T05:00:00Z') }).tick(at('2024-10-14T05:00:00Z'))
     expect(job.calls).toHaveLength(0)
     const [row] = await firesOf(t.db, 'daily')

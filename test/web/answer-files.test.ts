@@ -14,6 +14,8 @@ import { and, asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, evidence, statusReports, webLinks } from '../../src/db/schema.ts'
 import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
+import { recordLeave } from '../../src/domain/leaves.ts'
+import { addPerson, findPerson } from '../../src/domain/people.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startWebServer } from '../../src/web/server.ts'
 import { seed, users, type Fixture } from '../bot/harness.ts'
@@ -37,9 +39,11 @@ const PNG = Buffer.from(
 describeDb('files with an email answer', (t) => {
   let w: WebHarness
   let f: Fixture
+  /** The server's clock (back at NOW before each test). */
+  const clock = { at: NOW }
 
   beforeAll(async () => {
-    w = await startWebHarness(t.db)
+    w = await startWebHarness(t.db, { now: () => clock.at })
   })
   afterAll(async () => {
     await w.stop()
@@ -48,6 +52,7 @@ describeDb('files with an email answer', (t) => {
     await w.bot.settle()
     await t.reset()
     w.bot.emulator.reset()
+    clock.at = NOW
     f = await seed(t.db)
     for (const [u, code] of [
       [users.liaison, f.invites.liaison],
@@ -59,9 +64,10 @@ describeDb('files with an email answer', (t) => {
   const link = async (
     state: 'done' | 'in_progress' | 'blocked',
     expiresAt = new Date(NOW.getTime() + 86_400_000),
+    to = { personId: f.people.liaison.id, unitId: f.units.taicheng },
   ) => {
     const key = await signingKey(t.db)
-    return `/a/${signAnswer(key, { personId: f.people.liaison.id, unitId: f.units.taicheng, taskId: f.tasks.fines, state, expiresAt })}`
+    return `/a/${signAnswer(key, { ...to, taskId: f.tasks.fines, state, expiresAt })}`
   }
 
   /** Posts the answer form as a browser would: multipart, the CSRF token, the fields, the files. */
@@ -242,6 +248,45 @@ describeDb('files with an email answer', (t) => {
     expect(answer.status).toBe(413)
     expect(answer.body).toContain('每个文件不超过 20 MB')
     await nothingStored()
+  })
+
+  it("takes a deputy's answer with its file during the leave, and refuses the same kind of link after it", async () => {
+    // 王芳, 斗山镇's leader, stands in for its liaison 赵六 from 10月15日 to 10月16日.
+    const deputy = await addPerson(t.db, { name: '王芳', role: 'leader', unit: '斗山镇' })
+    const liaison = await findPerson(t.db, '赵六')
+    await recordLeave(t.db, {
+      person: liaison,
+      deputy,
+      from: '2024-10-15',
+      to: '2024-10-16',
+      by: null,
+      today: '2024-10-15',
+      now: NOW,
+    })
+    const to = { personId: deputy.id, unitId: f.units.doushan }
+    const inLeave = await link('in_progress', new Date(NOW.getTime() + 7 * 86_400_000), to)
+    const res = await postAnswer(inLeave, { _csrf: await csrfOf(inLeave), progress: '60' }, [
+      { name: '培训名单.pdf', type: 'application/pdf', bytes: PDF },
+    ])
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('已记录：斗山镇')
+    expect((await t.db.select().from(evidence)).map((e) => [e.unitId, e.personId, e.fileName])).toEqual([
+      [f.units.doushan, deputy.id, '培训名单.pdf'],
+    ])
+
+    // A second link opened during the leave, sent two days later when the liaison is back: the
+    // page and the post are refused, and nothing more is recorded.
+    const later = await link('done', new Date(NOW.getTime() + 7 * 86_400_000), to)
+    const csrf = await csrfOf(later)
+    clock.at = new Date(NOW.getTime() + 2 * 86_400_000)
+    expect((await new Client(w.base).get(later)).status).toBe(403)
+    const refused = await postAnswer(later, { _csrf: csrf }, [
+      { name: 'b.pdf', type: 'application/pdf', bytes: PDF },
+    ])
+    expect(refused.status).toBe(403)
+    expect(await refused.text()).toContain('您目前无权为该单位填报，未记录任何内容。')
+    expect(await t.db.select().from(evidence)).toHaveLength(1)
+    expect(await t.db.select().from(statusReports)).toHaveLength(1)
   })
 
   it('refuses an altered or expired link with a file, storing nothing', async () => {

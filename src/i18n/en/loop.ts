@@ -76,7 +76,7 @@ export default {
     noOpenTask: (unit: string) => `${unit} has no open tasks; the file was not kept.`,
     notOfUnit: (ref: string, unit: string) => `${ref} is not a task of ${unit}; the file was not kept.`,
     unknownRef: (ref: string) => `There is no task ${ref}; the file was not kept. /tasks lists the numbers.`,
-    notLiaison: 'Only a unit liaison can send evidence.',
+    notLiaison: "Only a unit's liaison, or their deputy during a leave, can send evidence.",
     closedTask: (ref: string) => `${ref} is closed; the file was not kept.`,
     notStored: (id: number) => `There is no stored evidence file ${id}.`,
     otherUnit: (unit: string) => `Only a liaison of ${unit} can send its evidence; the file was not kept.`,
@@ -106,7 +106,7 @@ export default {
     approved: (unit: string, ref: string, date: string) =>
       `Extension approved: ${unit} · ${ref} now due ${date}.`,
     refused: (unit: string, ref: string) => `Extension refused: ${unit} · ${ref}; the date stands.`,
-    notLiaison: "Only the unit's liaisons can ask for an extension.",
+    notLiaison: "Only the unit's liaisons, or their deputy during a leave, can ask for an extension.",
     unknownRef: (ref: string) => `No task ${ref}; /tasks lists the numbers.`,
     notOfUnit: (ref: string) => `${ref} is not your unit's task; no extension can be asked.`,
     finished: (ref: string) => `${ref} is under review or closed; no extension is needed.`,

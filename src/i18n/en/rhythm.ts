@@ -10,6 +10,10 @@ export default {
     trainingPace: 'Start of each month: training-hours pace check',
     ledgerSnapshot:
       'After each Sunday and each month’s last day, keep a snapshot of the work ledger (for trends and bulletins)',
+    assignmentReceipts:
+      'Assignment notices with 签收, and one second notice a working day later when not signed',
+    redEscalation:
+      'Red items escalate one step per working day: liaison, then the unit leader, then the supervisors',
   },
 
   skipped: {

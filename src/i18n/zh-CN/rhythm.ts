@@ -12,6 +12,8 @@ export default {
     weeklyDigest: '每周一向督办人员发送督办周报',
     trainingPace: '每月初核对执法人员培训学时进度',
     ledgerSnapshot: '每周日和每月最后一天结束后保存工作台账快照（供趋势和通报使用）',
+    assignmentReceipts: '交办通知与签收催办（交办后 1 个工作日未签收，再通知一次）',
+    redEscalation: '红色督办逐级上报：联络员 → 单位分管领导 → 督办人员，每个工作日上升一级',
   },
 
   /** Reasons a job did not act, recorded with the schedule fire. */

@@ -28,6 +28,7 @@ import {
   MAX_EVIDENCE_MB,
   type UploadedFile,
 } from '../../domain/evidence.ts'
+import { localDate } from '../../domain/dates.ts'
 import { ledgerPage, type LedgerRow } from '../../domain/ledger.ts'
 import { formatStatus, MAX_NOTE_CHARS } from '../../domain/status-reply.ts'
 import { h, messagePage, page, raw } from '../html.ts'
@@ -90,7 +91,7 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
     const token = c.req.param('token')
     const check = verifyAnswer(c.get('key'), token, c.get('now'))
     if (!check.ok) return refuse(c, check.reason)
-    const standing = await answerStanding(deps.db, token, check.claim)
+    const standing = await answerStanding(deps.db, token, check.claim, localDate(c.get('now'), tz))
     if (!standing.ok) return refuse(c, standing.reason)
     c.set('locale', standing.person.locale)
     const row = await assignmentOf(c, check.claim)
@@ -158,6 +159,7 @@ export function registerAnswers(app: Hono<WebEnv>, deps: WebDeps): void {
       files: uploads,
       store: evidenceStore(deps.config.evidenceDir),
       now: c.get('now'),
+      day: localDate(c.get('now'), tz),
     })
     if (!outcome.ok) return refuse(c, outcome.reason)
     const person = outcome.report.personId
