@@ -291,9 +291,11 @@ const ONGOING_CLAUSE = new RegExp(`^(?:并|且|要|需|须)?(?:${ONGOING_WORDS})
 const ONGOING_IN_CELL = new RegExp(ONGOING_WORDS)
 /** `…年底前完成并长期推进`: a first date, then the work goes on. */
 const THEN_ONGOING = new RegExp(`(?:完成|前|后)(?:后)?(?:并|且)(?:${ONGOING_WORDS})(?:下去|抓好落实|进行)?$`)
+const TIME_LABEL_WORDS = '完成时限|完成期限|时间节点|完成时间|时限要求|办结时限|截止时间|时间安排|时限'
 /** A labelled time slot in prose: `完成时限：…`, `时间节点：…`. */
-const TIME_LABEL =
-  /(?:完成时限|完成期限|时间节点|完成时间|时限要求|办结时限|截止时间|时间安排|时限)\s*[:：]\s*([^。；;\n]{1,40})/
+const TIME_LABEL = new RegExp(`(?:${TIME_LABEL_WORDS})\\s*[:：]\\s*([^。；;\\n]{1,40})`)
+/** A time label starting a line or a clause (`完成时限：`), with the space after it. */
+export const TIME_LABEL_START = new RegExp(`^\\s*(?:${TIME_LABEL_WORDS})\\s*[:：]\\s*`)
 /** Looks like a deadline, whether or not it resolves: to catch `2月30日前`, `13月底前`. */
 const LOOKS_LIKE_DEADLINE =
   /(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(?:(?:\d{1,2}|[一二三四五六七八九十廿]{1,3})\s*[日号]|[上中下]旬|底|末)\s*(?:前|以前|之前)/
@@ -408,6 +410,22 @@ function withYear(year: number | null, read: (y: number) => DeadlineReading): De
   return { deadline: null, unread: d.text }
 }
 
+/**
+ * Two or more one-off dates listed one after the other in a time slot (`6月30日、12月31日前`,
+ * `3月底和9月底前`), in order: each is a due date of its own. Null for one date or a range.
+ */
+function listedDates(text: string, year: number): string[] | null {
+  const found = [...deadlines(text, year, DRAFT_RE)]
+  if (found.length < 2) return null
+  const normalized = halfWidth(text)
+  for (let i = 1; i < found.length; i++) {
+    const between = normalized.slice(found[i - 1]!.end, found[i]!.index)
+    if (!/^[\s、，,和及与以前]*$/.test(between)) return null
+    if (found[i]!.date <= found[i - 1]!.date) return null
+  }
+  return found.map((d) => d.date)
+}
+
 function readCellIn(text: string, year: number): DeadlineReading {
   const t = text.trim()
   if (t === '' || /^[—\-–/／无暂无]+$/.test(t)) return { deadline: null, unread: null }
@@ -416,6 +434,8 @@ function readCellIn(text: string, year: number): DeadlineReading {
   if (ONGOING_IN_CELL.test(t)) {
     return { deadline: { kind: 'ongoing', text: t, date: date?.date ?? null }, unread: null }
   }
+  const listed = series ? null : listedDates(t, year)
+  if (listed) return { deadline: { kind: 'series', text: t, dates: listed, every: 'listed' }, unread: null }
   if (date)
     return {
       deadline: { kind: 'date', text: date.text, date: date.date, explicitYear: date.explicitYear },

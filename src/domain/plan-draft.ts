@@ -26,7 +26,13 @@ export interface ResponsibilityEntry {
  */
 export type DeadlineDraft =
   | { kind: 'date'; text: string; date: string; explicitYear: boolean }
-  | { kind: 'series'; text: string; dates: string[]; every: 'month' | 'quarter' | 'half' | 'year' }
+  | {
+      kind: 'series'
+      text: string
+      dates: string[]
+      /** How the dates recur; `listed` when the document names each (`6月30日、12月31日前`). */
+      every: 'month' | 'quarter' | 'half' | 'year' | 'listed'
+    }
   | { kind: 'ongoing'; text: string; date: string | null }
 
 /** Where in the document something was read, for doubts and the preview. */

@@ -371,3 +371,41 @@ describe('a plan in every numbering style, with labelled notes, page numbers mid
     expect(all).not.toMatch(/第2页|共8页|-[23]-|印发给你们|2026年2月10日/)
   })
 })
+
+describe('a county plan with its fields on lines of their own and items numbered on across sections', async () => {
+  const plan = await readPlanDocument(fixture('fields-2026.txt'), 'fields.txt')
+
+  it('reads 责任单位 / 配合单位 / 完成时限 lines as the task’s fields, and 1–6 under 一 to 三 as no gap', () => {
+    expect(plan.title).toBe('恩平市2026年度行政执法协调监督工作要点')
+    const towns = '各镇（街道）'
+    const departments = '市直各行政执法单位'
+    expect(rows(plan)).toEqual([
+      ['一1', '建立健全行政执法协调监督工作机制', '市司法局:responsible', '2026-06-30 explicit'],
+      ['一2', '加强镇（街道）行政执法监督', `${towns}:responsible 市司法局:support`, '2026-09-30 explicit'],
+      ['二3', '严格落实行政执法公示制度', `${departments}:responsible`, 'ongoing'],
+      [
+        '二4',
+        '推进重大执法决定法制审核全覆盖',
+        `${departments}:responsible ${towns}:responsible`,
+        '2026-11-15',
+      ],
+      [
+        '三5',
+        '组织开展全市行政执法人员培训，每人每年不少于60学时',
+        `市司法局:lead ${departments}:responsible ${towns}:responsible`,
+        '2026-12-20 explicit',
+      ],
+      // Two dates named in the slot: each is a due date.
+      [
+        '三6',
+        '开展行政执法证件清理，每半年清理一次',
+        '市司法局:responsible',
+        'listed: 2026-06-30 2026-12-31',
+      ],
+    ])
+    expect(doubts(plan)).toEqual([])
+    // The field lines are read, not left in the task's text.
+    expect(plan.tasks.map((t) => t.body).join('\n')).not.toMatch(/责任单位|配合单位/)
+    expect(plan.tasks.find((t) => t.ref === '二3')?.deadline?.text).toBe('长期坚持')
+  })
+})

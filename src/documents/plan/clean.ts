@@ -12,6 +12,7 @@
  * Then lines are joined into paragraphs where a page break or a hard line break split them.
  * Every step is one pass over the lines (linear in the document's size).
  */
+import { TIME_LABEL_START } from '../../domain/deadline-phrase.ts'
 import type { SourcePlace } from '../../domain/plan-draft.ts'
 import type { Block, LineBlock } from './blocks.ts'
 
@@ -44,6 +45,9 @@ export const MARKER =
 /** Numbering of a heading (`二、`, `（三）`), which stands on its own line unless it runs on. */
 const HEADING_MARKER =
   /^(?:[一二三四五六七八九十]{1,3}\s*[、．.]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)])/
+
+/** A line of labelled units after a task: `责任单位：…`, `（牵头单位：…`, `配合部门：…`. */
+export const LABEL_LINE = /^[（(【[]?\s*(?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)(?:单位|部门)\s*[:：]/
 
 /** Characters that never start a paragraph: a line starting with one continues the previous. */
 const CONTINUATION_START = /^[，。、；：:;,.!?！？）)》」』”’\]］〕】]/
@@ -218,7 +222,8 @@ const CLOSE_ALL = ']］〕】）)》”'
 
 /**
  * Joins lines into paragraphs. A line continues the paragraph before it when it starts with
- * closing punctuation; or when it does not start a numbered item and the paragraph is not finished
+ * closing punctuation; or when it does not start a numbered item or a labelled field (outside an
+ * open bracket) and the paragraph is not finished
  * (a bracket still open, or no closing punctuation) and is not a short standalone line (a heading,
  * the title, a line of the sign-off). Bracket depth is counted as lines are added, never by
  * re-reading the paragraph, so joining stays linear.
@@ -254,7 +259,13 @@ export function joinParagraphs(blocks: Block[]): Flow[] {
     const continues =
       place !== null &&
       (CONTINUATION_START.test(text) ||
-        (!MARKER.test(bare) && (depth > 0 || (!COMPLETE_END.test(last) && !standalone))))
+        (!MARKER.test(bare) &&
+          (depth > 0 ||
+            // A labelled field (`责任单位：…`, `完成时限：…`) starts its own line unless a bracket is open.
+            (!LABEL_LINE.test(bare) &&
+              !TIME_LABEL_START.test(bare) &&
+              !COMPLETE_END.test(last) &&
+              !standalone))))
     if (!continues) {
       flush()
       place = b.place

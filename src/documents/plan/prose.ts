@@ -5,15 +5,16 @@
  *   lead sentence, holding unit words;
  * - a round bracket (`（…）`) in the same places, when `looksLikeResponsibility` accepts its content
  *   (units, group phrases and role words only: `（以下简称…）`, `（市、区）`, `（试行）` are notes);
- * - a labelled clause ending the item (`责任单位：…`, `牵头单位：…；配合单位：…`), or such a line
- *   right after it.
+ * - a labelled clause ending the item (`责任单位：…`, `牵头单位：…；配合单位：…`), or such lines
+ *   after it (`责任单位：…` then `配合单位：…`, each on its own line, read together); a line
+ *   `完成时限：…` (时间节点, 完成时间) stays a line of its own, read for the deadline.
  * A heading with a note of its own is a task, and numbered items under it without notes are part
  * of its text. A numbered item without a note, under no task, is no task: a doubt when its major
  * section has tasks.
  */
 import type { Doubt, ResponsibilityEntry, SourcePlace, TaskDraft } from '../../domain/plan-draft.ts'
-import { readDeadlineInText, readDeadlinePhrase } from '../../domain/deadline-phrase.ts'
-import type { Paragraph } from './clean.ts'
+import { readDeadlineInText, readDeadlinePhrase, TIME_LABEL_START } from '../../domain/deadline-phrase.ts'
+import { LABEL_LINE, type Paragraph } from './clean.ts'
 import { looksLikeResponsibility, parseResponsibility } from './responsibility.ts'
 
 const ZH = '一二三四五六七八九十'
@@ -31,7 +32,6 @@ const PAIRS: Record<string, string> = { '[': ']', '［': '］', '〔': '〕', '�
 const UNIT_WORDS = /负责|牵头|配合|落实|局|镇|街|部门|单位|办|队|委|院|中心|政府/
 const LABELLED =
   /(?:^|[。；;\n])\s*[（(【[]?\s*((?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)(?:单位|部门)\s*[:：][^。\n]{1,400}?)\s*[）)】\]]?\s*[。.;；]?\s*$/
-const LABEL_LINE = /^[（(【[]?\s*(?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)(?:单位|部门)\s*[:：]/
 
 interface Note {
   /** The note's content as written (without its brackets). */
@@ -129,8 +129,17 @@ interface Item {
   section: string
   pieces: string[]
   place: SourcePlace
-  labelLine: string | null
+  /** Lines of labelled units after the item (`责任单位：…`, `配合单位：…`), read as one note. */
+  labelLines: string[]
   parent: Item | null
+}
+
+/** A label line without its enclosing bracket (`（责任单位：…）`) and end mark; a name's own `（街道）` stays. */
+function unbracketed(line: string): string {
+  const text = line.trim().replace(/[。；;]+$/, '')
+  const open = text[0] ?? ''
+  if (PAIRS[open] && text.endsWith(PAIRS[open])) return text.slice(1, -1).trim()
+  return SQUARE_OPEN.includes(open) || ROUND_OPEN.includes(open) ? text.slice(1).trim() : text
 }
 
 function circled(ch: string, base: number): number {
@@ -155,7 +164,7 @@ export function readNote(
   return {
     entries: reading.entries,
     problems: reading.problems,
-    time: timeClauses.length > 0 ? timeClauses.join('，') : null,
+    time: timeClauses.length > 0 ? timeClauses.map((c) => c.replace(TIME_LABEL_START, '')).join('，') : null,
   }
 }
 
@@ -180,11 +189,15 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
   let subitem = ''
   let subitemKind: 'paren' | 'circled' | null = null
 
+  /** The last number seen at each level, never reset: items numbered on across sections (1–2 under 一, 3–4 under 二). */
+  const lastSeen = [0, 0, 0, 0, 0]
   const gap = (level: number, n: number, ref: string, text: string, place: SourcePlace) => {
     const expected = (counters[level - 1] ?? 0) + 1
-    if (n !== expected)
+    const runsOn = expected === 1 && level >= 3 && n === (lastSeen[level - 1] ?? 0) + 1
+    if (n !== expected && !runsOn)
       doubts.push({ kind: 'numbering_gap', taskRef: ref, quote: text.slice(0, 40), source: place })
     counters[level - 1] = n
+    lastSeen[level - 1] = n
     for (let l = level; l < 5; l++) counters[l] = 0
   }
   const open = (level: number, ref: string, section: string, text: string, place: SourcePlace) => {
@@ -193,7 +206,7 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
         .slice(0, level - 1)
         .reverse()
         .find((p) => p !== null) ?? null
-    current = { ref: prefix + ref, level, major, section, pieces: [text], place, labelLine: null, parent }
+    current = { ref: prefix + ref, level, major, section, pieces: [text], place, labelLines: [], parent }
     parents[level - 1] = current
     for (let l = level; l < 5; l++) parents[l] = null
     if (level < 4) subitemKind = null
@@ -246,10 +259,11 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
       }
     } else if (current !== null) {
       const c: Item = current
-      if (LABEL_LINE.test(para) && c.labelLine === null) c.labelLine = para
+      if (LABEL_LINE.test(para)) c.labelLines.push(para)
       else {
         const prev = c.pieces[c.pieces.length - 1] ?? ''
-        c.pieces.push(/[。！？!?；;：:\]］〕】）)]$/.test(prev) ? `\n${para}` : para)
+        const newLine = /[。！？!?；;：:\]］〕】）)]$/.test(prev) || TIME_LABEL_START.test(para)
+        c.pieces.push(newLine ? `\n${para}` : para)
       }
     }
   }
@@ -260,8 +274,13 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
     const text = it.pieces.join('')
     const note =
       findNote(text) ??
-      (it.labelLine
-        ? { content: it.labelLine.replace(/^[（(【[]|[）)】\]。]$/g, ''), rest: text, open: '', close: '' }
+      (it.labelLines.length > 0
+        ? {
+            content: it.labelLines.map(unbracketed).join('；'),
+            rest: text,
+            open: '',
+            close: '',
+          }
         : null)
     return { it, text, note }
   })
