@@ -201,6 +201,56 @@ describe('an Excel 台账 with other header names, a title row, merged cells and
   })
 })
 
+describe('an Excel 台账 with a two-row header (责任单位 over 牵头单位 / 配合单位), date cells and a signed foot', async () => {
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('台账')
+  sheet.addRow(['开平市司法局2026年重点工作任务台账'])
+  sheet.mergeCells('A1:H1')
+  sheet.addRow(['序号', '重点工作', '具体措施', '责任单位', '', '完成时限', '完成情况', '备注'])
+  sheet.addRow(['', '', '', '牵头单位', '配合单位', '', '', ''])
+  for (const range of ['A2:A3', 'B2:B3', 'C2:C3', 'D2:E2', 'F2:F3', 'G2:G3', 'H2:H3']) sheet.mergeCells(range)
+  sheet.addRow([
+    1,
+    '行政执法监督',
+    '开展行政执法案卷评查',
+    '市司法局',
+    '各镇（街道）',
+    new Date(Date.UTC(2026, 5, 30)),
+  ])
+  sheet.addRow([
+    2,
+    '',
+    '开展执法证件年审',
+    '市司法局',
+    '市直各行政执法单位',
+    new Date(Date.UTC(2026, 11, 31)),
+  ])
+  sheet.mergeCells('B4:B5')
+  sheet.addRow([3, '执法队伍建设', '组织执法人员培训，每人不少于60学时', '市司法局', '', '2026年12月底前'])
+  sheet.addRow([4, '', '开展执法人员资格清理', '市司法局', '', '6月30日、12月31日前'])
+  sheet.mergeCells('B6:B7')
+  sheet.addRow(['注：完成情况每月5日前更新。'])
+  sheet.addRow(['填表人：', '', '', '审核人：', '', '联系电话：0750-1234567'])
+  const plan = await readPlanDocument(Buffer.from(await workbook.xlsx.writeBuffer()), '台账.xlsx')
+
+  it('reads both unit columns under the merged 责任单位, and leaves the note and the signatures out', () => {
+    expect(plan.title).toBe('开平市司法局2026年重点工作任务台账')
+    expect(rows(plan)).toEqual([
+      ['1', '开展行政执法案卷评查', '市司法局:lead 各镇（街道）:support', '2026-06-30 explicit'],
+      ['2', '开展执法证件年审', '市司法局:lead 市直各行政执法单位:support', '2026-12-31 explicit'],
+      ['3', '组织执法人员培训，每人不少于60学时', '市司法局:lead', '2026-12-31 explicit'],
+      ['4', '开展执法人员资格清理', '市司法局:lead', 'listed: 2026-06-30 2026-12-31'],
+    ])
+    expect(plan.tasks.map((t) => t.section)).toEqual([
+      '行政执法监督',
+      '行政执法监督',
+      '执法队伍建设',
+      '执法队伍建设',
+    ])
+    expect(doubts(plan)).toEqual([])
+  })
+})
+
 describe('CSV and tab-separated tables', () => {
   const csv = [
     '序号,工作任务,责任单位,配合单位,完成时限',

@@ -217,6 +217,11 @@ function placeOf(row: RowBlock, column: number | undefined, text: string): Sourc
   }
 }
 
+/** A cell of a table's foot: who filled it in, checked it, or answers for it, and when. */
+const SIGNOFF_CELL = /^(?:填表|制表|填报|审核|审批|签发|核稿|联系|负责|分管)[\p{Script=Han}]{0,4}\s*[:：]/u
+/** A note under a table: `注：`, `说明：`, `备注：` in the row's first cell. */
+const NOTE_ROW = /^(?:注|说明|备注)\s*\d?\s*[:：]/
+
 /** Reads one table's rows (in order) into tasks; `prefix` keeps refs apart (`附件1-`, `Sheet2-`). */
 export function readTable(rows: RowBlock[], year: number | null, prefix = ''): TableResult {
   const header = findHeader(rows)
@@ -236,6 +241,8 @@ export function readTable(rows: RowBlock[], year: number | null, prefix = ''): T
     const values = normalized.filter((c) => c !== '')
     if (values.length === 0) continue
     if (normalized.join('|') === headerKey) continue // the header repeated on a new page
+    // The sheet's foot: 填表人：… 审核人：… 联系电话：…, or a note under the table (注：…).
+    if (values.every((v) => SIGNOFF_CELL.test(v)) || NOTE_ROW.test(values[0] ?? '')) continue
     const ref = norm(cell(row, 'ref')).replace(/[.．、]$/, '')
     const rowRole = roleOfCell(cell(row, 'role'))
     const units = (['lead', 'responsible', 'support'] as const).flatMap((k) => {
