@@ -409,3 +409,24 @@ describe('a county plan with its fields on lines of their own and items numbered
     expect(plan.tasks.find((t) => t.ref === '二3')?.deadline?.text).toBe('长期坚持')
   })
 })
+
+describe('a bureau’s plan for its own offices: 责任科室, tasks at the （一） level, one with no units', async () => {
+  const plan = await readPlanDocument(fixture('offices-2026.txt'), 'offices.txt')
+
+  it('reads 科室 labels as units, and names the （一）-level item with none instead of dropping it', () => {
+    expect(rows(plan)).toEqual([
+      ['二（一）', '开展安全生产执法检查', '局执法大队:responsible', '2026-06-30'],
+      ['二（二）', '推进执法记录仪使用', '政策法规股:responsible', 'ongoing'],
+      [
+        '二（三）',
+        '开展执法案卷评查',
+        '政策法规股:lead 局执法大队:support 各镇（街）应急办:support',
+        'quarter: 2026-03-31 2026-06-30 2026-09-30 2026-12-31',
+      ],
+      ['二（四）', '组织执法人员培训', '政策法规股:responsible', '2026-11-30'],
+    ])
+    expect(doubts(plan)).toEqual([
+      'no_units 二（五） 加强执法装备建设。配齐执法记录仪和快速检测设备，9月底前完成。',
+    ])
+  })
+})

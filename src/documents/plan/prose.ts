@@ -10,12 +10,12 @@
  *   `完成时限：…` (时间节点, 完成时间) stays a line of its own, read for the deadline.
  * A heading with a note of its own is a task, and numbered items under it without notes are part
  * of its text. A numbered item without a note, under no task, is no task: a doubt when its major
- * section has tasks.
+ * section has tasks (for a （一）-level item, when its sibling items are tasks).
  */
 import type { Doubt, ResponsibilityEntry, SourcePlace, TaskDraft } from '../../domain/plan-draft.ts'
 import { readDeadlineInText, readDeadlinePhrase, TIME_LABEL_START } from '../../domain/deadline-phrase.ts'
 import { LABEL_LINE, type Paragraph } from './clean.ts'
-import { looksLikeResponsibility, parseResponsibility } from './responsibility.ts'
+import { looksLikeResponsibility, parseResponsibility, UNIT_NOUN } from './responsibility.ts'
 
 const ZH = '一二三四五六七八九十'
 const MAJOR = new RegExp(`^([${ZH}]{1,3})\\s*[、．.]\\s*`)
@@ -30,8 +30,9 @@ const ROUND_CLOSE = '）)'
 const PAIRS: Record<string, string> = { '[': ']', '［': '］', '〔': '〕', '【': '】', '（': '）', '(': ')' }
 /** Words a square responsibility bracket contains; `〔2023〕` (a document number) has none. */
 const UNIT_WORDS = /负责|牵头|配合|落实|局|镇|街|部门|单位|办|队|委|院|中心|政府/
-const LABELLED =
-  /(?:^|[。；;\n])\s*[（(【[]?\s*((?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)(?:单位|部门)\s*[:：][^。\n]{1,400}?)\s*[）)】\]]?\s*[。.;；]?\s*$/
+const LABELLED = new RegExp(
+  `(?:^|[。；;\\n])\\s*[（(【[]?\\s*((?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)${UNIT_NOUN}\\s*[:：][^。\\n]{1,400}?)\\s*[）)】\\]]?\\s*[。.;；]?\\s*$`,
+)
 
 interface Note {
   /** The note's content as written (without its brackets). */
@@ -287,11 +288,14 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
   const taskOf = new Map<Item, { it: Item; text: string; note: Note; extra: string[] }>()
   const hasTaskBelow = new Set<Item>()
   const majorsWithTasks = new Set<string>()
+  /** Majors whose （一）-level items are tasks: there, such an item without units is a doubt too. */
+  const subsWithTasks = new Set<string>()
   for (const n of noted) {
     if (!n.note) continue
     // An item under a task heading with its own note is still its own task.
     taskOf.set(n.it, { it: n.it, text: n.text, note: n.note, extra: [] })
     majorsWithTasks.add(n.it.major)
+    if (n.it.level === 2) subsWithTasks.add(n.it.major)
     for (let p = n.it.parent; p; p = p.parent) hasTaskBelow.add(p)
   }
   const untasked: { it: Item; text: string }[] = []
@@ -300,7 +304,7 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
     let owner: Item | null = n.it.parent
     while (owner && !taskOf.has(owner)) owner = owner.parent
     if (owner) taskOf.get(owner)?.extra.push(n.text)
-    else if (n.it.level >= 3 && !hasTaskBelow.has(n.it)) untasked.push(n)
+    else if ((n.it.level >= 3 || subsWithTasks.has(n.it.major)) && !hasTaskBelow.has(n.it)) untasked.push(n)
   }
 
   const tasks: TaskDraft[] = []

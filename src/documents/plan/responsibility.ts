@@ -66,6 +66,11 @@ const ROLE_WORDS: [string, ResponsibilityRole][] = [
   ['协办', 'support'],
 ]
 const ROLE_OF = new Map(ROLE_WORDS)
+/**
+ * The nouns after a role word in a label (`牵头单位`, `责任部门`, `责任科室`: a bureau's plan for
+ * its own offices), as a regex source.
+ */
+export const UNIT_NOUN = '(?:单位|部门|科室|股室|处室|机构)'
 
 /** The role a role word names on its own (`牵头`, `配合`, `按职责分工负责`), or null. */
 export function roleOfWord(word: string): ResponsibilityRole | null {
@@ -74,11 +79,17 @@ export function roleOfWord(word: string): ResponsibilityRole | null {
 const ROLE_TAIL = new RegExp(`(?:${ROLE_WORDS.map(([w]) => w).join('|')})$`)
 /** `（牵头）`, `(配合单位)` after a name. */
 const ROLE_IN_BRACKETS = new RegExp(
-  `[（(]\\s*(${ROLE_WORDS.map(([w]) => w).join('|')})(?:单位|部门)?\\s*[）)]$`,
+  `[（(]\\s*(${ROLE_WORDS.map(([w]) => w).join('|')})${UNIT_NOUN}?\\s*[）)]$`,
 )
 /** `牵头单位：`, `责任单位:`, `配合部门：`, `牵头：` at the start of a clause. */
-const LABEL =
-  /^(牵头|主办|责任|负责|承办|落实|实施|主责|配合|协办|协助|参与|协同|具体负责)(?:单位|部门)?\s*[:：]\s*/
+const LABEL = new RegExp(
+  `^(牵头|主办|责任|负责|承办|落实|实施|主责|配合|协办|协助|参与|协同|具体负责)${UNIT_NOUN}?\\s*[:：]\\s*`,
+)
+/** A space before a second label (`牵头单位：A 配合单位：B`): a clause separator. */
+const SPACE_BEFORE_LABEL = new RegExp(
+  `[ \\t\\u3000]+(?=(?:牵头|主办|责任|配合|协办|协助|参与)${UNIT_NOUN}\\s*[:：])`,
+  'g',
+)
 const LABEL_ROLES: Record<string, ResponsibilityRole> = {
   牵头: 'lead',
   主办: 'lead',
@@ -197,10 +208,7 @@ export function parseResponsibility(
   const problems: string[] = []
   let roleWords = 0
   // `牵头单位：A 配合单位：B` (a space instead of ；) is two clauses.
-  const inner = unwrap(text.trim()).replace(
-    /[ \t\u3000]+(?=(?:牵头|主办|责任|配合|协办|协助|参与)(?:单位|部门)\s*[:：])/g,
-    '；',
-  )
+  const inner = unwrap(text.trim()).replace(SPACE_BEFORE_LABEL, '；')
   for (const clause of splitTopLevel(inner, isClauseSeparator)) {
     const label = LABEL.exec(clause)
     const labelRole = label ? (LABEL_ROLES[label[1] ?? ''] ?? null) : null

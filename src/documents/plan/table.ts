@@ -28,7 +28,7 @@ import { readDeadlineInText, readDeadlinePhrase } from '../../domain/deadline-ph
 import { isValidDate, toDateString } from '../../domain/dates.ts'
 import type { RowBlock } from './blocks.ts'
 import { findNote, readNote, splitLead } from './prose.ts'
-import { parseResponsibility, roleOfWord } from './responsibility.ts'
+import { parseResponsibility, roleOfWord, UNIT_NOUN } from './responsibility.ts'
 
 type Column =
   | 'ref'
@@ -48,12 +48,9 @@ const SYNONYMS: [Column, RegExp][] = [
   ['ref', /^(?:序号|编号|序|No\.?)$/i],
   ['role', /^(?:角色|责任角色|单位角色|分工角色|责任类型|牵头或配合)$/],
   ['dueDate', /^(?:截止日期|完成日期|到期日期|截止日|到期日)$/],
-  ['lead', /^(?:牵头(?:责任)?(?:单位|部门)|主办(?:单位|部门)|牵头)/],
-  ['support', /^(?:配合|协办|协助|参与|协同)(?:单位|部门)/],
-  [
-    'responsible',
-    /^(?:责任(?:单位|部门|主体)|负责(?:单位|部门)|承办(?:单位|部门)|落实(?:单位|部门)|实施(?:单位|部门)|责任分工)/,
-  ],
+  ['lead', new RegExp(`^(?:牵头(?:责任)?${UNIT_NOUN}|主办${UNIT_NOUN}|牵头)`)],
+  ['support', new RegExp(`^(?:配合|协办|协助|参与|协同)${UNIT_NOUN}`)],
+  ['responsible', new RegExp(`^(?:(?:责任|负责|承办|落实|实施)${UNIT_NOUN}|责任主体|责任分工)`)],
   [
     'deadline',
     /^(?:完成时限|完成期限|时间节点|完成时间|时限要求|办结时限|截止时间|时限|时间安排|进度安排|完成节点)/,
@@ -140,7 +137,7 @@ interface RowRecord {
 
 /** The role a 角色 cell names (`牵头`, `配合单位`, `负责`), or null. */
 function roleOfCell(cell: string): ResponsibilityRole | null {
-  const word = norm(cell).replace(/(?:单位|部门)$/, '')
+  const word = norm(cell).replace(new RegExp(`${UNIT_NOUN}$`), '')
   if (word === '') return null
   return roleOfWord(word)
 }
