@@ -251,6 +251,66 @@ describe('an Excel 台账 with a two-row header (责任单位 over 牵头单位 
   })
 })
 
+describe('a Word 工作要点 under a 文件 head whose notice names the plan without 《》, all tasks in one table', async () => {
+  const row = (...cells: (string | string[])[]) => new TableRow({ children: cells.map((c) => cell(c)) })
+  const section = (text: string) => new TableRow({ children: [cell(text, { columnSpan: 4 })] })
+  const doc = new Document({
+    sections: [
+      {
+        children: [
+          para('台山市人民政府办公室文件'),
+          para('台府办〔2026〕12号'),
+          para('台山市人民政府办公室关于印发台山市2026年行政执法工作要点的通知'),
+          para('各镇人民政府、台城街道办事处，市直各单位：'),
+          para('《台山市2026年行政执法工作要点》已经市人民政府同意，现印发给你们，请认真组织实施。'),
+          para('台山市人民政府办公室'),
+          para('2026年3月5日'),
+          para('台山市2026年行政执法工作要点'),
+          para('为持续提升行政执法水平，现将2026年行政执法重点工作安排如下。'),
+          new Table({
+            rows: [
+              row('序号', '工作任务', '责任单位', '完成时限'),
+              section('一、规范执法行为'),
+              row(
+                '1',
+                '全面推行行政裁量权基准制度',
+                ['牵头：市司法局', '配合：市直各行政执法部门'],
+                '2026年9月底前',
+              ),
+              row('2', '开展涉企行政检查专项整治', ['市司法局', '市市场监督管理局'], '2026年10月中旬前'),
+              section('二、强化执法监督'),
+              row('3', '开展行政执法案卷评查', '市司法局牵头，各镇（街）配合', '每季度末'),
+            ],
+          }),
+          para('各单位要明确专人负责，于每季度末将工作进展报送市司法局。'),
+        ],
+      },
+    ],
+  })
+  const plan = await readPlanDocument(await Packer.toBuffer(doc), '要点.docx')
+
+  it('takes the plan’s own title, not the notice’s, and reads each row under its section', () => {
+    expect(plan.title).toBe('台山市2026年行政执法工作要点')
+    expect(rows(plan)).toEqual([
+      ['1', '全面推行行政裁量权基准制度', '市司法局:lead 市直各行政执法部门:support', '2026-09-30 explicit'],
+      [
+        '2',
+        '开展涉企行政检查专项整治',
+        '市司法局:responsible 市市场监督管理局:responsible',
+        '2026-10-20 explicit',
+      ],
+      [
+        '3',
+        '开展行政执法案卷评查',
+        '市司法局:lead 各镇（街）:support',
+        'quarter: 2026-03-31 2026-06-30 2026-09-30 2026-12-31',
+      ],
+    ])
+    expect(plan.tasks.map((t) => t.section)).toEqual(['规范执法行为', '规范执法行为', '强化执法监督'])
+    expect(doubts(plan)).toEqual([])
+  })
+})
+
 describe('CSV and tab-separated tables', () => {
   const csv = [
     '序号,工作任务,责任单位,配合单位,完成时限',

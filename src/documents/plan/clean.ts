@@ -29,8 +29,11 @@ const PAGE_NUMBER_INLINE =
 const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|任务表|工作安排|实施意见/
 const BREADCRUMB = /[>›»]|首页|当前位置|您的位置|发布时间|来源[:：]|浏览次数|字号/
 const FILE_NAME = /\.(?:docx?|pdf|txt|xlsx?|wps|et|md|csv)$/i
-const NOTICE = /(?:现将|现把|特将|将)《([^》]{4,120})》(?:[^。]{0,30})?(?:印发|转发)/
-const NOTICE_TITLE = /^关于(?:印发|转发)《?(.{4,120}?)》?的通知$/
+/** `现将《…》印发给你们`, `《…》已经市政府同意，现印发给你们`: a cover notice naming the plan. */
+const NOTICE =
+  /(?:(?:现将|现把|特将|将)《([^》]{4,120})》(?:[^。]{0,30})?(?:印发|转发)|^《([^》]{4,120})》[^。]{0,40}(?:现|特)(?:印发|转发)给)/
+/** The notice's own title, its issuer first or not: `（台山市人民政府办公室）关于印发…的通知`. */
+const NOTICE_TITLE = /^(?:[\p{Script=Han}（）()]{2,30}?)?关于(?:印发|转发)《?(.{4,120}?)》?的通知$/u
 const DOC_NUMBER = /^[\p{Script=Han}]{1,10}[〔[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d{1,4}\s*号$/u
 const DATE_LINE =
   /^(?:(?:19|20)\d{2}|[〇零一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,2}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日$/
@@ -149,7 +152,7 @@ function findTitle(blocks: Block[]): { title: string | null; start: number; plac
     if (b?.kind !== 'line') continue
     const notice = NOTICE.exec(b.text) ?? NOTICE_TITLE.exec(squash(b.text))
     if (!notice) continue
-    const title = (notice[1] ?? '').trim()
+    const title = (notice[1] ?? notice[2] ?? '').trim()
     const key = squash(title)
     const end = Math.min(blocks.length, i + 1 + TITLE_SCAN)
     for (let j = i + 1; j < end; j++) {
