@@ -69,12 +69,14 @@ const YEAR_PREFIX =
 const MONTH = `(?:(?<![\\d.\\-/])(?:1[0-2]|0?[1-9])|(?<![${ZH_NUM}百])(?:十[一二]|十|[一二三四五六七八九]))`
 const DAY = `(?:3[01]|[12]\\d|0?[1-9]|三十一?|二十[一二三四五六七八九]?|廿[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])`
 const BEFORE = `(?:${SP}(?<before>以前|之前|前))?`
+/** A part of a month: `中下旬` (its later part, read as the end) and `上中旬` before their halves. */
+const PART = '上中旬|中下旬|上旬|中旬|下旬|底|末'
 
-const MONTH_DAY = `(?<m>${MONTH})${SP}月${SP}(?:(?<d>${DAY})${SP}[日号]|(?<part>上旬|中旬|下旬|底|末))`
+const MONTH_DAY = `(?<m>${MONTH})${SP}月${SP}(?:(?<d>${DAY})${SP}[日号]|(?<part>${PART}))`
 // `10月1日至15日`, `9月1日至10月31日`: the end of the range is the deadline.
 const RANGE_END =
   `(?:${SP}(?:至|到|——|[-—–~～])${SP}(?:(?<m2>${MONTH})${SP}月${SP})?` +
-  `(?:(?<d2>${DAY})${SP}[日号]|(?<part2>上旬|中旬|下旬|底|末)))?`
+  `(?:(?<d2>${DAY})${SP}[日号]|(?<part2>${PART})))?`
 const HALF = `(?<half>上|下)半年(?:度)?`
 const QUARTER =
   `(?:第${SP}(?<q1>[一二三四1-4])|(?<![\\d${ZH_NUM}])(?<q2>[一二三四1-4]))${SP}季度` +
@@ -123,7 +125,9 @@ function group(g: Groups, name: string): string | undefined {
 const PART_RULES = {
   初: 'start',
   上旬: 'early',
+  上中旬: 'mid',
   中旬: 'mid',
+  中下旬: 'late',
   下旬: 'late',
   底: 'late',
   末: 'late',
@@ -132,7 +136,7 @@ const PART_RULES = {
 function monthPartDate(year: number, month: number, part: keyof typeof PART_RULES): string {
   if (part === '初') return toDateString(year, month, 5)
   if (part === '上旬') return toDateString(year, month, 10)
-  if (part === '中旬') return toDateString(year, month, 20)
+  if (part === '中旬' || part === '上中旬') return toDateString(year, month, 20)
   return lastDayOfMonth(year, month)
 }
 
@@ -258,7 +262,7 @@ export function describeDeadline(d: { phrase: string; date: string }, locale: 'z
 const MONTH_RANGE =
   `(?<rm1>${MONTH})${SP}(?:月${SP}(?:份${SP})?)?(?:至|到|——|[-—–~～])${SP}` +
   `(?<rm2>1[0-2]|0?[1-9]|十[一二]|十|[一二三四五六七八九])${SP}月(?:${SP}(?:份|底|末))?`
-const MONTH_DAY_X = `(?<m>${MONTH})${SP}月${SP}(?:(?<d>${DAY})${SP}[日号]|(?<part>上旬|中旬|下旬|底|末|初))`
+const MONTH_DAY_X = `(?<m>${MONTH})${SP}月${SP}(?:(?<d>${DAY})${SP}[日号]|(?<part>${PART}|初))`
 // `6月份` anywhere; a bare `6月` only where it is plainly a deadline (`6月前`, `6月完成`, or alone).
 const MONTH_ALONE = `(?<mo>${MONTH})${SP}月(?:${SP}份|(?=${SP}(?:以前|之前|前|内完成|完成)|${SP}$))`
 const MID_YEAR_BARE = `(?<![\\d${ZH_NUM}两几半数多近每全当今本]${SP})(?<ym2>年中)(?![秋旬期])`
@@ -279,7 +283,7 @@ const SERIES_SOURCE =
   `|每${SP}(?:个${SP})?季度${SP}结束后${SP}(?<qa>${DAY})${SP}日内` +
   `|每${SP}(?:个${SP})?季度(?<qend>${SP}(?:末|结束前|最后一个月底?))?` +
   `|每${SP}半年(?<hend>${SP}(?:末|结束前))?` +
-  `|每${SP}年(?:${SP}度)?${SP}(?<ym>${MONTH})${SP}月${SP}(?:(?<yd>${DAY})${SP}[日号]|(?<ypart>上旬|中旬|下旬|底|末|初))` +
+  `|每${SP}年(?:${SP}度)?${SP}(?<ym>${MONTH})${SP}月${SP}(?:(?<yd>${DAY})${SP}[日号]|(?<ypart>${PART}|初))` +
   `|每${SP}年(?:${SP}度)?${SP}(?<yend>年底|年末|底|末)` +
   `|每${SP}(?:个${SP})?月`
 const SERIES_RE = new RegExp(SERIES_SOURCE, 'g')
@@ -414,7 +418,15 @@ function withYear(year: number | null, read: (y: number) => DeadlineReading): De
  * Two or more one-off dates listed one after the other in a time slot (`6月30日、12月31日前`,
  * `3月底和9月底前`), in order: each is a due date of its own. Null for one date or a range.
  */
-function listedDates(text: string, year: number): string[] | null {
+function listedDates(given: string, year: number): string[] | null {
+  // `3月、6月、9月、12月底前`: the last month's words go with each month before it.
+  const tail = /月(中下旬|上中旬|上旬|中旬|下旬|底|末)?(以前|之前|前)?$/.exec(given)
+  const text = tail
+    ? given.replace(
+        /(\d{1,2}|十[一二]|[一二三四五六七八九十])月(?=[、，,和及与])/g,
+        `$1月${tail[1] ?? '底'}${tail[2] ?? ''}`,
+      )
+    : given
   const found = [...deadlines(text, year, DRAFT_RE)]
   if (found.length < 2) return null
   const normalized = halfWidth(text)
@@ -436,6 +448,23 @@ function readCellIn(text: string, year: number): DeadlineReading {
   }
   const listed = series ? null : listedDates(t, year)
   if (listed) return { deadline: { kind: 'series', text: t, dates: listed, every: 'listed' }, unread: null }
+  // A cell's shorthand: `6.30` (30 June), `全年` (within the year).
+  const short = /^(\d{1,2})[.．](\d{1,2})(?:以前|之前|前)?$/.exec(t)
+  if (short && isValidDate(toDateString(year, Number(short[1]), Number(short[2]))))
+    return {
+      deadline: {
+        kind: 'date',
+        text: t,
+        date: toDateString(year, Number(short[1]), Number(short[2])),
+        explicitYear: false,
+      },
+      unread: null,
+    }
+  if (/^(?:全年|全年度|本年度内|年度内)(?:完成|推进|实施)?$/.test(t))
+    return {
+      deadline: { kind: 'date', text: t, date: toDateString(year, 12, 31), explicitYear: false },
+      unread: null,
+    }
   if (date)
     return {
       deadline: { kind: 'date', text: date.text, date: date.date, explicitYear: date.explicitYear },

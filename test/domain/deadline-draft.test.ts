@@ -29,10 +29,31 @@ describe('readDeadlinePhrase: a 完成时限 cell as a clerk reads it', () => {
     ['10月中旬前', '2026-10-20'],
     ['11月30日前完成', '2026-11-30'],
     ['2026年12月底前完成验收', '2026-12-31'],
+    ['9月中下旬', '2026-09-30'],
+    ['10月上中旬前', '2026-10-20'],
+    ['6.30', '2026-06-30'],
+    ['全年', '2026-12-31'],
   ])('%s → %s (year 2026)', (text, date) => {
     const r = readDeadlinePhrase(text, 2026)
     expect(r.deadline).toMatchObject({ kind: 'date', date, explicitYear: /20\d\d年/.test(text) })
     expect(r.unread).toBeNull()
+  })
+
+  it.each([
+    ['6月30日、12月31日前', ['2026-06-30', '2026-12-31']],
+    ['3月、6月、9月、12月底前', ['2026-03-31', '2026-06-30', '2026-09-30', '2026-12-31']],
+    ['6月、12月', ['2026-06-30', '2026-12-31']],
+    ['3月和9月中旬前', ['2026-03-20', '2026-09-20']],
+  ])('reads the dates listed in %s, each a due date', (text, dates) => {
+    expect(readDeadlinePhrase(text, 2026)).toEqual({
+      deadline: { kind: 'series', text, dates, every: 'listed' },
+      unread: null,
+    })
+  })
+
+  it('does not take a range or a month and a day out of range for a list', () => {
+    expect(readDeadlinePhrase('3月至6月', 2026).deadline).toMatchObject({ kind: 'date', date: '2026-06-30' })
+    expect(readDeadlinePhrase('13.5', 2026)).toEqual({ deadline: null, unread: '13.5' })
   })
 
   it('lets an explicit year win over the plan year, and says so', () => {
