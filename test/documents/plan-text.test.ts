@@ -430,3 +430,29 @@ describe('a bureau’s plan for its own offices: 责任科室, tasks at the （�
     ])
   })
 })
+
+describe('units named in an item’s closing sentence, without brackets or labels', async () => {
+  const plan = await readPlanDocument(fixture('sentences-2026.txt'), 'sentences.txt')
+
+  it('reads 由…牵头，…配合。 and …负责，长期坚持。 as the note; a sentence of duties is no note', () => {
+    expect(rows(plan)).toEqual([
+      [
+        '一1',
+        '完善行政执法公示制度，年底前完成公示平台升级',
+        '市司法局:responsible 市政务服务和数据管理局:responsible',
+        '2026-12-31',
+      ],
+      [
+        '一2',
+        '健全行政裁量权基准制度，9月底前完成修订',
+        '市司法局:lead 市直各行政执法部门:support',
+        '2026-09-30',
+      ],
+      ['一3', '规范执法证件管理', '市司法局:responsible', 'ongoing'],
+      ['二5', '开展执法案卷评查（每半年一次）', '市司法局:responsible', 'half: 2026-06-30 2026-12-31'],
+    ])
+    // 各镇（街）要明确专人… says what towns do; it names no responsibility, so 一4 is a doubt.
+    expect(doubts(plan)).toEqual(['no_units 一4 加强执法人员管理。各镇（街）要明确专人，做好日常管理。'])
+    expect(plan.tasks.find((t) => t.ref === '一2')?.body).toBe('')
+  })
+})

@@ -79,7 +79,42 @@ function lastNonSpace(text: string, before: number): number {
   return i
 }
 
-/** The responsibility note of an item: at its end, at the end of its lead sentence, or labelled. */
+/** A clause of a note that is about time (`6月底前完成`, `长期坚持`), not units. */
+function isTimeClause(clause: string): boolean {
+  return (
+    /[月年季旬期长常持每底内]/.test(clause) &&
+    !/局|办|委|政府|单位|部门/.test(clause) &&
+    readDeadlinePhrase(clause, 2000).deadline !== null
+  )
+}
+
+const ROLE_IN_SENTENCE = /牵头|负责|配合|落实|协助|参与|协办|主办|承办/
+
+/**
+ * `…。由区司法局牵头，区直各行政执法部门配合。`, `…。区司法局负责，长期坚持。`: an item's closing
+ * sentence (not its first) that names only units with their roles, and perhaps a time.
+ */
+function closingSentenceNote(text: string): Note | null {
+  const trimmed = text.replace(/[。.；;\s]+$/, '')
+  const cut = Math.max(trimmed.lastIndexOf('。'), trimmed.lastIndexOf('\n'))
+  if (cut < 0) return null
+  const sentence = trimmed
+    .slice(cut + 1)
+    .trim()
+    .replace(/^由/, '')
+  if (sentence.length > 200 || !ROLE_IN_SENTENCE.test(sentence)) return null
+  const units = sentence
+    .split(/[，,；;]/)
+    .filter((c) => !isTimeClause(c))
+    .join('，')
+  if (!looksLikeResponsibility(units, { everyNameAUnit: true })) return null
+  return { content: sentence, rest: trimmed.slice(0, cut + 1).trim(), open: '', close: '' }
+}
+
+/**
+ * The responsibility note of an item: at its end, labelled, at the end of its lead sentence, a
+ * square bracket left open, or, last, a closing sentence of units and roles.
+ */
 export function findNote(text: string): Note | null {
   const atEnd = bracketNoteAt(text, lastNonSpace(text, text.length - 1))
   if (atEnd) return atEnd
@@ -103,7 +138,7 @@ export function findNote(text: string): Note | null {
       return { content, rest: text.slice(0, open).trim(), open: text[open] ?? '', close: null }
     }
   }
-  return null
+  return closingSentenceNote(text)
 }
 
 /** Title (lead sentence, bold or not) and the rest. */
@@ -153,12 +188,7 @@ export function readNote(
   year: number | null,
 ): { entries: ResponsibilityEntry[]; problems: string[]; time: string | null } {
   const clauses = content.split(/[，,；;]/)
-  const timeClauses = clauses.filter(
-    (c) =>
-      /[月年季旬期长常持每底内]/.test(c) &&
-      !/局|办|委|政府|单位|部门/.test(c) &&
-      readDeadlinePhrase(c, 2000).deadline !== null,
-  )
+  const timeClauses = clauses.filter(isTimeClause)
   const units = timeClauses.length > 0 ? clauses.filter((c) => !timeClauses.includes(c)).join('，') : content
   const reading = parseResponsibility(units)
   void year

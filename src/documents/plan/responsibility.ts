@@ -250,9 +250,10 @@ const NOTE_START = /^(?:以下简称|下称|简称|含|包括|即|如|例如|试
  * full stops or years; every piece parses as a name of 2 to 30 characters; and either a name or
  * label carries a role word and some name reads as a unit, or every name reads as a unit (ends in
  * 局/办/委/院/队/政府/镇/街/区/部门/单位…, or is a group such as `各有关单位`) and has at least
- * 3 characters, which keeps `（市、区）`, `（街）` and `（党组）` out.
+ * 3 characters, which keeps `（市、区）`, `（街）` and `（党组）` out. With `everyNameAUnit`, every name
+ * must read as a unit even when role words are there (for text outside any bracket).
  */
-export function looksLikeResponsibility(content: string): boolean {
+export function looksLikeResponsibility(content: string, opts: { everyNameAUnit?: boolean } = {}): boolean {
   const text = content.trim()
   if (text === '' || text.length > 300) return false
   if (NOTE_START.test(text) || /[《》“”"。]|\d{4}|[A-Za-z]{3,}/.test(text)) return false
@@ -260,6 +261,6 @@ export function looksLikeResponsibility(content: string): boolean {
   if (reading.problems.length > 0 || reading.entries.length === 0) return false
   if (reading.entries.some((e) => e.phrase.length > 30)) return false
   const unitLike = (name: string) => UNIT_LIKE.test(name) || GROUP_LIKE.test(name)
-  if (reading.roleWords > 0) return reading.entries.some((e) => unitLike(e.phrase))
+  if (reading.roleWords > 0 && !opts.everyNameAUnit) return reading.entries.some((e) => unitLike(e.phrase))
   return reading.entries.every((e) => e.phrase.length >= 3 && unitLike(e.phrase))
 }
