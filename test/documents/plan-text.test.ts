@@ -456,3 +456,32 @@ describe('units named in an item’s closing sentence, without brackets or label
     expect(plan.tasks.find((t) => t.ref === '一2')?.body).toBe('')
   })
 })
+
+describe('a plan over several years, and an item that starts with a year', () => {
+  const text = Buffer.from(
+    [
+      '台山市行政执法质量三年提升行动方案（2025—2027年）',
+      '一、重点任务',
+      '1.开展执法案卷评查，每年12月底前完成。【市司法局负责】',
+      '2.2026年6月底前完成执法监督平台建设。【市司法局负责】',
+    ].join('\n'),
+  )
+
+  it('runs as the current year inside the span, and says so; as its first or last year outside it', async () => {
+    const now = await readPlanDocument(text, 'plan.txt', { thisYear: 2026 })
+    expect(now.year).toBe(2026)
+    expect(doubts(now)).toEqual(['other - 2025—2027年的多年度方案，按 2026 年执行；其他年份请用 --year 导入'])
+    expect((await readPlanDocument(text, 'plan.txt', { thisYear: 2024 })).year).toBe(2025)
+    expect((await readPlanDocument(text, 'plan.txt', { thisYear: 2030 })).year).toBe(2027)
+    const given = await readPlanDocument(text, 'plan.txt', { thisYear: 2026, year: 2027 })
+    expect([given.year, doubts(given)]).toEqual([2027, []])
+  })
+
+  it('reads 2.2026年… as item 2, not as part of item 1', async () => {
+    const plan = await readPlanDocument(text, 'plan.txt', { thisYear: 2026 })
+    expect(rows(plan)).toEqual([
+      ['一1', '开展执法案卷评查，每年12月底前完成', '市司法局:responsible', 'year: 2026-12-31'],
+      ['一2', '2026年6月底前完成执法监督平台建设', '市司法局:responsible', '2026-06-30 explicit'],
+    ])
+  })
+})

@@ -10,6 +10,7 @@ import { displayWidth, formatTable, printJson } from '../io.ts'
 import { messages } from '../../i18n/index.ts'
 import type { AssignmentRole } from '../../db/schema.ts'
 import { describeDeadline } from '../../domain/deadline-phrase.ts'
+import { localDate } from '../../domain/dates.ts'
 // The document readers (yaml, docx, xlsx, pdf) and the importer load in `plan import` only, the
 // sheet writer in `plan export`: `plan show` and `plan list` are read from the database.
 import type { PlanPreview } from '../../domain/plan-import.ts'
@@ -114,7 +115,9 @@ export function registerPlan(program: Command, ctx: CliContext): void {
           import('../../domain/plan-import.ts'),
         ])
         // The file is checked and parsed before the database is opened: bad input changes nothing.
-        const draft = await readPlanFile(file, year === undefined ? {} : { year })
+        // A multi-year plan (2025—2027年) runs as this year unless --year says otherwise.
+        const thisYear = Number(localDate(ctx.now(), ctx.config().timezone).slice(0, 4))
+        const draft = await readPlanFile(file, year === undefined ? { thisYear } : { year })
         const db = await ctx.db()
         const base = { sourceName: path.basename(file), now: ctx.now(), tz: ctx.config().timezone }
         if (opts.dryRun) {

@@ -42,9 +42,13 @@ const OFFICE_LINE =
 const CLOSING_NOTE =
   /^(?:[（(]\s*此件[^）)]{0,10}[）)]|抄送[:：].*|.{0,40}\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发|公开方式[:：].*|[（(]\s*联系人[:：][^）)]*[）)])$/
 
+/** After an item's `2.`: not a digit (`1.5` is a number), unless a year begins (`2.2026年6月底前…`). */
+export const AFTER_ITEM_NUMBER = '(?:(?=\\d{4}\\s*年)|(?!\\d))'
+
 /** Numbering that starts a heading or an item. */
-export const MARKER =
-  /^(?:[一二三四五六七八九十]{1,3}\s*[、．.]|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[）)]|\d{1,2}\s*[.．、](?!\d)|[①-⑳⑴-⒇])/
+export const MARKER = new RegExp(
+  `^(?:[一二三四五六七八九十]{1,3}\\s*[、．.]|[（(]\\s*[一二三四五六七八九十\\d]{1,3}\\s*[）)]|\\d{1,2}\\s*[.．、]${AFTER_ITEM_NUMBER}|[①-⑳⑴-⒇])`,
+)
 
 /** Numbering of a heading (`二、`, `（三）`), which stands on its own line unless it runs on. */
 const HEADING_MARKER =

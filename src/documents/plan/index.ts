@@ -24,6 +24,7 @@ import { readProse } from './prose.ts'
 import { readStructured } from './structured.ts'
 import { readTable } from './table.ts'
 import { textBlocks } from './text.ts'
+import { titleYear } from './title-year.ts'
 
 export { parseResponsibility, looksLikeResponsibility } from './responsibility.ts'
 
@@ -38,6 +39,8 @@ function bilingual(pick: (m: PlanTexts) => string): string {
 export interface ReadPlanOptions {
   /** Run the plan as this year (deadlines without their own year resolve in it). */
   year?: number
+  /** The current year, to choose the year of a multi-year plan (`2025—2027年`) without `year`. */
+  thisYear?: number
 }
 
 /**
@@ -108,11 +111,6 @@ export async function readPlanFile(file: string, opts: ReadPlanOptions = {}): Pr
   return readPlanDocument(await readFile(file), file, opts)
 }
 
-function titleYear(title: string): number | null {
-  const m = /((?:19|20)\d{2})\s*年/.exec(title)
-  return m ? Number(m[1]) : null
-}
-
 const ATTACHMENT = /^附件\s*([\d一二三四五六七八九十]{0,3})\s*[:：]?/
 const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|任务表/
 /** The year a sheet's title says the plan runs as: `（2026 年）`, `（按2026年执行）` at its end. */
@@ -177,10 +175,19 @@ function assemble(blocks: Block[], format: PlanFormat, fileName: string, opts: R
     } else title = fromTable
   }
   title ??= path.parse(fileName).name
-  const year = opts.year ?? runYear ?? titleYear(title)
+  const fromTitle = titleYear(title, opts.thisYear)
+  const year = opts.year ?? runYear ?? fromTitle?.year ?? null
 
   const tasks: TaskDraft[] = []
   const doubts: Doubt[] = []
+  if (opts.year === undefined && runYear === null && fromTitle?.span && year !== null) {
+    const [first, last] = fromTitle.span
+    doubts.push({
+      kind: 'other',
+      taskRef: null,
+      quote: messages('zh-CN').planLedger.multiYearQuote(first, last, year),
+    })
+  }
   for (const [label, paragraphs] of prose) {
     const result = readProse(paragraphs, year, label ? `${label}-` : '')
     tasks.push(...result.tasks)

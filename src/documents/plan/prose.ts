@@ -14,13 +14,13 @@
  */
 import type { Doubt, ResponsibilityEntry, SourcePlace, TaskDraft } from '../../domain/plan-draft.ts'
 import { readDeadlineInText, readDeadlinePhrase, TIME_LABEL_START } from '../../domain/deadline-phrase.ts'
-import { LABEL_LINE, type Paragraph } from './clean.ts'
+import { AFTER_ITEM_NUMBER, LABEL_LINE, type Paragraph } from './clean.ts'
 import { looksLikeResponsibility, parseResponsibility, UNIT_NOUN } from './responsibility.ts'
 
 const ZH = '一二三四五六七八九十'
 const MAJOR = new RegExp(`^([${ZH}]{1,3})\\s*[、．.]\\s*`)
 const SUB = new RegExp(`^[（(]\\s*([${ZH}]{1,3})\\s*[）)]\\s*`)
-const ITEM = /^(\d{1,2})\s*[.．、](?!\d)\s*/
+const ITEM = new RegExp(`^(\\d{1,2})\\s*[.．、]${AFTER_ITEM_NUMBER}\\s*`)
 const SUBITEM = /^(?:[（(]\s*(\d{1,2})\s*[）)]|([①-⑳])|([⑴-⒇]))\s*/
 
 const SQUARE_OPEN = '[［〔【'

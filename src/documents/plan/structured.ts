@@ -35,6 +35,7 @@ import type {
 import { responsibilityRoles } from '../../domain/plan-draft.ts'
 import { messages } from '../../i18n/index.ts'
 import { parseResponsibility } from './responsibility.ts'
+import { titleYear } from './title-year.ts'
 
 type PlanTexts = ReturnType<typeof messages>['plan']
 function bilingual(pick: (m: PlanTexts) => string): string {
@@ -67,11 +68,6 @@ const planSchema = z.object({
   trainingHoursPerYear: z.number().int().min(1).max(1000).optional(),
   tasks: z.array(taskSchema),
 })
-
-function titleYear(title: string): number | null {
-  const m = /((?:19|20)\d{2})\s*年/.exec(title)
-  return m ? Number(m[1]) : null
-}
 
 function shiftYear(date: string, year: number): string {
   const month = Number(date.slice(5, 7))
@@ -119,7 +115,7 @@ export function readStructured(
     throw new UserError(bilingual((m) => m.structuredInvalid(locate(p), detail)))
   }
   const plan = parsed.data
-  const docYear = plan.year ?? titleYear(plan.title)
+  const docYear = plan.year ?? titleYear(plan.title)?.year ?? null
   const year = opts.year ?? docYear
   const doubts: Doubt[] = []
   const tasks = plan.tasks.map((t, i): TaskDraft => {

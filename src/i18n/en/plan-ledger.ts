@@ -39,6 +39,8 @@ export default {
   unknownUnitQuote: (name: string, guess: string) => (guess ? `${name} (${guess}?)` : name),
   pastDateQuote: (text: string, date: string) => `${text} → ${date}, already past at import`,
   explicitYearQuote: (text: string, date: string) => `${text} → ${date} (names a year other than the plan's)`,
+  multiYearQuote: (first: number, last: number, year: number) =>
+    `a plan for ${first}–${last}, run as ${year}; import it with --year for another year`,
   lineWhere: (line: number) => `line ${line}`,
   roleLabels: { lead: 'lead', responsible: 'responsible', support: 'support' },
   roleMark: { lead: ' (lead)', responsible: '', support: ' (support)' },

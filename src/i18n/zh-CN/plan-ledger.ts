@@ -35,6 +35,8 @@ export default {
   unknownUnitQuote: (name: string, guess: string) => (guess ? `${name}（是否为 ${guess}？）` : name),
   pastDateQuote: (text: string, date: string) => `${text} → ${date}，导入时已过期`,
   explicitYearQuote: (text: string, date: string) => `${text} → ${date}（写明了年份，与方案年份不同）`,
+  multiYearQuote: (first: number, last: number, year: number) =>
+    `${first}—${last}年的多年度方案，按 ${year} 年执行；其他年份请用 --year 导入`,
   lineWhere: (line: number) => `第 ${line} 行`,
   roleLabels: { lead: '牵头', responsible: '负责', support: '配合' },
   roleMark: { lead: '（牵头）', responsible: '', support: '（配合）' },
