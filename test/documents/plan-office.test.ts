@@ -311,6 +311,33 @@ describe('a Word 工作要点 under a 文件 head whose notice names the plan wi
   })
 })
 
+describe('a 任务分工表 naming offices (责任科室), leaders and officers beside them', async () => {
+  const workbook = new ExcelJS.Workbook()
+  const sheet = workbook.addWorksheet('Sheet1')
+  sheet.addRow(['2026年法治政府建设工作任务分工表'])
+  sheet.mergeCells('A1:G1')
+  sheet.addRow(['序号', '主要任务', '工作目标', '责任领导', '责任科室', '责任人', '时间安排'])
+  sheet.addRow([
+    1,
+    '推进严格规范公正文明执法',
+    '案卷合格率达95%以上',
+    '李副局长',
+    '法制股',
+    '张三',
+    '12月底前',
+  ])
+  sheet.addRow([2, '加强执法人员培训', '每人不少于60学时', '王副局长', '政工股、法制股', '李四', '全年'])
+  const plan = await readPlanDocument(Buffer.from(await workbook.xlsx.writeBuffer()), '分工表.xlsx')
+
+  it('takes the 分工表 row as the title and the offices as units; leaders and officers are not units', () => {
+    expect([plan.title, plan.year]).toEqual(['2026年法治政府建设工作任务分工表', 2026])
+    expect(rows(plan)).toEqual([
+      ['1', '推进严格规范公正文明执法', '法制股:responsible', '2026-12-31'],
+      ['2', '加强执法人员培训', '政工股:responsible 法制股:responsible', '2026-12-31'],
+    ])
+  })
+})
+
 describe('CSV and tab-separated tables', () => {
   const csv = [
     '序号,工作任务,责任单位,配合单位,完成时限',

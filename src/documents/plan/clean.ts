@@ -26,7 +26,8 @@ const PAGE_NUMBER_LINE =
 const PAGE_NUMBER_INLINE =
   /(?:^|\s)[—–－]\s+\d{1,4}\s+[—–－](?=\s|$)|(?:^|\s)[-—–－]\s?\d{1,4}\s?[-—–－](?=\s|$)|(?:^|\s)第\s*\d{1,4}\s*页\s*[,，]?\s*共\s*\d{1,4}\s*页(?=\s|$)/g
 
-const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|任务表|工作安排|实施意见/
+/** Words of a plan's title (`…工作方案`, `…任务分工表`): a line or merged row with one may be the title. */
+export const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|分工表|任务表|工作安排|实施意见/
 const BREADCRUMB = /[>›»]|首页|当前位置|您的位置|发布时间|来源[:：]|浏览次数|字号/
 const FILE_NAME = /\.(?:docx?|pdf|txt|xlsx?|wps|et|md|csv)$/i
 /** `现将《…》印发给你们`, `《…》已经市政府同意，现印发给你们`: a cover notice naming the plan. */

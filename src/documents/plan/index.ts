@@ -18,7 +18,7 @@ import { UserError } from '../../errors.ts'
 import type { Doubt, PlanDraft, TaskDraft } from '../../domain/plan-draft.ts'
 import { messages } from '../../i18n/index.ts'
 import type { Block, PlanFormat, RowBlock } from './blocks.ts'
-import { cleanBlocks, joinParagraphs, type Paragraph } from './clean.ts'
+import { cleanBlocks, joinParagraphs, PLAN_WORDS, type Paragraph } from './clean.ts'
 import { decodeText, detectFormat } from './detect.ts'
 import { readProse } from './prose.ts'
 import { readStructured } from './structured.ts'
@@ -112,7 +112,6 @@ export async function readPlanFile(file: string, opts: ReadPlanOptions = {}): Pr
 }
 
 const ATTACHMENT = /^附件\s*([\d一二三四五六七八九十]{0,3})\s*[:：]?/
-const PLAN_WORDS = /方案|计划|要点|台账|清单|分解表|任务表/
 /** The year a sheet's title says the plan runs as: `（2026 年）`, `（按2026年执行）` at its end. */
 const RUN_YEAR = /\s*[（(]\s*(?:按\s*)?((?:19|20)\d{2})\s*年(?:执行)?\s*[）)]\s*$/
 
