@@ -29,6 +29,30 @@ describe('parseResponsibility', () => {
     expect(read('市司法局牵头、市公安局协助')).toEqual(['市司法局:lead', '市公安局:support'])
   })
 
+  it('reads 会同, 统筹, 具体实施, and a name before 等部门 as the name', () => {
+    expect(read('市司法局会同市公安局、市财政局')).toEqual([
+      '市司法局:lead',
+      '市公安局:responsible',
+      '市财政局:responsible',
+    ])
+    expect(read('由市司法局统筹，各镇（街）具体落实')).toEqual(['市司法局:lead', '各镇（街）:responsible'])
+    expect(read('市司法局牵头，市直各执法部门具体实施')).toEqual([
+      '市司法局:lead',
+      '市直各执法部门:responsible',
+    ])
+    expect(read('市司法局牵头，市公安局、市市场监管局等部门按职责分工负责')).toEqual([
+      '市司法局:lead',
+      '市公安局:responsible',
+      '市市场监管局:responsible',
+    ])
+    expect(read('市司法局、市公安局等相关部门')).toEqual(['市司法局:responsible', '市公安局:responsible'])
+    // 和 inside a name, and a group phrase, stay whole.
+    expect(read('市住房和城乡建设局、各有关单位')).toEqual([
+      '市住房和城乡建设局:responsible',
+      '各有关单位:responsible',
+    ])
+  })
+
   it('reads labelled clauses', () => {
     expect(read('（牵头单位：市司法局；配合单位：市公安局、市交通运输局）')).toEqual([
       '市司法局:lead',

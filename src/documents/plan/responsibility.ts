@@ -12,8 +12,8 @@
  *   `责任单位：…`). A name without its own role takes the role of the next name in its clause that
  *   has one (`市司法局、市直各行政执法部门按职责分工负责`), else its clause's label, else the default
  *   (responsible, or the table column's role).
- * - Roles: 牵头/主办 → lead; 负责/落实/承办/实施/参照执行/按职责分工负责 → responsible;
- *   配合/协助/参与/协同/协办 → support.
+ * - Roles: 牵头/主办/统筹 → lead; 负责/落实/承办/实施/参照执行/按职责分工负责 → responsible;
+ *   配合/协助/参与/协同/协办 → support. `A会同B` reads as A leading, B responsible; `A等部门` is A.
  */
 import type { ResponsibilityEntry, ResponsibilityRole } from '../../domain/plan-draft.ts'
 
@@ -39,6 +39,8 @@ const ROLE_WORDS: [string, ResponsibilityRole][] = [
   ['共同负责', 'responsible'],
   ['具体负责', 'responsible'],
   ['具体落实', 'responsible'],
+  ['具体实施', 'responsible'],
+  ['统筹推进', 'lead'],
   ['负责落实', 'responsible'],
   ['抓好落实', 'responsible'],
   ['组织实施', 'responsible'],
@@ -54,6 +56,7 @@ const ROLE_WORDS: [string, ResponsibilityRole][] = [
   ['按职责分工', 'responsible'],
   ['按职责', 'responsible'],
   ['牵头', 'lead'],
+  ['统筹', 'lead'],
   ['主办', 'lead'],
   ['负责', 'responsible'],
   ['落实', 'responsible'],
@@ -111,6 +114,9 @@ const LABEL_ROLES: Record<string, ResponsibilityRole> = {
 const UNIT_END =
   /(?:局|办|委|院|队|政府|镇|街道|街|区|县|部门|单位|中心|所|站|会|厅|处|科|室|组|部|公司|集团|机构|[）)])$/
 
+/** `市司法局会同市公安局`: the first leads, the others are responsible with it. */
+const JOINTLY_WITH = new RegExp(`(?<=${UNIT_END.source.replace(/\$$/, '')})会同`, 'g')
+
 /** Splits at top-level separators (outside brackets). Linear: no copies while scanning. */
 function splitTopLevel(
   text: string,
@@ -157,7 +163,8 @@ function normalizeName(name: string): string {
     .replace(/\(/g, '（')
     .replace(/\)/g, '）')
     .replace(/^(?:由|请|要求)/, '')
-    .replace(/等$/, '')
+    // `市公安局等相关部门`: the name is 市公安局.
+    .replace(/等(?:相关|有关|其他)?(?:部门|单位)?$/, '')
 }
 
 /** One name with the role words around it taken off. */
@@ -208,7 +215,7 @@ export function parseResponsibility(
   const problems: string[] = []
   let roleWords = 0
   // `牵头单位：A 配合单位：B` (a space instead of ；) is two clauses.
-  const inner = unwrap(text.trim()).replace(SPACE_BEFORE_LABEL, '；')
+  const inner = unwrap(text.trim()).replace(SPACE_BEFORE_LABEL, '；').replace(JOINTLY_WITH, '牵头，')
   for (const clause of splitTopLevel(inner, isClauseSeparator)) {
     const label = LABEL.exec(clause)
     const labelRole = label ? (LABEL_ROLES[label[1] ?? ''] ?? null) : null
