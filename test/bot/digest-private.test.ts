@@ -3,10 +3,10 @@
  * private chat and the group only gets a short note; someone who never opened a private chat
  * with the bot is told how to. In the supervisors' group it is answered in the group.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { describeDb } from '../helpers/db.ts'
 import { redeemInvite } from '../../src/domain/invites.ts'
-import { groups, NOW, seed, startHarness, users, type Fixture, type Harness } from './harness.ts'
+import { type Fixture, groups, type Harness, NOW, users, useSeededBot } from './harness.ts'
 
 const dm = (u: { id: number }) => ({ id: u.id, type: 'private' as const })
 
@@ -14,18 +14,7 @@ describeDb('/digest in a unit group', (t) => {
   let h: Harness
   let f: Fixture
 
-  beforeAll(async () => {
-    h = await startHarness(t.db)
-  })
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
-    f = await seed(t.db)
-  })
+  useSeededBot(t, { use: (started, fixture) => ((h = started), (f = fixture)) })
 
   it('sends the digest privately to the supervisor who asked, with a note in the group', async () => {
     await h.say(users.supervisor, dm(users.supervisor), `/start ${f.invites.supervisor}`)

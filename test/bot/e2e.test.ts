@@ -3,21 +3,20 @@
  * prompts, press buttons and ask for status; the assertions read what reached the chats and the
  * database.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { chats, notes, people, statusReports, trainingRecords } from '../../src/db/schema.ts'
 import { decodeStatusButton } from '../../src/telegram/callback-data.ts'
 import type { EmulatorUser, SentMessage } from '../../src/sandbox/emulator/index.ts'
 import {
-  groups,
-  rejectedCalls,
-  seed,
-  sendPrompt,
-  startHarness,
-  users,
   type Fixture,
+  groups,
   type Harness,
+  rejectedCalls,
+  sendPrompt,
+  users,
+  useSeededBot,
 } from './harness.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
@@ -37,18 +36,7 @@ describeDb('the bot, end to end', (t) => {
   let h: Harness
   let f: Fixture
 
-  beforeAll(async () => {
-    h = await startHarness(t.db)
-  })
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
-    f = await seed(t.db)
-  })
+  useSeededBot(t, { use: (started, fixture) => ((h = started), (f = fixture)) })
 
   const register = async (u: EmulatorUser, code: string) => h.say(u, dm(u), `/start ${code}`)
   const reports = () => t.db.select().from(statusReports).orderBy(asc(statusReports.id))

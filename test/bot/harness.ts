@@ -3,7 +3,9 @@
  * emulator over HTTP, on a describeDb database with a small Taishan fixture inserted through the
  * domain functions (units, a plan with three tasks, people with invites, a bound group, officers).
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import type { Db } from '../../src/db/client.ts'
+import type { TestDb } from '../helpers/db.ts'
 import { loadConfig, type Config } from '../../src/config.ts'
 import { silentLogger, type Logger } from '../../src/log.ts'
 import { importUnits, listUnits } from '../../src/domain/units.ts'
@@ -273,4 +275,42 @@ export async function sendPrompt(
 /** HTTP 400 answers the emulator gave (unescaped HTML, too long, bad markup…). */
 export function rejectedCalls(h: Harness) {
   return h.emulator.calls().filter((c) => c.code === 400)
+}
+
+/**
+ * A suite's set-up around one bot for the whole file. `start` starts it (default: a bot harness;
+ * the web harness holds one, named by `bot`). Before each test: the bot idle, `beforeSeed` (a
+ * clock put back), the database empty with the fixture, the emulator's record cleared, and the
+ * people `register` names bound through /start in their private chats. `use` is given the
+ * harness once started and the fixture after each set-up.
+ */
+export function useSeededBot<H extends { stop(): Promise<void> } = Harness>(
+  t: TestDb,
+  opts: {
+    start?: () => Promise<H>
+    bot?: (h: H) => Harness
+    beforeSeed?: () => void
+    register?: (f: Fixture) => [EmulatorUser, string][] | Promise<[EmulatorUser, string][]>
+    use: (h: H, f: Fixture) => void
+  },
+): void {
+  let h: H
+  const start = opts.start ?? (() => startHarness(t.db) as unknown as Promise<H>)
+  const bot = opts.bot ?? ((x: H) => x as unknown as Harness)
+  beforeAll(async () => {
+    h = await start()
+  }, 120_000)
+  afterAll(async () => {
+    await h.stop()
+  })
+  beforeEach(async () => {
+    await bot(h).settle()
+    opts.beforeSeed?.()
+    await t.reset()
+    bot(h).emulator.reset()
+    const f = await seed(t.db)
+    opts.use(h, f)
+    for (const [u, code] of (await opts.register?.(f)) ?? [])
+      await bot(h).say(u, { id: u.id, type: 'private' }, `/start ${code}`)
+  })
 }

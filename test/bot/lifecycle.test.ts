@@ -4,7 +4,7 @@
  * an unbound group is no longer a recipient and its waiting messages are withdrawn, and /unbind
  * works for supervisors only. Every change leaves its audit entry.
  */
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { auditLog, chats, deliveries, people } from '../../src/db/schema.ts'
@@ -13,7 +13,7 @@ import { unitReach } from '../../src/domain/recipients.ts'
 import { createInvite } from '../../src/domain/invites.ts'
 import { deactivatePerson, reactivatePerson, revokeInvites, unbindChat } from '../../src/domain/lifecycle.ts'
 import type { AuditActor } from '../../src/domain/audit.ts'
-import { groups, NOW, seed, startHarness, users, type Fixture, type Harness } from './harness.ts'
+import { type Fixture, groups, type Harness, NOW, startHarness, users, useSeededBot } from './harness.ts'
 
 const admin: AuditActor = { source: 'cli', actor: 'clerk' }
 const dm = (u: { id: number }) => ({ id: u.id, type: 'private' as const })
@@ -23,19 +23,11 @@ describeDb('access taken back', (t) => {
   let f: Fixture
   let clock = 1_000_000
 
-  beforeAll(async () => {
-    h = await startHarness(t.db, { lookups: { ttlMs: 10_000, clock: () => clock } })
-  })
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
+  useSeededBot(t, {
+    start: () => startHarness(t.db, { lookups: { ttlMs: 10_000, clock: () => clock } }),
     // A fresh fixture reuses Telegram ids: let earlier memories lapse.
-    clock += 60_000
-    f = await seed(t.db)
+    beforeSeed: () => (clock += 60_000),
+    use: (started, fixture) => ((h = started), (f = fixture)),
   })
 
   const audit = () => t.db.select().from(auditLog).orderBy(asc(auditLog.id))

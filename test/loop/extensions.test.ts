@@ -249,7 +249,9 @@ describeDb('延期申请', (t) => {
     // Someone not of the unit is refused.
     loop.h.emulator.pressButton(users.doushanLiaison, groups.taicheng.id, reminder.message_id, data)
     await loop.h.emulator.waitFor(() =>
-      loop.h.emulator.callbackAnswers().find((a) => a.text === '只有本单位联络员或其请假代理人可以申请延期。'),
+      loop.h.emulator
+        .callbackAnswers()
+        .find((a) => a.text === '只有本单位联络员或其请假代理人可以申请延期。'),
     )
     loop.h.emulator.pressButton(users.liaison, groups.taicheng.id, reminder.message_id, data)
     const question = await waitIn(groups.taicheng.id, (m) => m.visibleText.startsWith('申请延期：'))

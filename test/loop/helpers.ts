@@ -11,10 +11,18 @@ import { runJob } from '../../src/scheduler/run.ts'
 import type { SentMessage } from '../../src/sandbox/emulator/index.ts'
 import { jobs } from '../../jobs/index.ts'
 import { jobByName } from '../../src/scheduler/job.ts'
-import { afterAll, beforeAll, beforeEach } from 'vitest'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import type { TestDb } from '../helpers/db.ts'
-import { NOW, seed, startHarness, testConfig, TOKEN, TZ, type Fixture, type Harness } from '../bot/harness.ts'
+import {
+  NOW,
+  startHarness,
+  testConfig,
+  TOKEN,
+  TZ,
+  useSeededBot,
+  type Fixture,
+  type Harness,
+} from '../bot/harness.ts'
 
 /** A clock the bot, the jobs and the worker share. */
 export class Clock {
@@ -45,20 +53,11 @@ export function useLoopHarness(
   people: (f: Fixture, loop: Loop) => Promise<[EmulatorUser, string][]> | [EmulatorUser, string][],
 ): Loop {
   const loop = { clock: new Clock(NOW) } as Loop
-  beforeAll(async () => {
-    loop.h = await startHarness(t.db, { now: loop.clock.now })
-  })
-  afterAll(async () => {
-    await loop.h.stop()
-  })
-  beforeEach(async () => {
-    await loop.h.settle()
-    await t.reset()
-    loop.h.emulator.reset()
-    loop.clock.at = NOW
-    loop.f = await seed(t.db)
-    for (const [u, code] of await people(loop.f, loop))
-      await loop.h.say(u, { id: u.id, type: 'private' }, `/start ${code}`)
+  useSeededBot(t, {
+    start: () => startHarness(t.db, { now: loop.clock.now }),
+    beforeSeed: () => (loop.clock.at = NOW),
+    register: (f) => people(f, loop),
+    use: (h, f) => ((loop.h = h), (loop.f = f)),
   })
   return loop
 }

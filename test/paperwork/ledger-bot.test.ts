@@ -3,10 +3,10 @@
  * supervisor gets the workbook as a document, whose bytes the emulator kept and exceljs reads.
  */
 import ExcelJS from 'exceljs'
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import { describeDb } from '../helpers/db.ts'
-import { seed, startHarness, users, type Fixture, type Harness } from '../bot/harness.ts'
+import { type Fixture, type Harness, users, useSeededBot } from '../bot/harness.ts'
 
 const dm = (u: EmulatorUser) => ({ id: u.id, type: 'private' as const })
 
@@ -14,18 +14,7 @@ describeDb('/ledger', (t) => {
   let h: Harness
   let f: Fixture
 
-  beforeAll(async () => {
-    h = await startHarness(t.db)
-  }, 120_000)
-  afterAll(async () => {
-    await h.stop()
-  })
-  beforeEach(async () => {
-    await h.settle()
-    await t.reset()
-    h.emulator.reset()
-    f = await seed(t.db)
-  })
+  useSeededBot(t, { use: (started, fixture) => ((h = started), (f = fixture)) })
 
   it('refuses a liaison and sends no file', async () => {
     await h.say(users.liaison, dm(users.liaison), `/start ${f.invites.liaison}`)

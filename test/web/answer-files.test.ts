@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
 import { describeDb } from '../helpers/db.ts'
 import { assignmentEvents, evidence, statusReports, webLinks } from '../../src/db/schema.ts'
@@ -18,11 +18,9 @@ import { recordLeave } from '../../src/domain/leaves.ts'
 import { addPerson, findPerson } from '../../src/domain/people.ts'
 import { silentLogger } from '../../src/log.ts'
 import { startWebServer } from '../../src/web/server.ts'
-import { seed, users, type Fixture } from '../bot/harness.ts'
+import { type Fixture, users, useSeededBot } from '../bot/harness.ts'
 import { runCli } from './cli.ts'
 import { Client, NOW, startWebHarness, type WebHarness } from './harness.ts'
-
-const dm = (u: { id: number }) => ({ id: u.id, type: 'private' as const })
 
 /** A small but real PDF (file-type knows it by its header). */
 const PDF = Buffer.from(
@@ -42,23 +40,15 @@ describeDb('files with an email answer', (t) => {
   /** The server's clock (back at NOW before each test). */
   const clock = { at: NOW }
 
-  beforeAll(async () => {
-    w = await startWebHarness(t.db, { now: () => clock.at })
-  })
-  afterAll(async () => {
-    await w.stop()
-  })
-  beforeEach(async () => {
-    await w.bot.settle()
-    await t.reset()
-    w.bot.emulator.reset()
-    clock.at = NOW
-    f = await seed(t.db)
-    for (const [u, code] of [
-      [users.liaison, f.invites.liaison],
-      [users.supervisor, f.invites.supervisor],
-    ] as const)
-      await w.bot.say(u, dm(u), `/start ${code}`)
+  useSeededBot(t, {
+    start: () => startWebHarness(t.db, { now: () => clock.at }),
+    bot: (web) => web.bot,
+    beforeSeed: () => (clock.at = NOW),
+    register: (fixture) => [
+      [users.liaison, fixture.invites.liaison],
+      [users.supervisor, fixture.invites.supervisor],
+    ],
+    use: (started, fixture) => ((w = started), (f = fixture)),
   })
 
   const link = async (

@@ -4,7 +4,7 @@
  * page and nothing recorded), a deactivated person signed out, the email as sent carrying
  * working answer links, and the operations endpoints.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
 import { parse as parseCsv } from 'csv-parse/sync'
 import ExcelJS from 'exceljs'
@@ -14,33 +14,23 @@ import { reportDone } from '../../src/delivery/loop-notify.ts'
 import { createSignInToken } from '../../src/domain/web-sessions.ts'
 import { recordStatus } from '../../src/domain/reports.ts'
 import { signAnswer, signingKey } from '../../src/domain/answer-links.ts'
-import { seed, users, type Fixture } from '../bot/harness.ts'
+import { type Fixture, users, useSeededBot } from '../bot/harness.ts'
 import { Client, NOW, startWebHarness, type WebHarness } from './harness.ts'
-
-const dm = (u: { id: number }) => ({ id: u.id, type: 'private' as const })
 
 describeDb('the web desk', (t) => {
   let w: WebHarness
   let f: Fixture
 
-  beforeAll(async () => {
-    w = await startWebHarness(t.db)
-  })
-  afterAll(async () => {
-    await w.stop()
-  })
-  beforeEach(async () => {
-    await w.bot.settle()
-    await t.reset()
-    w.bot.emulator.reset()
-    f = await seed(t.db)
-    for (const [u, code] of [
-      [users.liaison, f.invites.liaison],
-      [users.supervisor, f.invites.supervisor],
-      [users.doushanLiaison, f.invites.doushanLiaison],
-      [users.admin, f.invites.admin],
-    ] as const)
-      await w.bot.say(u, dm(u), `/start ${code}`)
+  useSeededBot(t, {
+    start: () => startWebHarness(t.db),
+    bot: (web) => web.bot,
+    register: (fixture) => [
+      [users.liaison, fixture.invites.liaison],
+      [users.supervisor, fixture.invites.supervisor],
+      [users.doushanLiaison, fixture.invites.doushanLiaison],
+      [users.admin, fixture.invites.admin],
+    ],
+    use: (started, fixture) => ((w = started), (f = fixture)),
   })
 
   const reports = () => t.db.select().from(statusReports).orderBy(asc(statusReports.id))
