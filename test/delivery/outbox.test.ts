@@ -3,14 +3,10 @@
  * occurrence, recipient and channel), the template registry, and `duban deliveries` as an admin
  * uses it.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
+import { openCliTarget, runOn, type CliTarget } from '../helpers/cli.ts'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { describeDb, drivers, openTestDb, type Driver } from '../helpers/db.ts'
-import { main } from '../../bin/root.ts'
-import { openDatabase, type Db } from '../../src/db/client.ts'
+import { describeDb, drivers } from '../helpers/db.ts'
 import { deliveries, units } from '../../src/db/schema.ts'
 import { enqueue, listDeliveries, retryDelivery } from '../../src/delivery/outbox.ts'
 import { renderPayload } from '../../src/messages/index.ts'
@@ -130,53 +126,18 @@ describeDb('outbox', (t) => {
   })
 })
 
-interface Target {
-  env: Record<string, string>
-  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>
-  close(): Promise<void>
-}
-
-async function openTarget(driver: Driver): Promise<Target> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'duban-deliveries-cli-'))
-  if (driver === 'pglite') {
-    return {
-      env: { DATA_DIR: dataDir, DATABASE_URL: '' },
-      async withDb(fn) {
-        const database = await openDatabase({ dataDir })
-        try {
-          await database.migrate()
-          return await fn(database.db)
-        } finally {
-          await database.close()
-        }
-      },
-      close: async () => {},
-    }
-  }
-  const opened = await openTestDb('postgres')
-  return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: opened.url! },
-    withDb: (fn) => fn(opened.db),
-    close: () => opened.close(),
-  }
-}
-
-async function run(target: Target, ...argv: string[]) {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, {
-    env: { ...target.env },
-    output: { out: (s) => out.push(s), err: (s) => err.push(s) },
-  })
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') }
+/** `duban …` against the target, each output without its last line break (as these checks read it). */
+async function run(target: CliTarget, ...argv: string[]) {
+  const r = await runOn(target, ...argv)
+  return { code: r.code, stdout: r.stdout.replace(/\n$/, ''), stderr: r.stderr.replace(/\n$/, '') }
 }
 
 for (const driver of drivers) {
   describe(`duban deliveries [${driver}]`, { timeout: 120_000 }, () => {
-    let target: Target
+    let target: CliTarget
     let ids: number[] = []
     beforeAll(async () => {
-      target = await openTarget(driver)
+      target = await openCliTarget(driver, 'duban-deliveries-cli-')
       ids = await target.withDb(async (db) => {
         await enqueue(db, [
           notice('reminder:1', 100),

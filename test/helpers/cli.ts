@@ -48,6 +48,8 @@ export async function openCliTarget(driver: Driver, prefix = 'duban-cli-'): Prom
       async withDb(fn) {
         const database = await openDatabase({ dataDir })
         try {
+          // Before the first command as after it: the schema is there.
+          await database.migrate()
           return await fn(database.db)
         } finally {
           await database.close()

@@ -8,69 +8,18 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
+import { openCliTarget, runOn, type CliTarget } from '../helpers/cli.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { main } from '../../bin/root.ts'
-import { openDatabase, type Db } from '../../src/db/client.ts'
 import { assignments, plans, statusReports, tasks, units } from '../../src/db/schema.ts'
-import { drivers, openTestDb, type Driver, type OpenedTestDb } from '../helpers/db.ts'
+import { drivers } from '../helpers/db.ts'
 
 const repo = path.resolve(import.meta.dirname, '../..')
 const taishanFile = path.resolve(repo, 'samples/taishan-2024.txt')
 const rosterFile = path.join(repo, 'samples/taishan-units.yaml')
 const fixture = (name: string) => path.join(repo, 'test/fixtures/plans', name)
 
-interface Target {
-  env: Record<string, string>
-  /** Runs `fn` with a database handle on the same data the CLI uses (the CLI must not be running). */
-  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>
-  close(): Promise<void>
-}
-
-async function openTarget(driver: Driver): Promise<Target> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'duban-plan-cli-'))
-  if (driver === 'pglite') {
-    return {
-      env: { DATA_DIR: dataDir, DATABASE_URL: '' },
-      async withDb(fn) {
-        const database = await openDatabase({ dataDir })
-        try {
-          return await fn(database.db)
-        } finally {
-          await database.close()
-        }
-      },
-      close: async () => {},
-    }
-  }
-  const opened: OpenedTestDb = await openTestDb('postgres')
-  return {
-    env: { DATA_DIR: dataDir, DATABASE_URL: opened.url! },
-    withDb: (fn) => fn(opened.db),
-    close: () => opened.close(),
-  }
-}
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function run(target: Target, ...argv: string[]): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, {
-    env: { ...target.env },
-    output: {
-      out: (s) => out.push(s.endsWith('\n') ? s : `${s}\n`),
-      err: (s) => err.push(s.endsWith('\n') ? s : `${s}\n`),
-    },
-  })
-  return { code, stdout: out.join(''), stderr: err.join('') }
-}
-
-const rowCounts = (target: Target) =>
+const rowCounts = (target: CliTarget) =>
   target.withDb(async (db) => ({
     plans: await db.$count(plans),
     tasks: await db.$count(tasks),
@@ -89,25 +38,25 @@ const DUES = ['2026-08-20', '2026-11-30', '2026-10-20', '2026-10-20', '2026-10-1
 for (const driver of drivers) {
   // Each test opens the embedded database several times (every CLI run, every row count).
   describe(`duban units and plan [${driver}]`, { timeout: 120_000 }, () => {
-    let target: Target
+    let target: CliTarget
     const tmp = mkdtempSync(path.join(tmpdir(), 'duban-plan-files-'))
 
     beforeAll(async () => {
-      target = await openTarget(driver)
+      target = await openCliTarget(driver)
       // Creating and migrating a fresh embedded database is the slow part: done once, here.
-      expect((await run(target, 'migrate')).code).toBe(0)
+      expect((await runOn(target, 'migrate')).code).toBe(0)
     }, 120_000)
     afterAll(async () => {
       await target.close()
     })
 
     it('asks for a plan to be imported before showing one, and for the roster before importing a plan', async () => {
-      const show = await run(target, 'plan', 'show')
+      const show = await runOn(target, 'plan', 'show')
       expect(show.code).toBe(1)
       expect(show.stderr).toMatch(
         /^duban: 尚未导入方案：请运行 duban plan import <文件> \/ no plan imported yet/,
       )
-      const imp = await run(target, 'plan', 'import', taishanFile, '--year', '2026')
+      const imp = await runOn(target, 'plan', 'import', taishanFile, '--year', '2026')
       expect(imp.code).toBe(1)
       expect(imp.stderr).toMatch(
         /^duban: 名册为空：请先导入单位名册，例如 duban units import samples\/taishan-units\.yaml/,
@@ -122,10 +71,10 @@ for (const driver of drivers) {
     })
 
     it('imports the roster and lists it', async () => {
-      const imp = await run(target, 'units', 'import', rosterFile)
+      const imp = await runOn(target, 'units', 'import', rosterFile)
       expect(imp).toMatchObject({ code: 0, stderr: '' })
       expect(imp.stdout).toMatch(/^单位名册已导入：新增 44，更新 0，未变 0/)
-      const list = await run(target, 'units', 'list', '--json')
+      const list = await runOn(target, 'units', 'list', '--json')
       const rows = JSON.parse(list.stdout) as {
         name: string
         shortName: string
@@ -140,12 +89,12 @@ for (const driver of drivers) {
         tags: ['镇街'],
       })
       expect(rows.filter((r) => r.kind === 'town')).toHaveLength(16)
-      const text = await run(target, 'units', 'list')
+      const text = await runOn(target, 'units', 'list')
       expect(text.stdout).toMatch(/^名称\s+简称\s+类型\s+标签\s+别名\n台城街道\s+台城\s+街道\s+镇街/)
     })
 
     it('imports the Taishan plan as 2026 and shows 16 tasks with the five deadlines', async () => {
-      const imp = await run(target, 'plan', 'import', taishanFile, '--year', '2026')
+      const imp = await runOn(target, 'plan', 'import', taishanFile, '--year', '2026')
       expect(imp.stderr).toBe('')
       expect(imp.code).toBe(0)
       expect(imp.stdout).toContain(
@@ -157,7 +106,7 @@ for (const driver of drivers) {
       expect(imp.stdout).toContain('任务：新增 16，更新 0，未变 0，撤销 0')
       expect(imp.stdout).toContain('二（四）3：中文正文中夹有英文单词：“and”')
 
-      const show = await run(target, 'plan', 'show', '--json')
+      const show = await runOn(target, 'plan', 'show', '--json')
       expect(show.stderr).toBe('')
       const shown = JSON.parse(show.stdout) as ShownPlan
       expect(shown.plan).toMatchObject({ title: '台山市 2024 年度行政执法监督工作方案', year: 2026 })
@@ -186,7 +135,7 @@ for (const driver of drivers) {
         ]),
       )
 
-      const text = await run(target, 'plan', 'show')
+      const text = await runOn(target, 'plan', 'show')
       expect(text.stdout).toContain(
         '台山市 2024 年度行政执法监督工作方案（按 2026 年执行；培训要求：每人每年不少于 60 学时）',
       )
@@ -204,7 +153,7 @@ for (const driver of drivers) {
           .values({ taskId: rows[0]!.id, unitId: unit!.id, state: 'done', source: 'cli' })
         return rows
       })
-      const again = await run(target, 'plan', 'import', taishanFile, '--year', '2026', '--json')
+      const again = await runOn(target, 'plan', 'import', taishanFile, '--year', '2026', '--json')
       expect(again.code).toBe(0)
       const result = JSON.parse(again.stdout) as {
         counts: Record<string, number>
@@ -279,7 +228,7 @@ for (const driver of drivers) {
       for (const [what, file, message] of cases) {
         it(what, async () => {
           const before = await rowCounts(target)
-          const r = await run(target, 'plan', 'import', file(), '--year', '2026')
+          const r = await runOn(target, 'plan', 'import', file(), '--year', '2026')
           expect(r.code).toBe(1)
           expect(r.stderr).toMatch(message)
           expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
@@ -291,7 +240,7 @@ for (const driver of drivers) {
       it('a year out of range', async () => {
         const before = await rowCounts(target)
         for (const year of ['1999', '2101', 'next']) {
-          const r = await run(target, 'plan', 'import', taishanFile, '--year', year)
+          const r = await runOn(target, 'plan', 'import', taishanFile, '--year', year)
           expect(r.code, year).toBe(1)
           expect(r.stderr).toMatch(new RegExp(`^duban: --year 应为 2000 至 2100 之间的年份，而不是“${year}”`))
         }
@@ -304,7 +253,7 @@ for (const driver of drivers) {
           'units.yaml',
           'units:\n  - { name: 新镇, kind: town }\n  - { name: 旧镇, kind: village }\n',
         )
-        const r = await run(target, 'units', 'import', file)
+        const r = await runOn(target, 'units', 'import', file)
         expect(r.code).toBe(1)
         expect(r.stderr).toMatch(/^duban: .*units\.yaml:3：kind/)
         expect(await rowCounts(target)).toEqual(before)
@@ -312,11 +261,11 @@ for (const driver of drivers) {
     })
 
     it('creates missing units only with --create-units, and says which', async () => {
-      const r = await run(target, 'plan', 'import', fixture('unknown-unit.txt'), '--create-units')
+      const r = await runOn(target, 'plan', 'import', fixture('unknown-unit.txt'), '--create-units')
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
       expect(r.stdout).toContain('已新增单位（市直部门，标签“执法部门”）：市外星事务局、市城管执法局')
-      const shown = JSON.parse((await run(target, 'plan', 'show', '--json')).stdout) as ShownPlan
+      const shown = JSON.parse((await runOn(target, 'plan', 'show', '--json')).stdout) as ShownPlan
       expect(shown.plan.year).toBe(2024)
       expect(shown.tasks.map((x) => [x.ref, x.due])).toEqual([
         ['二（一）1', '2024-09-30'],
@@ -328,10 +277,10 @@ for (const driver of drivers) {
     })
 
     it('imports the structured form, run as another year', async () => {
-      const r = await run(target, 'plan', 'import', fixture('sample.yaml'), '--year', '2027', '--json')
+      const r = await runOn(target, 'plan', 'import', fixture('sample.yaml'), '--year', '2027', '--json')
       expect(r.stderr).toBe('')
       expect(r.code).toBe(0)
-      const shown = JSON.parse((await run(target, 'plan', 'show', '--json')).stdout) as ShownPlan
+      const shown = JSON.parse((await runOn(target, 'plan', 'show', '--json')).stdout) as ShownPlan
       expect(shown.plan).toEqual({
         title: '台山市 2025 年度行政执法监督工作要点',
         year: 2027,
@@ -347,22 +296,22 @@ for (const driver of drivers) {
     })
 
     it('finds units as people type them, and never guesses', async () => {
-      expect((await run(target, 'units', 'find', 'tc')).stdout).toMatch(/^台城街道（台城，街道）/)
-      const sj = await run(target, 'units', 'find', 'sj')
+      expect((await runOn(target, 'units', 'find', 'tc')).stdout).toMatch(/^台城街道（台城，街道）/)
+      const sj = await runOn(target, 'units', 'find', 'sj')
       expect(sj.code).toBe(1)
       expect(sj.stderr).toMatch(
         /^duban: “sj”对应多个单位：深井镇、四九镇|^duban: “sj”对应多个单位：四九镇、深井镇/,
       )
-      const typo = await run(target, 'units', 'find', '台成', '--json')
+      const typo = await runOn(target, 'units', 'find', '台成', '--json')
       expect(typo.code).toBe(1)
       expect(JSON.parse(typo.stdout)).toMatchObject({ kind: 'unknown', suggestions: ['台城街道'] })
     })
   })
 
   describe(`node bin/duban.js, as the admin types it [${driver}]`, () => {
-    let target: Target
+    let target: CliTarget
     beforeAll(async () => {
-      target = await openTarget(driver)
+      target = await openCliTarget(driver)
     })
     afterAll(async () => {
       await target.close()
