@@ -21,10 +21,9 @@ import {
   taskButtons,
   type StatusAction,
 } from '../src/telegram/callback-data.ts'
-import { clip, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
+import { type BotContext, clip, logRefusal, planToday, refuse } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { recordPromptItems, unitNameOf } from './status-reply.ts'
-import { localDate } from '../src/domain/dates.ts'
 import { mayAnswerFor } from '../src/domain/leaves.ts'
 
 /** Prompt kinds whose message is the bot's own interactive chooser, edited in place. */
@@ -147,14 +146,7 @@ async function handlePress(
   }
   const { prompt, tasks } = found
   if (!ctx.person) return refuse(ctx, ctx.t.buttons.notRegistered, 'button_stranger', { promptId: prompt.id })
-  if (
-    !(await mayAnswerFor(
-      ctx.deps.db,
-      ctx.person,
-      prompt.unitId,
-      localDate(ctx.deps.now(), ctx.deps.config.timezone),
-    ))
-  ) {
+  if (!(await mayAnswerFor(ctx.deps.db, ctx.person, prompt.unitId, planToday(ctx)))) {
     const unit = await unitNameOf(ctx, prompt.unitId)
     return refuse(ctx, ctx.t.buttons.notAllowed(escapeHtml(clip(unit, 60))), 'button_other_unit', {
       promptId: prompt.id,

@@ -30,10 +30,9 @@ import { parseStatusReply, type ParsedStatus } from '../src/domain/status-reply.
 import { openTasksOfUnit } from '../src/domain/status-view.ts'
 import { recordStatus } from '../src/domain/reports.ts'
 import { downloadTelegramFile } from '../src/telegram/files.ts'
-import { localDate } from '../src/domain/dates.ts'
 import { mayAnswerFor, standsForUnit } from '../src/domain/leaves.ts'
 import { decodeLoopButton, encodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { type BotContext, clip, planToday, refuse, replyHtml } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { confirmationLine, unitNameOf } from './status-reply.ts'
 
@@ -109,7 +108,7 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
       promptTasks = found.prompt.taskIds
     }
   }
-  const day = localDate(ctx.deps.now(), ctx.deps.config.timezone)
+  const day = planToday(ctx)
   if (unitId === null) {
     // Files with no prompt to answer are for the sender's own unit, as its liaison or deputy.
     if (person.unitId === null || !(await standsForUnit(db, person, person.unitId, day)))
@@ -291,7 +290,7 @@ composer.on('callback_query:data', async (ctx, next) => {
   if (!person) return refuse(ctx, ctx.t.buttons.notRegistered, 'evidence_stranger')
   const { db, now } = ctx.deps
   const a = await loopAssignment(db, button.taskId, person.unitId ?? -1)
-  const day = localDate(now(), ctx.deps.config.timezone)
+  const day = planToday(ctx)
   if (!a || !(await mayAnswerFor(db, person, a.unitId, day)))
     return refuse(ctx, escapeHtml(ctx.texts.loop.evidence.notLiaison), 'evidence_button_other')
   try {

@@ -6,7 +6,7 @@
  * still pending); the unit is told either way. Refusals say why and change nothing.
  */
 import { Composer } from 'grammy'
-import { formatMonthDay, localDate } from '../src/domain/dates.ts'
+import { formatMonthDay } from '../src/domain/dates.ts'
 import { requestedDate } from '../src/domain/extensions.ts'
 import { standsForUnit } from '../src/domain/leaves.ts'
 import { leadingTaskRef, taskByRef } from '../src/domain/loop.ts'
@@ -16,19 +16,25 @@ import type { Person } from '../src/domain/people.ts'
 import { answerExtension, askExtension } from '../src/delivery/loop-notify.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, commandArgs, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import {
+  type BotContext,
+  clip,
+  commandArgs,
+  logRefusal,
+  planToday,
+  refuse,
+  replyHtml,
+} from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
-
-const today = (ctx: BotContext) => localDate(ctx.deps.now(), ctx.deps.config.timezone)
 
 composer.command('extend', async (ctx) => {
   const t = ctx.texts.loop.extension
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
   const { db } = ctx.deps
-  if (person.unitId === null || !(await standsForUnit(db, person, person.unitId, today(ctx))))
+  if (person.unitId === null || !(await standsForUnit(db, person, person.unitId, planToday(ctx))))
     return refuse(ctx, escapeHtml(t.notLiaison), 'extend_not_liaison')
   const named = leadingTaskRef(commandArgs(ctx))
   if (!named.ref && named.number === undefined) return refuse(ctx, escapeHtml(t.usage), 'extend_usage')
@@ -48,7 +54,7 @@ composer.command('extend', async (ctx) => {
 /** Parses the date and reason in `text` and files the request; answers either way. */
 async function ask(ctx: BotContext, person: Person, task: { id: number; ref: string }, text: string) {
   const t = ctx.texts.loop.extension
-  const day = today(ctx)
+  const day = planToday(ctx)
   const date = requestedDate(text, day)
   if (!date) return refuse(ctx, escapeHtml(t.dateMissing), 'extend_no_date')
   try {
@@ -86,7 +92,7 @@ composer.on('callback_query:data', async (ctx, next) => {
   const t = ctx.texts.loop.extension
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.buttons.notRegistered, 'extend_ask_stranger')
-  if (!(await standsForUnit(ctx.deps.db, person, found.prompt.unitId, today(ctx))))
+  if (!(await standsForUnit(ctx.deps.db, person, found.prompt.unitId, planToday(ctx))))
     return refuse(ctx, escapeHtml(t.notLiaison), 'extend_ask_not_liaison')
   const task = found.tasks[0]
   if (!task) {
@@ -116,7 +122,7 @@ composer.on('message:text', async (ctx, next) => {
   if (found?.prompt.kind !== 'extension') return next()
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'extend_stranger')
-  if (!(await standsForUnit(ctx.deps.db, person, found.prompt.unitId, today(ctx))))
+  if (!(await standsForUnit(ctx.deps.db, person, found.prompt.unitId, planToday(ctx))))
     return refuse(ctx, escapeHtml(ctx.texts.loop.extension.notLiaison), 'extend_not_liaison')
   const task = found.tasks[0]
   if (!task) return refuse(ctx, escapeHtml(ctx.texts.loop.extension.usage), 'extend_task_gone')
@@ -135,7 +141,7 @@ composer.on('callback_query:data', async (ctx, next) => {
       approve: button.approve,
       actor: { id: person.id, role: person.role },
       now: ctx.deps.now(),
-      today: today(ctx),
+      today: planToday(ctx),
       telegramChatId: message?.chat.id,
       telegramMessageId: message?.message_id,
     })

@@ -5,10 +5,9 @@
  */
 import { Composer } from 'grammy'
 import { acknowledge } from '../src/domain/receipts.ts'
-import { localDate } from '../src/domain/dates.ts'
 import { mayAnswerFor } from '../src/domain/leaves.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, logRefusal, refuse, type BotContext } from '../src/telegram/context.ts'
+import { type BotContext, clip, logRefusal, planToday, refuse } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { unitNameOf } from './status-reply.ts'
 
@@ -27,14 +26,7 @@ composer.on('callback_query:data', async (ctx, next) => {
   const { prompt } = found
   const unit = await unitNameOf(ctx, prompt.unitId)
   if (!ctx.person) return refuse(ctx, ctx.t.buttons.notRegistered, 'ack_stranger')
-  if (
-    !(await mayAnswerFor(
-      ctx.deps.db,
-      ctx.person,
-      prompt.unitId,
-      localDate(ctx.deps.now(), ctx.deps.config.timezone),
-    ))
-  )
+  if (!(await mayAnswerFor(ctx.deps.db, ctx.person, prompt.unitId, planToday(ctx))))
     return refuse(ctx, escapeHtml(ctx.texts.loop.receipt.notAllowed(clip(unit, 60))), 'ack_other_unit', {
       unitId: prompt.unitId,
     })

@@ -7,7 +7,7 @@
  * that the review is still open.
  */
 import { Composer } from 'grammy'
-import { formatMonthDay, localDate } from '../src/domain/dates.ts'
+import { formatMonthDay } from '../src/domain/dates.ts'
 import { dateInText } from '../src/domain/loop.ts'
 import { LocalizedUserError } from '../src/errors.ts'
 import {
@@ -19,12 +19,10 @@ import {
 import { approveReview, returnReview } from '../src/delivery/loop-notify.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
 import { decodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { clip, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { type BotContext, clip, planToday, refuse, replyHtml } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
-
-const today = (ctx: BotContext) => localDate(ctx.deps.now(), ctx.deps.config.timezone)
 
 composer.on('callback_query:data', async (ctx, next) => {
   const button = decodeLoopButton(ctx.callbackQuery.data)
@@ -39,7 +37,7 @@ composer.on('callback_query:data', async (ctx, next) => {
         reviewId: button.reviewId,
         actor,
         now: ctx.deps.now(),
-        today: today(ctx),
+        today: planToday(ctx),
         telegramChatId: message?.chat.id,
         telegramMessageId: message?.message_id,
       })
@@ -54,7 +52,7 @@ composer.on('callback_query:data', async (ctx, next) => {
     }
     const { assignment: a } = await checkReviewable(ctx.deps.db, button.reviewId, actor)
     if (!message) return
-    const due = formatMonthDay(defaultRectifyDue(chinaCalendar, today(ctx)), ctx.locale)
+    const due = formatMonthDay(defaultRectifyDue(chinaCalendar, planToday(ctx)), ctx.locale)
     const sent = await ctx.api.sendMessage(
       message.chat.id,
       escapeHtml(ctx.texts.loop.review.askReturn(a.unit, clip(a.title), due)),
@@ -80,7 +78,7 @@ composer.on('message:text', async (ctx, next) => {
   if (!review) return next()
   const person = ctx.person
   if (!person) return refuse(ctx, ctx.t.refusals.notRegistered, 'review_stranger')
-  const day = today(ctx)
+  const day = planToday(ctx)
   const found = dateInText(ctx.msg.text, day)
   try {
     const { assignment: a, due } = await returnReview(ctx.deps.db, {

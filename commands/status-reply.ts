@@ -21,11 +21,10 @@ import {
 } from '../src/domain/status-reply.ts'
 import { keepNote, recordEditedStatus, recordStatus, type StatusSource } from '../src/domain/reports.ts'
 import { type Prompt } from '../src/domain/prompts.ts'
-import { clip, logRefusal, refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
+import { type BotContext, clip, logRefusal, planToday, refuse, replyHtml } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import type { PromptTask, PromptWithTasks } from '../src/telegram/lookups.ts'
 import { LocalizedUserError } from '../src/errors.ts'
-import { localDate } from '../src/domain/dates.ts'
 import { mayAnswerFor } from '../src/domain/leaves.ts'
 import type { DoneOutcome } from '../src/domain/reviews.ts'
 import { reportDone } from '../src/delivery/loop-notify.ts'
@@ -202,14 +201,7 @@ async function authorized(ctx: BotContext, prompt: Prompt): Promise<boolean> {
     await refuse(ctx, ctx.t.refusals.notRegistered, 'stranger_reply', { promptId: prompt.id })
     return false
   }
-  if (
-    !(await mayAnswerFor(
-      ctx.deps.db,
-      ctx.person,
-      prompt.unitId,
-      localDate(ctx.deps.now(), ctx.deps.config.timezone),
-    ))
-  ) {
+  if (!(await mayAnswerFor(ctx.deps.db, ctx.person, prompt.unitId, planToday(ctx)))) {
     const unit = await unitNameOf(ctx, prompt.unitId)
     await refuse(ctx, ctx.t.refusals.notForUnit(escapeHtml(unit)), 'reply_other_unit', {
       promptId: prompt.id,

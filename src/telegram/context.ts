@@ -22,6 +22,7 @@ import type { BoundChat } from '../domain/chats.ts'
 import type { Lookups } from './lookups.ts'
 import { findUnit, formatSuggestions, type Unit } from '../domain/units.ts'
 import { escapeHtml, splitHtmlMessage } from './html.ts'
+import { localDate } from '../domain/dates.ts'
 
 /** What createBot needs from the service. */
 export interface BotDeps {
@@ -109,6 +110,11 @@ function plainText(html: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&')
+}
+
+/** Today in the plan's timezone, by the bot's clock (a leave, a due date, a review are dated so). */
+export function planToday(ctx: BotContext): string {
+  return localDate(ctx.deps.now(), ctx.deps.config.timezone)
 }
 
 /** The text after the command (`/status 台城` → `台城`), trimmed; '' when none. */
