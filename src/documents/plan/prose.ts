@@ -15,7 +15,13 @@
 import type { Doubt, ResponsibilityEntry, SourcePlace, TaskDraft } from '../../domain/plan-draft.ts'
 import { readDeadlineInText, readDeadlinePhrase, TIME_LABEL_START } from '../../domain/deadline-phrase.ts'
 import { AFTER_ITEM_NUMBER, LABEL_LINE, type Paragraph } from './clean.ts'
-import { looksLikeResponsibility, parseResponsibility, UNIT_NOUN } from './responsibility.ts'
+import {
+  looksLikeResponsibility,
+  parseResponsibility,
+  ROLE_WORD,
+  UNIT_NOUN,
+  unwrap,
+} from './responsibility.ts'
 
 const ZH = '一二三四五六七八九十'
 const MAJOR = new RegExp(`^([${ZH}]{1,3})\\s*[、．.]\\s*`)
@@ -88,8 +94,6 @@ function isTimeClause(clause: string): boolean {
   )
 }
 
-const ROLE_IN_SENTENCE = /牵头|负责|配合|落实|协助|参与|协办|主办|承办/
-
 /**
  * `…。由区司法局牵头，区直各行政执法部门配合。`, `…。区司法局负责，长期坚持。`: an item's closing
  * sentence (not its first) that names only units with their roles, and perhaps a time.
@@ -102,7 +106,7 @@ function closingSentenceNote(text: string): Note | null {
     .slice(cut + 1)
     .trim()
     .replace(/^由/, '')
-  if (sentence.length > 200 || !ROLE_IN_SENTENCE.test(sentence)) return null
+  if (sentence.length > 200 || !ROLE_WORD.test(sentence)) return null
   const units = sentence
     .split(/[，,；;]/)
     .filter((c) => !isTimeClause(c))
@@ -168,14 +172,6 @@ interface Item {
   /** Lines of labelled units after the item (`责任单位：…`, `配合单位：…`), read as one note. */
   labelLines: string[]
   parent: Item | null
-}
-
-/** A label line without its enclosing bracket (`（责任单位：…）`) and end mark; a name's own `（街道）` stays. */
-function unbracketed(line: string): string {
-  const text = line.trim().replace(/[。；;]+$/, '')
-  const open = text[0] ?? ''
-  if (PAIRS[open] && text.endsWith(PAIRS[open])) return text.slice(1, -1).trim()
-  return SQUARE_OPEN.includes(open) || ROUND_OPEN.includes(open) ? text.slice(1).trim() : text
 }
 
 function circled(ch: string, base: number): number {
@@ -307,7 +303,8 @@ export function readProse(paragraphs: Paragraph[], year: number | null, prefix =
       findNote(text) ??
       (it.labelLines.length > 0
         ? {
-            content: it.labelLines.map(unbracketed).join('；'),
+            // Each line without its end mark and enclosing bracket (`（责任单位：…）`); 各镇（街道） keeps its own.
+            content: it.labelLines.map((l) => unwrap(l.trim().replace(/[。；;]+$/, ''))).join('；'),
             rest: text,
             open: '',
             close: '',

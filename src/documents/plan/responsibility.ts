@@ -79,7 +79,9 @@ export const UNIT_NOUN = '(?:单位|部门|科室|股室|处室|机构)'
 export function roleOfWord(word: string): ResponsibilityRole | null {
   return ROLE_OF.get(word.trim()) ?? LABEL_ROLES[word.trim()] ?? null
 }
-const ROLE_TAIL = new RegExp(`(?:${ROLE_WORDS.map(([w]) => w).join('|')})$`)
+/** Any role word, anywhere (a cheap test before a full reading). */
+export const ROLE_WORD = new RegExp(ROLE_WORDS.map(([w]) => w).join('|'))
+const ROLE_TAIL = new RegExp(`(?:${ROLE_WORD.source})$`)
 /** `（牵头）`, `(配合单位)` after a name. */
 const ROLE_IN_BRACKETS = new RegExp(
   `[（(]\\s*(${ROLE_WORDS.map(([w]) => w).join('|')})${UNIT_NOUN}?\\s*[）)]$`,
@@ -158,13 +160,15 @@ function isNameSeparator(text: string, i: number, start: number): number {
 }
 
 function normalizeName(name: string): string {
-  return name
-    .replace(/\s+/g, '')
-    .replace(/\(/g, '（')
-    .replace(/\)/g, '）')
-    .replace(/^(?:由|请|要求)/, '')
-    // `市公安局等相关部门`: the name is 市公安局.
-    .replace(/等(?:相关|有关|其他)?(?:部门|单位)?$/, '')
+  return (
+    name
+      .replace(/\s+/g, '')
+      .replace(/\(/g, '（')
+      .replace(/\)/g, '）')
+      .replace(/^(?:由|请|要求)/, '')
+      // `市公安局等相关部门`: the name is 市公安局.
+      .replace(/等(?:相关|有关|其他)?(?:部门|单位)?$/, '')
+  )
 }
 
 /** One name with the role words around it taken off. */
@@ -191,7 +195,7 @@ function isName(name: string): boolean {
 }
 
 /** `（…）` or `【…】` around the whole text comes off; `各镇（街）` keeps its bracket. */
-function unwrap(text: string): string {
+export function unwrap(text: string): string {
   if (!OPENERS.includes(text[0] ?? '')) return text
   let depth = 0
   for (let i = 0; i < text.length; i++) {
