@@ -438,6 +438,16 @@ function listedDates(given: string, year: number): string[] | null {
   return found.map((d) => d.date)
 }
 
+/** The date a whole cell of `6.30` or `全年` stands for, or null. */
+function cellShorthand(text: string, year: number): string | null {
+  const md = /^(\d{1,2})[.．](\d{1,2})(?:以前|之前|前)?$/.exec(text)
+  if (md) {
+    const date = toDateString(year, Number(md[1]), Number(md[2]))
+    return isValidDate(date) ? date : null
+  }
+  return /^(?:全年|全年度|本年度内|年度内)(?:完成|推进|实施)?$/.test(text) ? toDateString(year, 12, 31) : null
+}
+
 function readCellIn(text: string, year: number): DeadlineReading {
   const t = text.trim()
   if (t === '' || /^[—\-–/／无暂无]+$/.test(t)) return { deadline: null, unread: null }
@@ -449,22 +459,8 @@ function readCellIn(text: string, year: number): DeadlineReading {
   const listed = series ? null : listedDates(t, year)
   if (listed) return { deadline: { kind: 'series', text: t, dates: listed, every: 'listed' }, unread: null }
   // A cell's shorthand: `6.30` (30 June), `全年` (within the year).
-  const short = /^(\d{1,2})[.．](\d{1,2})(?:以前|之前|前)?$/.exec(t)
-  if (short && isValidDate(toDateString(year, Number(short[1]), Number(short[2]))))
-    return {
-      deadline: {
-        kind: 'date',
-        text: t,
-        date: toDateString(year, Number(short[1]), Number(short[2])),
-        explicitYear: false,
-      },
-      unread: null,
-    }
-  if (/^(?:全年|全年度|本年度内|年度内)(?:完成|推进|实施)?$/.test(t))
-    return {
-      deadline: { kind: 'date', text: t, date: toDateString(year, 12, 31), explicitYear: false },
-      unread: null,
-    }
+  const short = cellShorthand(t, year)
+  if (short) return { deadline: { kind: 'date', text: t, date: short, explicitYear: false }, unread: null }
   if (date)
     return {
       deadline: { kind: 'date', text: date.text, date: date.date, explicitYear: date.explicitYear },
