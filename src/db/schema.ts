@@ -210,6 +210,12 @@ export const assignments = pgTable(
   (t) => [primaryKey({ columns: [t.taskId, t.unitId] }), index('assignments_unit_idx').on(t.unitId)],
 )
 
+/**
+ * An assignment's date as YYYY-MM-DD text: the unit's approved extension (due_override) or else
+ * the task's. Every view that says "due" or "overdue" for a unit reads this one expression.
+ */
+export const assignmentDue = sql<string | null>`coalesce(${assignments.dueOverride}, ${tasks.dueDate})::text`
+
 export const people = pgTable(
   'people',
   {

@@ -6,7 +6,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { assignments, people, tasks } from '../db/schema.ts'
+import { assignmentDue, assignments, people, tasks } from '../db/schema.ts'
 import { localDate } from './dates.ts'
 import { recordEvent } from './history.ts'
 import { withDeputies } from './leaves.ts'
@@ -75,7 +75,7 @@ const pendingColumns = {
   taskId: assignments.taskId,
   ref: tasks.ref,
   title: tasks.title,
-  due: sql<string | null>`coalesce(${assignments.dueOverride}, ${tasks.dueDate})::text`,
+  due: assignmentDue,
   dueText: tasks.dueText,
 }
 

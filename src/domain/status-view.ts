@@ -4,7 +4,7 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { assignments, people, tasks } from '../db/schema.ts'
+import { assignmentDue, assignments, people, tasks } from '../db/schema.ts'
 import { daysBetween, localDate } from './dates.ts'
 import { liaisonsOf } from './people.ts'
 import { userError } from '../errors.ts'
@@ -86,7 +86,7 @@ async function unitTasks(
       planId: tasks.planId,
       ref: tasks.ref,
       title: tasks.title,
-      due: tasks.dueDate,
+      due: assignmentDue,
       dueText: tasks.dueText,
       position: tasks.position,
       role: assignments.role,
@@ -228,7 +228,7 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
       no_reply: count(sql`${latest.state} is null`),
       // Support units are informed, not chased: never counted overdue.
       overdue: count(
-        sql`${tasks.dueDate} < ${today}::date and ${latest.state} is distinct from 'done' and ${assignments.role} <> 'support'`,
+        sql`${assignmentDue} < ${today} and ${latest.state} is distinct from 'done' and ${assignments.role} <> 'support'`,
       ),
       lastReplyAt: sql<Date | null>`max(${latest.reportedAt})`.mapWith(assignments.latestReportedAt),
     })
@@ -316,7 +316,7 @@ export async function overdueTasks(db: Db, now: Date, tz: string): Promise<Overd
       taskId: tasks.id,
       ref: tasks.ref,
       title: tasks.title,
-      due: tasks.dueDate,
+      due: assignmentDue,
       position: tasks.position,
       planId: tasks.planId,
       state: assignments.latestState,
@@ -328,7 +328,7 @@ export async function overdueTasks(db: Db, now: Date, tz: string): Promise<Overd
       and(
         inArray(tasks.planId, planIds),
         isNull(tasks.withdrawnAt),
-        sql`${tasks.dueDate} < ${today}::date`,
+        sql`${assignmentDue} < ${today}`,
         sql`${assignments.latestState} is distinct from 'done'`,
         sql`${assignments.role} <> 'support'`,
       ),

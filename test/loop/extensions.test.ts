@@ -108,6 +108,16 @@ describeDb('延期申请', (t) => {
     expect(around.doushan.length).toBeGreaterThanOrEqual(3)
     expect(around.doushan.some((l) => l.includes('已逾期'))).toBe(true)
 
+    // Between the two dates the supervisor's views agree with the reminders: /overdue lists
+    // 斗山镇's 二（五）2 and not 台城街道's, whose card shows the new date.
+    loop.clock.set('2024-10-25', '10:00')
+    const overdue = (await loop.h.say(users.supervisor, dm(users.supervisor), '/overdue')).visibleText
+    const finesLines = overdue.split('\n').filter((l) => l.includes('二（五）2'))
+    expect(finesLines.some((l) => l.includes('斗山镇'))).toBe(true)
+    expect(finesLines.some((l) => l.includes('台城'))).toBe(false)
+    const unitCard = (await loop.h.say(users.supervisor, dm(users.supervisor), '/status 台城')).visibleText
+    expect(unitCard.split('\n').find((l) => l.includes('二（五）2'))).toContain('11月15日截止')
+
     // Before the new date, 台城街道's ladder runs toward 11月15日.
     const toward = await remindersOver(['2024-11-12', '2024-11-15'])
     expect(toward.taicheng).toEqual([
