@@ -14,7 +14,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { sql } from 'drizzle-orm'
 import * as schema from '../../src/db/schema.ts'
 import { migrationsFolder, type Db } from '../../src/db/client.ts'
-import { withDatabase } from './global-setup.ts'
+import { dropDatabase, withDatabase } from './global-setup.ts'
 
 export type Driver = 'pglite' | 'postgres'
 
@@ -47,7 +47,7 @@ export async function openTestDb(driver: Driver): Promise<OpenedTestDb> {
     return { db: db as unknown as Db, url: undefined, close: () => client.close() }
   }
   if (!pgUrl) throw new Error('TEST_DATABASE_URL is not set')
-  const name = `duban_t${process.pid}_${randomBytes(4).toString('hex')}`
+  const name = `${inject('pgPrefix')}${process.pid}_${randomBytes(4).toString('hex')}`
   const admin = postgres(pgUrl, { max: 1, onnotice: () => {} })
   const template = inject('pgTemplate')
   for (let attempt = 0; ; attempt++) {
@@ -68,7 +68,7 @@ export async function openTestDb(driver: Driver): Promise<OpenedTestDb> {
     url,
     async close() {
       await client.end({ timeout: 5 })
-      await admin.unsafe(`drop database if exists ${name} with (force)`)
+      await dropDatabase(admin, name)
       await admin.end()
     },
   }

@@ -20,14 +20,41 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   await migrate(drizzle(client), { migrationsFolder })
   await client.end()
   project.provide('pgTemplate', template)
+  // Per-file databases are named after this run (not after the worker that made them), so the
+  // teardown below finds any a crashed or timed-out file left behind.
+  const prefix = `duban_t${process.pid}_`
+  project.provide('pgPrefix', prefix)
   return async () => {
-    // Drop the per-file databases this run made, then the template.
     const rows = await admin<
       { datname: string }[]
-    >`select datname from pg_database where datname like ${`duban_t${process.pid}_%`}`
-    for (const r of rows) await admin.unsafe(`drop database if exists ${r.datname} with (force)`)
-    await admin.unsafe(`drop database if exists ${template} with (force)`)
+    >`select datname from pg_database where datname like ${`${prefix}%`}`
+    for (const r of rows) await dropDatabase(admin, r.datname)
+    await dropDatabase(admin, template)
     await admin.end()
+  }
+}
+
+/**
+ * Drops a test database, ending any session still in it. PostgreSQL 15 refuses `with (force)` to
+ * a role that is not a superuser while an autovacuum worker happens to be in that database
+ * ("must be a member of the role whose process is being terminated", code 42501); a plain drop
+ * stops autovacuum itself, so that is the fallback. Both are retried briefly: a session of a
+ * killed child process can take a moment to go.
+ */
+export async function dropDatabase(admin: postgres.Sql, name: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin.unsafe(`drop database if exists ${name} with (force)`)
+      return
+    } catch (forced) {
+      try {
+        await admin.unsafe(`drop database if exists ${name}`)
+        return
+      } catch (plain) {
+        if (attempt >= 10) throw new AggregateError([forced, plain], `cannot drop ${name}`)
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)))
+      }
+    }
   }
 }
 
@@ -40,5 +67,6 @@ export function withDatabase(url: string, name: string): string {
 declare module 'vitest' {
   export interface ProvidedContext {
     pgTemplate: string
+    pgPrefix: string
   }
 }
