@@ -216,6 +216,12 @@ export const assignments = pgTable(
  */
 export const assignmentDue = sql<string | null>`coalesce(${assignments.dueOverride}, ${tasks.dueDate})::text`
 
+/**
+ * The same date, typed `date`, for the hand-written queries of the digest and the ledger, which
+ * name assignments `a` and tasks `t`.
+ */
+export const dueOfAliased = sql`coalesce(a.due_override, t.due_date)`
+
 export const people = pgTable(
   'people',
   {

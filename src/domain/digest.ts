@@ -24,7 +24,13 @@
 import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { query } from '../db/sql.ts'
-import type { AssignmentRole, DeadlineKind, LoopState, ReportState } from '../db/schema.ts'
+import {
+  dueOfAliased,
+  type AssignmentRole,
+  type DeadlineKind,
+  type LoopState,
+  type ReportState,
+} from '../db/schema.ts'
 import { colorSql } from './colors.ts'
 import { addDays, localDate } from './dates.ts'
 import { chinaCalendar, type WorkingCalendar } from './working-days.ts'
@@ -214,13 +220,13 @@ export async function buildDigest(
   const latestSql = plan
     ? sql`
       with pairs as materialized (
-        select a.unit_id, a.task_id, a.role, coalesce(a.due_override, t.due_date) as due_date, l.state, l.prev_state, l.note, l.reported_at,
+        select a.unit_id, a.task_id, a.role, ${dueOfAliased} as due_date, l.state, l.prev_state, l.note, l.reported_at,
           a.acknowledged_at is null and a.loop_state = 'assigned' as unacknowledged,
           ${colorSql(
             {
               loopState: sql`a.loop_state`,
               state: sql`l.state`,
-              due: sql`coalesce(a.due_override, t.due_date)`,
+              due: dueOfAliased,
               returnedCount: sql`a.returned_count`,
               lastActivity: sql`coalesce(l.reported_at, a.created_at)`,
             },
@@ -563,7 +569,7 @@ export async function assignmentStates(
   }>(
     db,
     sql`
-      select a.task_id, a.unit_id, t.ref, t.title, coalesce(a.due_override, t.due_date)::text as due,
+      select a.task_id, a.unit_id, t.ref, t.title, ${dueOfAliased}::text as due,
         t.due_date::text as plan_due, t.due_text, t.position, a.acknowledged_at is not null as acknowledged,
         a.loop_state, a.returned_count,
         (extract(epoch from a.acknowledged_at) * 1000)::float8 as acknowledged_ms,

@@ -21,7 +21,7 @@
 import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { num, query } from '../db/sql.ts'
-import { ledgerSnapshots, plans, type Locale, type LoopState } from '../db/schema.ts'
+import { dueOfAliased, ledgerSnapshots, plans, type Locale, type LoopState } from '../db/schema.ts'
 import { activePlan } from './plans.ts'
 import { messages } from '../i18n/index.ts'
 import { addDays, isValidDate, localDate, weekday, zonedInstant } from './dates.ts'
@@ -395,7 +395,7 @@ const liveColorSql = (d: LiveDay) =>
     {
       loopState: sql`a.loop_state`,
       state: sql`a.latest_state`,
-      due: sql`coalesce(a.due_override, t.due_date)`,
+      due: dueOfAliased,
       returnedCount: sql`a.returned_count`,
       lastActivity: sql`coalesce(a.latest_reported_at, a.created_at)`,
     },
@@ -414,7 +414,7 @@ function scopeOf(f: { planId: number; unitId?: number; taskId?: number }): SQL {
 
 /** Past its (the unit's own) due date, not done, and chased (support units are informed, never overdue). */
 const overdueSql = (today: string) =>
-  sql`coalesce(a.due_override, t.due_date) < ${today}::date and a.latest_state is distinct from 'done' and a.role <> 'support'`
+  sql`${dueOfAliased} < ${today}::date and a.latest_state is distinct from 'done' and a.role <> 'support'`
 
 function filterOf(f: LedgerFilter, d: LiveDay): SQL {
   const today = d.today
@@ -439,7 +439,7 @@ function orderOf(sort: LedgerSort, dir: 'asc' | 'desc'): SQL {
     case 'unit':
       return sql`${unitKind} ${d}, u.name ${d}, a.unit_id ${d}, t.position, a.task_id`
     case 'due':
-      return sql`coalesce(a.due_override, t.due_date) ${d} nulls last, ${tail}`
+      return sql`${dueOfAliased} ${d} nulls last, ${tail}`
     case 'state':
       return sql`${stateRank} ${d}, ${tail}`
     case 'last':
@@ -482,7 +482,7 @@ async function liveRows(
   const rows = await query<LiveRaw>(
     db,
     sql`select a.task_id, a.unit_id, t.ref, t.title, u.name as unit_name, a.role, a.loop_state,
-          coalesce(a.due_override, t.due_date)::text as due, t.due_text,
+          ${dueOfAliased}::text as due, t.due_text,
           a.latest_state as state, a.latest_progress as progress, a.latest_note as note,
           (extract(epoch from a.latest_reported_at) * 1000)::float8 as reported_ms, pe.name as by_name,
           ${liveColorSql(day)} as color,
