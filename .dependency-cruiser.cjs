@@ -26,16 +26,16 @@ module.exports = {
       name: 'domain-not-to-channels',
       severity: 'error',
       comment:
-        'The domain decides what is said to whom and when; messages, channels, delivery, the scheduler, the CLI, the web desk and the sandbox decide how. It imports none of them.',
+        'The domain decides what is said to whom and when; message templates, channels, delivery, the scheduler, the CLI, the web desk and the sandbox decide how. It imports none of them.',
       from: { path: '^src/domain/' },
-      to: { path: '^src/(delivery|telegram|cli|web|sandbox|scheduler|messages|service\.ts)' },
+      to: { path: '^src/(delivery|telegram|cli|web|sandbox|scheduler|templates|service\.ts)' },
     },
     {
       name: 'db-not-to-domain',
       severity: 'error',
       comment: 'The database layer (schema, client) knows nothing of the services built on it.',
       from: { path: '^src/db/' },
-      to: { path: '^src/(domain|delivery|telegram|cli|web|sandbox|scheduler|messages)/' },
+      to: { path: '^src/(domain|delivery|telegram|cli|web|sandbox|scheduler|templates)/' },
     },
   ],
   options: {

@@ -10,7 +10,7 @@ import { formatState } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit } from '../src/domain/status-view.ts'
 import { clip, commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
-import { dueLabel } from '../src/messages/rhythm-parts.ts'
+import { dueLabel } from '../src/templates/rhythm-parts.ts'
 
 export const DEADLINE_WINDOW_DAYS = 30
 

@@ -6,7 +6,7 @@
  */
 import { Composer, GrammyError } from 'grammy'
 import { buildDigest } from '../src/domain/digest.ts'
-import { renderDigestTelegram } from '../src/messages/weekly-digest.ts'
+import { renderDigestTelegram } from '../src/templates/weekly-digest.ts'
 import { loadJobOptions } from '../src/scheduler/run.ts'
 import { refuse, replyHtml, type BotContext } from '../src/telegram/context.ts'
 import { weeklyDigestJob } from '../jobs/weekly-digest.ts'

@@ -13,8 +13,8 @@ import { unitReach, type UnitReach } from '../src/domain/recipients.ts'
 import { deadlineMoment } from '../src/domain/reminder-ladder.ts'
 import { activePlans } from '../src/domain/plans.ts'
 import { chinaCalendar } from '../src/domain/working-days.ts'
-import type { DeadlineReminderParams } from '../src/messages/deadline-reminder.ts'
-import type { StatusPromptParams } from '../src/messages/status-prompt.ts'
+import type { DeadlineReminderParams } from '../src/templates/deadline-reminder.ts'
+import type { StatusPromptParams } from '../src/templates/status-prompt.ts'
 import { wallTime } from '../src/domain/dates.ts'
 import {
   clip,

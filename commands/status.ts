@@ -6,7 +6,7 @@
 import { Composer } from 'grammy'
 import { overviewStatus } from '../src/domain/status-view.ts'
 import { unitStatusWithLoop } from '../src/domain/loop-view.ts'
-import { renderOverview, renderStatusCard } from '../src/messages/status-card.ts'
+import { renderOverview, renderStatusCard } from '../src/templates/status-card.ts'
 import { commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
 
 const composer = new Composer<BotContext>()

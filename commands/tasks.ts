@@ -16,7 +16,7 @@ import {
   type BotContext,
 } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
-import { dueLabel } from '../src/messages/rhythm-parts.ts'
+import { dueLabel } from '../src/templates/rhythm-parts.ts'
 
 const composer = new Composer<BotContext>()
 

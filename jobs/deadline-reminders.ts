@@ -33,7 +33,7 @@ import type {
   DeadlineEscalationParams,
   DeadlineReminderParams,
   MomentParams,
-} from '../src/messages/deadline-reminder.ts'
+} from '../src/templates/deadline-reminder.ts'
 import {
   activePlansOrEnd,
   fireDay,
@@ -45,7 +45,7 @@ import {
 import type { Job } from './types.ts'
 import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
-import { deadlineEscalation } from '../src/messages/deadline-reminder.ts'
+import { deadlineEscalation } from '../src/templates/deadline-reminder.ts'
 
 const NAME = 'deadline-reminders'
 

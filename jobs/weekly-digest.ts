@@ -15,7 +15,7 @@ import { jobDescription, nameList, openRound, roundDoneAt, runRound } from './rh
 import type { Job } from './types.ts'
 import { enqueueToSupervisors } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
-import { weeklyDigest } from '../src/messages/weekly-digest.ts'
+import { weeklyDigest } from '../src/templates/weekly-digest.ts'
 
 const NAME = 'weekly-digest'
 

@@ -13,7 +13,7 @@ import { sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import type { Channel, Locale } from '../db/schema.ts'
 import { num, query, textArray } from '../db/sql.ts'
-import type { MessagePayload } from '../messages/types.ts'
+import type { MessagePayload } from '../templates/types.ts'
 import type { RateBudget } from './rate-budget.ts'
 
 /** An outbox row this worker claimed, under a lease, for one attempt. */

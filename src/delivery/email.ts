@@ -10,7 +10,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import nodemailer from 'nodemailer'
 import { parseConnectionUrl } from 'nodemailer/lib/shared/index.js'
-import type { EmailMessage } from '../messages/types.ts'
+import type { EmailMessage } from '../templates/types.ts'
 import { scrub } from '../log.ts'
 import { describeError, SendError, type SendFailure } from './errors.ts'
 

@@ -19,7 +19,7 @@ import {
 import { decideExtension, requestExtension, type ExtensionRequest } from '../domain/extensions.ts'
 import { enqueueToSupervisors, enqueueUnitMessage } from './notify.ts'
 import { outboxKey } from '../domain/outbox-keys.ts'
-import { evidenceFile, extensionRequest, reviewCard } from '../messages/loop.ts'
+import { evidenceFile, extensionRequest, reviewCard } from '../templates/loop.ts'
 
 /** Evidence of an assignment since its last decided review (what the next review looks at). */
 async function evidenceForReview(db: Db, taskId: number, unitId: number) {

@@ -9,7 +9,7 @@ import type { Db } from '../db/client.ts'
 import { deliveries } from '../db/schema.ts'
 import type { Recipient, UnitReach } from '../domain/recipients.ts'
 import { createPrompt } from '../domain/prompts.ts'
-import type { MessageTemplate } from '../messages/types.ts'
+import type { MessageTemplate } from '../templates/types.ts'
 import { enqueue, type OutboxItem } from './outbox.ts'
 
 /**

@@ -20,8 +20,8 @@ import { and, asc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { deliveries, type Channel, type DeliveryStatus } from '../db/schema.ts'
 import { userError } from '../errors.ts'
-import { hasTemplate } from '../messages/index.ts'
-import type { MessagePayload } from '../messages/types.ts'
+import { hasTemplate } from '../templates/index.ts'
+import type { MessagePayload } from '../templates/types.ts'
 
 export type { MessagePayload }
 

@@ -4,7 +4,7 @@
  */
 import { observeSend } from '../metrics.ts'
 import type { Logger } from '../log.ts'
-import type { EmailMessage } from '../messages/types.ts'
+import type { EmailMessage } from '../templates/types.ts'
 import { leaseAllows, type ClaimedDelivery } from './claim.ts'
 import type { EmailSender } from './email.ts'
 import { describeError, SendError, type SendFailure } from './errors.ts'

@@ -5,7 +5,7 @@
  */
 import { Api, GrammyError, HttpError, InputFile } from 'grammy'
 import type { InlineKeyboardMarkup, ForceReply } from 'grammy/types'
-import type { TelegramMessage } from '../messages/types.ts'
+import type { TelegramMessage } from '../templates/types.ts'
 import { scrub } from '../log.ts'
 import { describeError, SendError, type SendFailure } from './errors.ts'
 

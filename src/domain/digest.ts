@@ -2,7 +2,7 @@
  * The weekly digest as data: per-unit progress of the active plan, units ranked by overdue items,
  * blocked items with their reasons, silent and unreachable units, deadlines coming up, what
  * changed since last week, and training-hours pace. Rendered by the `weekly-digest` template
- * (src/messages/weekly-digest.ts) for Telegram and email, and by `/digest` on demand.
+ * (src/templates/weekly-digest.ts) for Telegram and email, and by `/digest` on demand.
  *
  * It must stay fast at province scale (1,600 units × 50 tasks × a year of weekly replies): the
  * latest report of every (task, unit) pair is found ONCE, by an index probe per assignment on

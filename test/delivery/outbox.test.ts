@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm'
 import { describeDb, drivers } from '../helpers/db.ts'
 import { deliveries, units } from '../../src/db/schema.ts'
 import { enqueue, listDeliveries, retryDelivery } from '../../src/delivery/outbox.ts'
-import { renderPayload } from '../../src/messages/index.ts'
+import { renderPayload } from '../../src/templates/index.ts'
 import { emailNotice, notice } from './harness.ts'
 import { UserError } from '../../src/errors.ts'
 

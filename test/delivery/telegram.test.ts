@@ -13,7 +13,7 @@ import { chats, deliveries, people, prompts, rateScopes, units } from '../../src
 import { enqueue, listDeliveries } from '../../src/delivery/outbox.ts'
 import { createEmailSender } from '../../src/delivery/email.ts'
 import { createTelegramSender } from '../../src/delivery/telegram.ts'
-import { registerTemplate } from '../../src/messages/index.ts'
+import { registerTemplate } from '../../src/templates/index.ts'
 import type { BotApiEmulator } from '../../src/sandbox/emulator/index.ts'
 import {
   countByKey,

@@ -13,7 +13,7 @@ import { deliveries, prompts, statusReports } from '../../src/db/schema.ts'
 import { zonedInstant } from '../../src/domain/dates.ts'
 import { createDeliveryWorker } from '../../src/delivery/worker.ts'
 import { silentLogger } from '../../src/log.ts'
-import { renderPayload, type MessagePayload } from '../../src/messages/index.ts'
+import { renderPayload, type MessagePayload } from '../../src/templates/index.ts'
 import type { EmulatorUser } from '../../src/sandbox/emulator/index.ts'
 import {
   groups,

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream'
 import { expect, it } from 'vitest'
 import type { Digest } from '../../src/domain/digest.ts'
 import { createLogger } from '../../src/log.ts'
-import { renderPayload } from '../../src/messages/index.ts'
+import { renderPayload } from '../../src/templates/index.ts'
 
 const counts = { items: 2, done: 1, inProgress: 1, blocked: 0, notStarted: 0, noReply: 0, overdue: 0 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { renderOverview, renderStatusCard } from '../../src/messages/status-card.ts'
+import { renderOverview, renderStatusCard } from '../../src/templates/status-card.ts'
 import type { TaskStatusLine, UnitOverview, UnitStatus } from '../../src/domain/status-view.ts'
 import { parseTelegramHtml, validateTelegramHtml } from '../../src/sandbox/emulator/html.ts'
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { locales, type Locale } from '../../db/schema.ts'
 import { resolveUnit } from '../../domain/people.ts'
-import { renderOverview, renderStatusCard } from '../../messages/status-card.ts'
+import { renderOverview, renderStatusCard } from '../../templates/status-card.ts'
 import { overviewStatus, type UnitOverview, type UnitStatus } from '../../domain/status-view.ts'
 import { unitStatusWithLoop } from '../../domain/loop-view.ts'
 import type { CliContext } from '../context.ts'

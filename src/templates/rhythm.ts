@@ -1,4 +1,4 @@
-/** The rhythm's message templates, registered together in src/messages/index.ts. */
+/** The rhythm's message templates, registered together in src/templates/index.ts. */
 import { deadlineEscalation, deadlineReminder } from './deadline-reminder.ts'
 import { statusPrompt } from './status-prompt.ts'
 import { trainingPaceTemplate, trainingRiskTemplate } from './training-pace.ts'

@@ -73,7 +73,7 @@ export interface MessageTemplate<P> {
 
 /** What an outbox row carries: a template name and its parameters, rendered at send time. */
 export interface MessagePayload {
-  /** A name registered in src/messages/index.ts. */
+  /** A name registered in src/templates/index.ts. */
   template: string
   /** JSON-serializable parameters, validated by the template's schema at send time. */
   params: Record<string, unknown>
