@@ -131,6 +131,7 @@ export const deadlineReminders: Job = {
         fire.now,
       ),
       today,
+      fire.now,
       ctx.config.timezone,
     )
     const stepOfTask = new Map<string, LadderStep | null>()

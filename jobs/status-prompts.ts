@@ -58,6 +58,7 @@ export const statusPrompts: Job = {
         tx,
         await assignmentStates(tx, planIds, fire.now),
         today,
+        fire.now,
         ctx.config.timezone,
       )
       for (const a of states)

@@ -1,13 +1,14 @@
 /**
  * Recurring deadlines (`每月10日前`, `每季度末`): a task whose deadline is a series of due dates
  * (table task_deadlines). Each occurrence has its own reminders (keys carry the occurrence's date)
- * and its own report: a report counts for the occurrence whose period it falls in, the period of
- * an occurrence running from the day after the previous due date to its own due date. A report
- * made late (after the due date) still answers the occurrence it was late for.
+ * and its own report. Which occurrence a report answers is read from the unit's report history
+ * (`answeredOccurrences`): the one just missed while it is not yet done (a late report answers
+ * the occurrence it was late for, and only that one), else the one whose period it falls in, the
+ * period of an occurrence running from the day after the previous due date to its own due date.
  */
-import { asc, inArray } from 'drizzle-orm'
+import { and, asc, eq, inArray, lte } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { taskDeadlines } from '../db/schema.ts'
+import { people, statusReports, taskDeadlines, type ReportState } from '../db/schema.ts'
 import { localDate } from './dates.ts'
 import type { AssignmentState } from './digest.ts'
 
@@ -37,42 +38,124 @@ export function currentOccurrence(
   return { due: dates[i]!, previous: i > 0 ? dates[i - 1]! : null }
 }
 
+/** One report of a unit on a series task, as the occurrences read it. */
+export interface SeriesReport {
+  state: ReportState
+  progress: number | null
+  note: string | null
+  reportedAt: Date
+  by: string | null
+  /** `review`: a supervisor's return (退回整改), which reopens what it returned. */
+  source: string
+}
+
 /**
- * The assignment as of the occurrence: its due date set to the occurrence's, and its report
- * forgotten (no reply) when it was made before the occurrence's period began.
+ * Each occurrence's latest report (by due date), the unit's reports (in the order made) shared out:
+ * a report answers the occurrence just missed while that is not done, else the current one (the
+ * last once the series is over); a supervisor's return reopens the occurrence of the report it
+ * returned.
  */
+export function answeredOccurrences(
+  dates: readonly string[],
+  reports: readonly SeriesReport[],
+  tz: string,
+): Map<string, SeriesReport> {
+  const answers = new Map<string, SeriesReport>()
+  let previousTarget: string | null = null
+  for (const r of reports) {
+    const day = localDate(r.reportedAt, tz)
+    const missed = missedOccurrence(dates, day)
+    let target: string | null
+    if (r.source === 'review' && previousTarget !== null) target = previousTarget
+    else if (missed && answers.get(missed.due)?.state !== 'done') target = missed.due
+    else target = currentOccurrence(dates, day)?.due ?? dates.at(-1) ?? null
+    if (target === null) continue
+    answers.set(target, r)
+    previousTarget = target
+  }
+  return answers
+}
+
+/** The assignment as of the occurrence: its due date set to the occurrence's, its report the one answering it. */
 export function forOccurrence(
   a: AssignmentState,
-  occurrence: { due: string; previous: string | null },
-  tz: string,
+  occurrence: { due: string },
+  answer: SeriesReport | undefined,
 ): AssignmentState {
-  const stale =
-    a.reportedAt !== null &&
-    occurrence.previous !== null &&
-    localDate(a.reportedAt, tz) <= occurrence.previous
-  return stale
-    ? { ...a, due: occurrence.due, state: 'no_reply', progress: null, note: null, reportedAt: null, by: null }
-    : { ...a, due: occurrence.due }
+  return answer
+    ? {
+        ...a,
+        due: occurrence.due,
+        state: answer.state,
+        progress: answer.progress,
+        note: answer.note,
+        reportedAt: answer.reportedAt,
+        by: answer.by,
+      }
+    : { ...a, due: occurrence.due, state: 'no_reply', progress: null, note: null, reportedAt: null, by: null }
+}
+
+/** The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made. */
+async function seriesReports(db: Db, taskIds: number[], now: Date): Promise<Map<string, SeriesReport[]>> {
+  const rows = await db
+    .select({
+      taskId: statusReports.taskId,
+      unitId: statusReports.unitId,
+      state: statusReports.state,
+      progress: statusReports.progress,
+      note: statusReports.note,
+      reportedAt: statusReports.reportedAt,
+      by: people.name,
+      source: statusReports.source,
+    })
+    .from(statusReports)
+    .leftJoin(people, eq(people.id, statusReports.personId))
+    .where(and(inArray(statusReports.taskId, taskIds), lte(statusReports.reportedAt, now)))
+    .orderBy(asc(statusReports.reportedAt), asc(statusReports.id))
+  const out = new Map<string, SeriesReport[]>()
+  for (const { taskId, unitId, ...r } of rows) {
+    const k = `${taskId}:${unitId}`
+    out.set(k, [...(out.get(k) ?? []), r])
+  }
+  return out
+}
+
+/**
+ * Series assignments as of `today`, each at the occurrences `pick` chooses from its dates and
+ * with the report answering each; other assignments unchanged.
+ */
+async function atOccurrences(
+  db: Db,
+  states: AssignmentState[],
+  today: string,
+  now: Date,
+  tz: string,
+  pick: (dates: readonly string[], today: string) => ({ due: string } | null)[],
+): Promise<AssignmentState[]> {
+  const series = [...new Set(states.filter((a) => a.deadlineKind === 'series').map((a) => a.taskId))]
+  if (series.length === 0) return states
+  const dates = await seriesDates(db, series)
+  const reports = await seriesReports(db, series, now)
+  return states.flatMap((a) => {
+    if (a.deadlineKind !== 'series') return [a]
+    const list = dates.get(a.taskId) ?? []
+    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [], tz)
+    return pick(list, today).flatMap((o) => (o ? [forOccurrence(a, o, answers.get(o.due))] : []))
+  })
 }
 
 /**
  * Series assignments as of `today` (each at its current occurrence; those whose series is over are
  * dropped); other assignments unchanged.
  */
-export async function atCurrentOccurrence(
+export function atCurrentOccurrence(
   db: Db,
   states: AssignmentState[],
   today: string,
+  now: Date,
   tz: string,
 ): Promise<AssignmentState[]> {
-  const series = [...new Set(states.filter((a) => a.deadlineKind === 'series').map((a) => a.taskId))]
-  if (series.length === 0) return states
-  const dates = await seriesDates(db, series)
-  return states.flatMap((a) => {
-    if (a.deadlineKind !== 'series') return [a]
-    const occurrence = currentOccurrence(dates.get(a.taskId) ?? [], today)
-    return occurrence ? [forOccurrence(a, occurrence, tz)] : []
-  })
+  return atOccurrences(db, states, today, now, tz, (dates, day) => [currentOccurrence(dates, day)])
 }
 
 /**
@@ -92,27 +175,19 @@ export function missedOccurrence(
 /**
  * Series assignments as the deadline reminders see them on `today`: each at its current occurrence
  * (whose ladder runs before its date) and, once one has passed, also at the occurrence just missed
- * (whose overdue reminders run until the unit reports for it, or until the next date passes and
+ * (whose overdue reminders run until the unit reports it done, or until the next date passes and
  * that one is the missed one). Each is its own state with its own due date and report; other
  * assignments unchanged.
  */
-export async function occurrencesToChase(
+export function occurrencesToChase(
   db: Db,
   states: AssignmentState[],
   today: string,
+  now: Date,
   tz: string,
 ): Promise<AssignmentState[]> {
-  const series = [...new Set(states.filter((a) => a.deadlineKind === 'series').map((a) => a.taskId))]
-  if (series.length === 0) return states
-  const dates = await seriesDates(db, series)
-  return states.flatMap((a) => {
-    if (a.deadlineKind !== 'series') return [a]
-    const list = dates.get(a.taskId) ?? []
-    const missed = missedOccurrence(list, today)
-    const current = currentOccurrence(list, today)
-    return [
-      ...(missed ? [forOccurrence(a, missed, tz)] : []),
-      ...(current ? [forOccurrence(a, current, tz)] : []),
-    ]
-  })
+  return atOccurrences(db, states, today, now, tz, (dates, day) => [
+    missedOccurrence(dates, day),
+    currentOccurrence(dates, day),
+  ])
 }

@@ -11,6 +11,7 @@ import path from 'node:path'
 import { beforeEach, expect, it } from 'vitest'
 import { and, eq, like } from 'drizzle-orm'
 import { describeDb, type TestDb } from '../helpers/db.ts'
+import { answeredOccurrences, type SeriesReport } from '../../src/domain/series.ts'
 import { loadConfig } from '../../src/config.ts'
 import {
   assignments,
@@ -519,5 +520,71 @@ describeDb('plans in the ledger', (t) => {
     })
     await runJobAt(t, 'deadline-reminders', '2026-11-25') // would be overdue:4 for November
     expect((await keys()).filter((k) => k.includes('overdue:4'))).toEqual([])
+    // That late report answers November only: December still wants its own, from both units.
+    await runJobAt(t, 'status-prompts', '2026-12-04', '10:00')
+    const asked = [...new Set((await outbox(t, 'prompt:')).map((d) => d.unitId))].sort()
+    expect(asked).toEqual([taicheng, dajiang].sort())
+    await runJobAt(t, 'deadline-reminders', '2026-12-07')
+    expect(await keys()).toEqual(
+      expect.arrayContaining([key(taicheng, '2026-12-10:before:3'), key(dajiang, '2026-12-10:before:3')]),
+    )
+    // 台城街道 reports on time for December: nothing more for it after 12-10; 大江镇 is overdue.
+    await recordStatus(t.db, {
+      taskId: row!.id,
+      unitId: taicheng,
+      state: 'done',
+      source: 'cli',
+      now: at('2026-12-08'),
+    })
+    await runJobAt(t, 'deadline-reminders', '2026-12-11')
+    const overdueDecember = (await keys()).filter((k) => k.includes('2026-12-10:overdue'))
+    expect(overdueDecember).toEqual([key(dajiang, '2026-12-10:overdue:1')])
+  })
+
+  it('reads which occurrence each report answers from the order of the reports', () => {
+    const dates = ['2026-11-10', '2026-12-10', '2027-01-10']
+    const r = (day: string, state: SeriesReport['state'], source = 'cli'): SeriesReport => ({
+      state,
+      progress: null,
+      note: day,
+      reportedAt: new Date(`${day}T02:00:00Z`),
+      by: null,
+      source,
+    })
+    const notes = (reports: SeriesReport[]) =>
+      Object.fromEntries(
+        [...answeredOccurrences(dates, reports, 'Asia/Shanghai')].map(([due, a]) => [
+          due,
+          `${a.note} ${a.state}`,
+        ]),
+      )
+    // On time, each in its own period.
+    expect(notes([r('2026-11-09', 'done'), r('2026-12-01', 'done')])).toEqual({
+      '2026-11-10': '2026-11-09 done',
+      '2026-12-10': '2026-12-01 done',
+    })
+    // Late: every report goes to the missed November occurrence until one says done.
+    expect(
+      notes([r('2026-11-12', 'in_progress'), r('2026-11-20', 'done'), r('2026-11-25', 'in_progress')]),
+    ).toEqual({ '2026-11-10': '2026-11-20 done', '2026-12-10': '2026-11-25 in_progress' })
+    // A supervisor's return reopens the occurrence it returned, not the current one.
+    expect(notes([r('2026-11-20', 'done'), r('2026-11-22', 'in_progress', 'review')])).toEqual({
+      '2026-11-10': '2026-11-22 in_progress',
+    })
+    // After the series is over, reports go to its last occurrence.
+    expect(
+      notes([
+        r('2026-11-09', 'done'),
+        r('2026-12-09', 'done'),
+        r('2027-01-09', 'done'),
+        r('2027-02-01', 'blocked'),
+      ]),
+    ).toEqual({
+      '2026-11-10': '2026-11-09 done',
+      '2026-12-10': '2026-12-09 done',
+      '2027-01-10': '2027-02-01 blocked',
+    })
+    // An occurrence never answered takes the next report, even one made in a later period.
+    expect(notes([r('2026-12-01', 'done')])).toEqual({ '2026-11-10': '2026-12-01 done' })
   })
 })
