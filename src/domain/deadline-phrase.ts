@@ -368,10 +368,40 @@ function findSeries(text: string, year: number): { draft: DeadlineDraft; index: 
     )
     const end = m.index + m[0].length + (before?.[0].length ?? 0)
     const series = seriesDates({ ...(m.groups as Groups), all: m[0] }, year)
-    if (series)
-      return { draft: { kind: 'series', text: text.slice(m.index, end), ...series }, index: m.index, end }
+    if (!series) continue
+    // `从7月起每月10日前报送`: the series starts there; its earlier dates are not this task's.
+    const start = seriesStart(normalized.slice(0, m.index), year)
+    const dates = start ? series.dates.filter((d) => d >= start.date) : series.dates
+    if (start && dates.length > 0) {
+      const from = text.slice(start.index, start.end)
+      const phrase = text.slice(m.index, end)
+      const shown = m.index - start.end <= 2 ? text.slice(start.index, end) : `${from}…${phrase}`
+      return { draft: { kind: 'series', text: shown, ...series, dates }, index: m.index, end }
+    }
+    return { draft: { kind: 'series', text: text.slice(m.index, end), ...series }, index: m.index, end }
   }
   return null
+}
+
+/** A start said in the plan's year before a recurring phrase: `从7月起`, `自2026年7月1日起`, `下半年起`. */
+const SERIES_START =
+  /(?:从|自)?(?:(?<year>\d{4})年)?(?:(?<month>\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?(?:(?<day>\d{1,2})日)?|(?<half>下半年)|(?<quarter>[二三四])季度)[ \t]*(?:起|开始)/g
+
+function seriesStart(before: string, year: number): { date: string; index: number; end: number } | null {
+  // The last start in the same sentence as the phrase.
+  const sentence = Math.max(before.lastIndexOf('。'), before.lastIndexOf('；'), before.lastIndexOf(';'))
+  let found: { date: string; index: number; end: number } | null = null
+  SERIES_START.lastIndex = sentence + 1
+  for (let m; (m = SERIES_START.exec(before)) !== null;) {
+    const g = m.groups as Groups
+    if (g.year !== undefined && Number(g.year) !== year) continue
+    let date: string
+    if (g.half !== undefined) date = toDateString(year, 7, 1)
+    else if (g.quarter !== undefined) date = toDateString(year, numeral(g.quarter) * 3 - 2, 1)
+    else date = toDateString(year, numeral(g.month!), g.day === undefined ? 1 : Number(g.day))
+    if (isValidDate(date)) found = { date, index: m.index, end: m.index + m[0].length }
+  }
+  return found
 }
 
 /** The first one-off date, leaving out one inside a recurring phrase (`每年11月30日前`). */

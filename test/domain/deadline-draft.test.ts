@@ -181,6 +181,35 @@ describe('readDeadlineInText: the deadline of a task written in prose', () => {
     })
   })
 
+  it('starts a recurring deadline where the sentence says it starts', () => {
+    const monthly = (from: number, day: string) =>
+      Array.from({ length: 13 - from }, (_, i) => `2026-${String(from + i).padStart(2, '0')}-${day}`)
+    expect(readDeadlineInText('从7月起每月10日前报送工作进展。', 2026).deadline).toEqual({
+      kind: 'series',
+      text: '从7月起每月10日前',
+      dates: monthly(7, '10'),
+      every: 'month',
+    })
+    expect(readDeadlineInText('自2026年7月1日起，各镇（街）每月10日前报送台账。', 2026).deadline).toEqual({
+      kind: 'series',
+      text: '自2026年7月1日起…每月10日前',
+      dates: monthly(7, '10'),
+      every: 'month',
+    })
+    expect(readDeadlineInText('从十月份起每月15日前报送。', 2026).deadline).toMatchObject({
+      dates: monthly(10, '15'),
+    })
+    expect(readDeadlineInText('下半年起每季度末报送。', 2026).deadline).toMatchObject({
+      dates: ['2026-09-30', '2026-12-31'],
+    })
+    expect(readDeadlinePhrase('三季度起每月底前', 2026).deadline).toMatchObject({
+      dates: ['2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31', '2026-11-30', '2026-12-31'],
+    })
+    // A start in another year, or in another sentence, leaves the plan year's series whole.
+    for (const text of ['自2025年7月起每月10日前报送。', '7月1日起施行。每月10日前报送。'])
+      expect(readDeadlineInText(text, 2026).deadline).toMatchObject({ dates: monthly(1, '10') })
+  })
+
   it('finds nothing in texts without a deadline, and quotes one it cannot read', () => {
     for (const text of [
       '全面实施《提升行政执法质量三年行动计划（2023—2025 年）》',
