@@ -6,9 +6,17 @@
  * the occurrence it was late for, and only that one), else the one whose period it falls in, the
  * period of an occurrence running from the day after the previous due date to its own due date.
  */
-import { and, asc, eq, inArray, lte } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { people, statusReports, taskDeadlines, type ReportState } from '../db/schema.ts'
+import {
+  assignments,
+  people,
+  statusReports,
+  taskDeadlines,
+  tasks,
+  type AssignmentRole,
+  type ReportState,
+} from '../db/schema.ts'
 import { localDate } from './dates.ts'
 import type { AssignmentState } from './digest.ts'
 
@@ -96,7 +104,12 @@ export function forOccurrence(
 }
 
 /** The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made. */
-async function seriesReports(db: Db, taskIds: number[], now: Date): Promise<Map<string, SeriesReport[]>> {
+async function seriesReports(
+  db: Db,
+  taskIds: number[],
+  now: Date,
+  unitId?: number,
+): Promise<Map<string, SeriesReport[]>> {
   const rows = await db
     .select({
       taskId: statusReports.taskId,
@@ -110,7 +123,13 @@ async function seriesReports(db: Db, taskIds: number[], now: Date): Promise<Map<
     })
     .from(statusReports)
     .leftJoin(people, eq(people.id, statusReports.personId))
-    .where(and(inArray(statusReports.taskId, taskIds), lte(statusReports.reportedAt, now)))
+    .where(
+      and(
+        inArray(statusReports.taskId, taskIds),
+        lte(statusReports.reportedAt, now),
+        unitId === undefined ? undefined : eq(statusReports.unitId, unitId),
+      ),
+    )
     .orderBy(asc(statusReports.reportedAt), asc(statusReports.id))
   const out = new Map<string, SeriesReport[]>()
   for (const { taskId, unitId, ...r } of rows) {
@@ -190,4 +209,57 @@ export function occurrencesToChase(
     missedOccurrence(dates, day),
     currentOccurrence(dates, day),
   ])
+}
+
+/** A series assignment as the status views show it on a day. */
+export interface SeriesInView {
+  taskId: number
+  unitId: number
+  role: AssignmentRole
+  /** The occurrence in view: the one just missed while it is not done, else the current one. */
+  due: string
+  /** The report answering that occurrence, if any. */
+  answer: SeriesReport | null
+}
+
+/**
+ * The series assignments of the given plans (of one unit, when given) as /status, /tasks and
+ * /overdue show them on `today`: each at the occurrence just missed while it is not done (it is
+ * overdue), else at the current one (the last once the series is over), with its own report.
+ */
+export async function seriesInView(
+  db: Db,
+  planIds: number[],
+  moment: { now: Date; tz: string },
+  unitId?: number,
+): Promise<SeriesInView[]> {
+  if (planIds.length === 0) return []
+  const rows = await db
+    .select({ taskId: assignments.taskId, unitId: assignments.unitId, role: assignments.role })
+    .from(assignments)
+    .innerJoin(tasks, eq(tasks.id, assignments.taskId))
+    .where(
+      and(
+        inArray(tasks.planId, planIds),
+        eq(tasks.deadlineKind, 'series'),
+        isNull(tasks.withdrawnAt),
+        unitId === undefined ? undefined : eq(assignments.unitId, unitId),
+      ),
+    )
+  if (rows.length === 0) return []
+  const taskIds = [...new Set(rows.map((r) => r.taskId))]
+  const dates = await seriesDates(db, taskIds)
+  const reports = await seriesReports(db, taskIds, moment.now, unitId)
+  const today = localDate(moment.now, moment.tz)
+  return rows.flatMap((r) => {
+    const list = dates.get(r.taskId) ?? []
+    if (list.length === 0) return []
+    const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [], moment.tz)
+    const missed = missedOccurrence(list, today)
+    const due =
+      missed && answers.get(missed.due)?.state !== 'done'
+        ? missed.due
+        : (currentOccurrence(list, today)?.due ?? list.at(-1)!)
+    return [{ ...r, due, answer: answers.get(due) ?? null }]
+  })
 }
