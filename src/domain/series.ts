@@ -29,7 +29,11 @@ export async function seriesDates(db: Db, taskIds: number[]): Promise<Map<number
     .from(taskDeadlines)
     .where(inArray(taskDeadlines.taskId, taskIds))
     .orderBy(asc(taskDeadlines.dueDate))
-  for (const r of rows) out.set(r.taskId, [...(out.get(r.taskId) ?? []), r.dueDate])
+  for (const r of rows) {
+    const list = out.get(r.taskId)
+    if (list) list.push(r.dueDate)
+    else out.set(r.taskId, [r.dueDate])
+  }
   return out
 }
 
@@ -71,17 +75,30 @@ export function answeredOccurrences(
   const answers = new Map<string, SeriesReport>()
   let previousTarget: string | null = null
   for (const r of reports) {
-    const day = localDate(r.reportedAt, tz)
-    const missed = missedOccurrence(dates, day)
-    let target: string | null
-    if (r.source === 'review' && previousTarget !== null) target = previousTarget
-    else if (missed && answers.get(missed.due)?.state !== 'done') target = missed.due
-    else target = currentOccurrence(dates, day)?.due ?? dates.at(-1) ?? null
+    const target: string | null =
+      r.source === 'review' && previousTarget !== null
+        ? previousTarget
+        : openOccurrence(dates, localDate(r.reportedAt, tz), answers)
     if (target === null) continue
     answers.set(target, r)
     previousTarget = target
   }
   return answers
+}
+
+/**
+ * The occurrence open on `day`, given the answers so far: the one just missed while it is not
+ * done, else the current one, else (the series over) the last; null for an empty series. A report
+ * made that day answers it, and the status views show it.
+ */
+function openOccurrence(
+  dates: readonly string[],
+  day: string,
+  answers: ReadonlyMap<string, SeriesReport>,
+): string | null {
+  const missed = missedOccurrence(dates, day)
+  if (missed && answers.get(missed.due)?.state !== 'done') return missed.due
+  return currentOccurrence(dates, day)?.due ?? dates.at(-1) ?? null
 }
 
 /** The assignment as of the occurrence: its due date set to the occurrence's, its report the one answering it. */
@@ -134,7 +151,9 @@ async function seriesReports(
   const out = new Map<string, SeriesReport[]>()
   for (const { taskId, unitId, ...r } of rows) {
     const k = `${taskId}:${unitId}`
-    out.set(k, [...(out.get(k) ?? []), r])
+    const list = out.get(k)
+    if (list) list.push(r)
+    else out.set(k, [r])
   }
   return out
 }
@@ -253,13 +272,8 @@ export async function seriesInView(
   const today = localDate(moment.now, moment.tz)
   return rows.flatMap((r) => {
     const list = dates.get(r.taskId) ?? []
-    if (list.length === 0) return []
     const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [], moment.tz)
-    const missed = missedOccurrence(list, today)
-    const due =
-      missed && answers.get(missed.due)?.state !== 'done'
-        ? missed.due
-        : (currentOccurrence(list, today)?.due ?? list.at(-1)!)
-    return [{ ...r, due, answer: answers.get(due) ?? null }]
+    const due = openOccurrence(list, today, answers)
+    return due === null ? [] : [{ ...r, due, answer: answers.get(due) ?? null }]
   })
 }
