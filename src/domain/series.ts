@@ -253,20 +253,24 @@ export async function seriesInView(
   unitId?: number,
 ): Promise<SeriesInView[]> {
   if (planIds.length === 0) return []
+  // The plans' recurring tasks first (a few rows of tasks): most plans have none, and then the
+  // assignments are not read at all.
+  const seriesTasks = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(inArray(tasks.planId, planIds), eq(tasks.deadlineKind, 'series'), isNull(tasks.withdrawnAt)))
+  if (seriesTasks.length === 0) return []
+  const taskIds = seriesTasks.map((t) => t.id)
   const rows = await db
     .select({ taskId: assignments.taskId, unitId: assignments.unitId, role: assignments.role })
     .from(assignments)
-    .innerJoin(tasks, eq(tasks.id, assignments.taskId))
     .where(
       and(
-        inArray(tasks.planId, planIds),
-        eq(tasks.deadlineKind, 'series'),
-        isNull(tasks.withdrawnAt),
+        inArray(assignments.taskId, taskIds),
         unitId === undefined ? undefined : eq(assignments.unitId, unitId),
       ),
     )
   if (rows.length === 0) return []
-  const taskIds = [...new Set(rows.map((r) => r.taskId))]
   const dates = await seriesDates(db, taskIds)
   const reports = await seriesReports(db, taskIds, moment.now, unitId)
   const today = localDate(moment.now, moment.tz)
