@@ -55,6 +55,13 @@ export interface RateBudgetOptions {
 }
 
 /**
+ * A send woken this much later than its slot (a busy process) takes a fresh slot instead, at most
+ * twice: sent now, it would crowd into the second of the slots after it.
+ */
+export const LATE_SLOT_MS = 20
+export const LATE_SLOT_RETRIES = 2
+
+/**
  * Granted: wait `waitMs`, then send. Refused (nothing reserved): the token's queue is longer than
  * asked for, or the chat is busy (another message into it is on its way, or its own limit).
  */

@@ -13,12 +13,9 @@ import { splitHtmlMessage } from '../telegram/html.ts'
 import { leaseAllows, type ClaimedDelivery } from './claim.ts'
 import { describeError, SendError, type SendFailure } from './errors.ts'
 import type { Outcomes } from './outcomes.ts'
-import type { RateBudget } from './rate-budget.ts'
+import { LATE_SLOT_MS, LATE_SLOT_RETRIES, type RateBudget } from './rate-budget.ts'
 import { sleep } from './sleep.ts'
 import type { TelegramPart, TelegramSender } from './telegram.ts'
-
-/** A send this late for its rate slot takes a new one. */
-const LATE_SLOT_MS = 20
 
 export interface TelegramDeliveryOptions {
   db: Db
@@ -86,9 +83,8 @@ export function createTelegramDelivery(options: TelegramDeliveryOptions) {
           await outcomes.giveBack(job, 0, progress)
           return false
         }
-        // Woken well after the slot (a busy machine): sending now would crowd this message into
-        // the next slots' second, so take a fresh slot instead (twice at most).
-        if (performance.now() - target > LATE_SLOT_MS && lateSlots < 2) {
+        // Woken well after the slot (a busy machine): take a fresh one.
+        if (performance.now() - target > LATE_SLOT_MS && lateSlots < LATE_SLOT_RETRIES) {
           lateSlots++
           await finishSlot(chatId, false)
           continue

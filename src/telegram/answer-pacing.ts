@@ -16,7 +16,7 @@
  */
 import type { Transformer } from 'grammy'
 import type { Logger } from '../log.ts'
-import type { RateBudget } from '../delivery/rate-budget.ts'
+import { LATE_SLOT_MS, LATE_SLOT_RETRIES, type RateBudget } from '../delivery/rate-budget.ts'
 import { sleep } from '../delivery/sleep.ts'
 import { isGroupChat } from '../domain/chats.ts'
 
@@ -70,9 +70,13 @@ export function answerPacing(options: AnswerPacingOptions): Transformer {
   const groupHeadroom = options.groupHeadroom ?? 5
   const holdMs = maxWaitMs + (options.sendTimeoutMs ?? 30_000) + 2000
 
-  /** Waits for a slot; false when none comes in time. Budget failures let the answer through. */
+  /**
+   * Waits for a slot; 'dropped' when none comes in time. Woken well after its slot (a starved
+   * process), it takes a fresh one, as the outbox does. Budget failures let the answer through.
+   */
   async function takeSlot(chatId: string, group: boolean): Promise<'granted' | 'unpaced' | 'dropped'> {
     const deadline = performance.now() + maxWaitMs
+    let lateSlots = 0
     try {
       for (;;) {
         const left = deadline - performance.now()
@@ -80,7 +84,15 @@ export function answerPacing(options: AnswerPacingOptions): Transformer {
           ? await budget.reserve(chatId, Math.max(0, left), holdMs, { groupHeadroom })
           : await budget.reserveToken(Math.max(0, left))
         if (r.granted) {
+          const target = performance.now() + r.waitMs
           await sleep(r.waitMs)
+          const late = performance.now() - target > LATE_SLOT_MS
+          if (late && lateSlots < LATE_SLOT_RETRIES && performance.now() < deadline) {
+            lateSlots++
+            // The chat's slot was not used: free it for the fresh reservation.
+            if (group) await budget.finish(chatId, false)
+            continue
+          }
           return 'granted'
         }
         if (r.retryInMs > deadline - performance.now()) return 'dropped'
