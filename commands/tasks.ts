@@ -14,7 +14,6 @@ import {
   replyHtml,
   unitForCommand,
   type BotContext,
-  viewMoment,
 } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { dueLabel } from '../src/templates/rhythm-parts.ts'
@@ -26,7 +25,7 @@ composer.command('tasks', async (ctx) => {
   if (!unit) return
   if (unit === 'all') return refuse(ctx, ctx.t.tasks.chooseUnit, 'tasks_no_unit')
   const { db } = ctx.deps
-  const open = await openTasksOfUnit(db, unit.id, viewMoment(ctx))
+  const open = await openTasksOfUnit(db, unit.id)
   const name = escapeHtml(clip(unit.name, 60))
   if (open.length === 0) {
     await replyHtml(ctx, ctx.t.tasks.none(name))

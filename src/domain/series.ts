@@ -6,18 +6,9 @@
  * the occurrence it was late for, and only that one), else the one whose period it falls in, the
  * period of an occurrence running from the day after the previous due date to its own due date.
  */
-import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm'
+import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import {
-  assignments,
-  people,
-  statusReports,
-  taskDeadlines,
-  tasks,
-  type AssignmentRole,
-  type ReportState,
-} from '../db/schema.ts'
-import { localDate } from './dates.ts'
+import { people, statusReports, taskDeadlines, type ReportState } from '../db/schema.ts'
 import type { AssignmentState } from './digest.ts'
 
 /** The due dates of the given series tasks, in order. */
@@ -56,6 +47,8 @@ export interface SeriesReport {
   progress: number | null
   note: string | null
   reportedAt: Date
+  /** The day it was made, in the plan's timezone (YYYY-MM-DD). */
+  day: string
   by: string | null
   /** `review`: a supervisor's return (退回整改), which reopens what it returned. */
   source: string
@@ -70,7 +63,6 @@ export interface SeriesReport {
 export function answeredOccurrences(
   dates: readonly string[],
   reports: readonly SeriesReport[],
-  tz: string,
 ): Map<string, SeriesReport> {
   const answers = new Map<string, SeriesReport>()
   let previousTarget: string | null = null
@@ -78,7 +70,7 @@ export function answeredOccurrences(
     const target: string | null =
       r.source === 'review' && previousTarget !== null
         ? previousTarget
-        : openOccurrence(dates, localDate(r.reportedAt, tz), answers)
+        : openOccurrence(dates, r.day, answers)
     if (target === null) continue
     answers.set(target, r)
     previousTarget = target
@@ -89,7 +81,7 @@ export function answeredOccurrences(
 /**
  * The occurrence open on `day`, given the answers so far: the one just missed while it is not
  * done, else the current one, else (the series over) the last; null for an empty series. A report
- * made that day answers it, and the status views show it.
+ * made that day answers it.
  */
 function openOccurrence(
   dates: readonly string[],
@@ -120,12 +112,16 @@ export function forOccurrence(
     : { ...a, due: occurrence.due, state: 'no_reply', progress: null, note: null, reportedAt: null, by: null }
 }
 
-/** The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made. */
+/**
+ * The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made.
+ * Each one's day is read by the database (tens of thousands of rows at province scale: a
+ * timezone conversion each in JavaScript would cost a second).
+ */
 async function seriesReports(
   db: Db,
   taskIds: number[],
   now: Date,
-  unitId?: number,
+  tz: string,
 ): Promise<Map<string, SeriesReport[]>> {
   const rows = await db
     .select({
@@ -135,18 +131,13 @@ async function seriesReports(
       progress: statusReports.progress,
       note: statusReports.note,
       reportedAt: statusReports.reportedAt,
+      day: sql<string>`to_char(${statusReports.reportedAt} at time zone ${tz}, 'YYYY-MM-DD')`,
       by: people.name,
       source: statusReports.source,
     })
     .from(statusReports)
     .leftJoin(people, eq(people.id, statusReports.personId))
-    .where(
-      and(
-        inArray(statusReports.taskId, taskIds),
-        lte(statusReports.reportedAt, now),
-        unitId === undefined ? undefined : eq(statusReports.unitId, unitId),
-      ),
-    )
+    .where(and(inArray(statusReports.taskId, taskIds), lte(statusReports.reportedAt, now)))
     .orderBy(asc(statusReports.reportedAt), asc(statusReports.id))
   const out = new Map<string, SeriesReport[]>()
   for (const { taskId, unitId, ...r } of rows) {
@@ -173,11 +164,11 @@ async function atOccurrences(
   const series = [...new Set(states.filter((a) => a.deadlineKind === 'series').map((a) => a.taskId))]
   if (series.length === 0) return states
   const dates = await seriesDates(db, series)
-  const reports = await seriesReports(db, series, now)
+  const reports = await seriesReports(db, series, now, tz)
   return states.flatMap((a) => {
     if (a.deadlineKind !== 'series') return [a]
     const list = dates.get(a.taskId) ?? []
-    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [], tz)
+    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [])
     return pick(list, today).flatMap((o) => (o ? [forOccurrence(a, o, answers.get(o.due))] : []))
   })
 }
@@ -228,56 +219,4 @@ export function occurrencesToChase(
     missedOccurrence(dates, day),
     currentOccurrence(dates, day),
   ])
-}
-
-/** A series assignment as the status views show it on a day. */
-export interface SeriesInView {
-  taskId: number
-  unitId: number
-  role: AssignmentRole
-  /** The occurrence in view: the one just missed while it is not done, else the current one. */
-  due: string
-  /** The report answering that occurrence, if any. */
-  answer: SeriesReport | null
-}
-
-/**
- * The series assignments of the given plans (of one unit, when given) as /status, /tasks and
- * /overdue show them on `today`: each at the occurrence just missed while it is not done (it is
- * overdue), else at the current one (the last once the series is over), with its own report.
- */
-export async function seriesInView(
-  db: Db,
-  planIds: number[],
-  moment: { now: Date; tz: string },
-  unitId?: number,
-): Promise<SeriesInView[]> {
-  if (planIds.length === 0) return []
-  // The plans' recurring tasks first (a few rows of tasks): most plans have none, and then the
-  // assignments are not read at all.
-  const seriesTasks = await db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(and(inArray(tasks.planId, planIds), eq(tasks.deadlineKind, 'series'), isNull(tasks.withdrawnAt)))
-  if (seriesTasks.length === 0) return []
-  const taskIds = seriesTasks.map((t) => t.id)
-  const rows = await db
-    .select({ taskId: assignments.taskId, unitId: assignments.unitId, role: assignments.role })
-    .from(assignments)
-    .where(
-      and(
-        inArray(assignments.taskId, taskIds),
-        unitId === undefined ? undefined : eq(assignments.unitId, unitId),
-      ),
-    )
-  if (rows.length === 0) return []
-  const dates = await seriesDates(db, taskIds)
-  const reports = await seriesReports(db, taskIds, moment.now, unitId)
-  const today = localDate(moment.now, moment.tz)
-  return rows.flatMap((r) => {
-    const list = dates.get(r.taskId) ?? []
-    const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [], moment.tz)
-    const due = openOccurrence(list, today, answers)
-    return due === null ? [] : [{ ...r, due, answer: answers.get(due) ?? null }]
-  })
 }
