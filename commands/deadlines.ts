@@ -8,7 +8,14 @@ import { addDays, localDate } from '../src/domain/dates.ts'
 import { activePlansTasks } from '../src/domain/plans.ts'
 import { formatState } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit } from '../src/domain/status-view.ts'
-import { clip, commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
+import {
+  clip,
+  commandArgs,
+  replyHtml,
+  unitForCommand,
+  type BotContext,
+  viewMoment,
+} from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { dueLabel } from '../src/templates/rhythm-parts.ts'
 
@@ -27,7 +34,7 @@ composer.command('deadlines', async (ctx) => {
   const lines: string[] = []
 
   if (unit !== 'all') {
-    for (const task of (await openTasksOfUnit(db, unit.id)).filter((x) => inWindow(x.due)))
+    for (const task of (await openTasksOfUnit(db, unit.id, viewMoment(ctx))).filter((x) => inWindow(x.due)))
       lines.push(
         t.line(
           escapeHtml(dueLabel(task, ctx.locale, '')),
@@ -45,7 +52,7 @@ composer.command('deadlines', async (ctx) => {
     // Which of the responsible units have not finished each task.
     const openByUnit = new Map<number, Set<number>>()
     for (const u of new Set(due.flatMap((x) => x.units.map((v) => v.id))))
-      openByUnit.set(u, new Set((await openTasksOfUnit(db, u)).map((x) => x.taskId)))
+      openByUnit.set(u, new Set((await openTasksOfUnit(db, u, viewMoment(ctx))).map((x) => x.taskId)))
     for (const task of due) {
       const pending = task.units.filter((u) => openByUnit.get(u.id)?.has(task.id))
       if (pending.length === 0) continue

@@ -32,7 +32,7 @@ import { recordStatus } from '../src/domain/reports.ts'
 import { downloadTelegramFile } from '../src/telegram/files.ts'
 import { mayAnswerFor, standsForUnit } from '../src/domain/leaves.ts'
 import { decodeLoopButton, encodeLoopButton } from '../src/telegram/loop-buttons.ts'
-import { type BotContext, clip, planToday, refuse, replyHtml } from '../src/telegram/context.ts'
+import { type BotContext, clip, planToday, refuse, replyHtml, viewMoment } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { confirmationLine, unitNameOf } from './status-reply.ts'
 
@@ -139,7 +139,9 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
     return { kind: 'task', unitId, taskId: task.id, status }
   }
   if (caption.number !== undefined) {
-    const list = promptTasks.length ? promptTasks : (await openTasksOfUnit(db, unitId)).map((t) => t.taskId)
+    const list = promptTasks.length
+      ? promptTasks
+      : (await openTasksOfUnit(db, unitId, viewMoment(ctx))).map((t) => t.taskId)
     const taskId = list[caption.number - 1]
     if (taskId !== undefined) return { kind: 'task', unitId, taskId, status }
   }
@@ -194,7 +196,7 @@ composer.on(['message:photo', 'message:document'], async (ctx) => {
     const source = { telegramChatId: msg.chat.id, telegramMessageId: msg.message_id }
 
     if (target.kind === 'ask') {
-      const open = await openTasksOfUnit(db, target.unitId)
+      const open = await openTasksOfUnit(db, target.unitId, viewMoment(ctx))
       if (open.length === 0)
         return refuse(ctx, escapeHtml(ctx.texts.loop.evidence.noOpenTask(unit)), 'evidence_no_task')
       const id = await receiveEvidence(db, {

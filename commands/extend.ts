@@ -24,6 +24,7 @@ import {
   planToday,
   refuse,
   replyHtml,
+  viewMoment,
 } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 
@@ -43,7 +44,7 @@ composer.command('extend', async (ctx) => {
     task = await taskByRef(db, named.ref)
     if (!task) return refuse(ctx, escapeHtml(t.unknownRef(clip(named.ref, 40))), 'extend_unknown_ref')
   } else {
-    const open = await openTasksOfUnit(db, person.unitId)
+    const open = await openTasksOfUnit(db, person.unitId, viewMoment(ctx))
     const picked = open[named.number! - 1]
     if (!picked) return refuse(ctx, escapeHtml(t.unknownRef(String(named.number))), 'extend_unknown_number')
     task = { id: picked.taskId, ref: picked.ref }

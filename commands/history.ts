@@ -16,6 +16,7 @@ import {
   replyHtml,
   unitForCommand,
   type BotContext,
+  viewMoment,
 } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 
@@ -37,7 +38,7 @@ composer.command('history', async (ctx) => {
   let task: { id: number; ref: string } | null = null
   if (which.ref) task = await taskByRef(db, which.ref)
   else if (which.number !== undefined) {
-    const open = (await openTasksOfUnit(db, unit.id))[which.number - 1]
+    const open = (await openTasksOfUnit(db, unit.id, viewMoment(ctx)))[which.number - 1]
     task = open ? { id: open.taskId, ref: open.ref } : null
   } else return refuse(ctx, escapeHtml(t.usage), 'history_usage')
   if (!task) {

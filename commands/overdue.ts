@@ -8,7 +8,14 @@ import { localDate } from '../src/domain/dates.ts'
 import { formatState } from '../src/domain/status-reply.ts'
 import { openTasksOfUnit, overdueDays, overdueTasks } from '../src/domain/status-view.ts'
 import type { TaskState } from '../src/domain/reports.ts'
-import { clip, commandArgs, replyHtml, unitForCommand, type BotContext } from '../src/telegram/context.ts'
+import {
+  clip,
+  commandArgs,
+  replyHtml,
+  unitForCommand,
+  type BotContext,
+  viewMoment,
+} from '../src/telegram/context.ts'
 import { escapeHtml, fitLines } from '../src/telegram/html.ts'
 
 const composer = new Composer<BotContext>()
@@ -33,7 +40,7 @@ composer.command('overdue', async (ctx) => {
     )
   if (unit !== 'all') {
     const lines: string[] = []
-    for (const task of await openTasksOfUnit(db, unit.id)) {
+    for (const task of await openTasksOfUnit(db, unit.id, viewMoment(ctx))) {
       const days = overdueDays(task.due, task.state, today, task.role)
       if (days > 0) lines.push(line(task, unit.name, days))
     }

@@ -15,6 +15,7 @@ import {
   replyHtml,
   unitForCommand,
   type BotContext,
+  viewMoment,
 } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 
@@ -28,7 +29,7 @@ composer.command('report', async (ctx) => {
   if (!unit) return
   if (unit === 'all') return refuse(ctx, ctx.t.report.groupUnit, 'report_no_unit')
   const { db } = ctx.deps
-  const open = (await openTasksOfUnit(db, unit.id)).slice(0, MAX_BUTTONS)
+  const open = (await openTasksOfUnit(db, unit.id, viewMoment(ctx))).slice(0, MAX_BUTTONS)
   const name = escapeHtml(clip(unit.name, 60))
   if (open.length === 0) {
     await replyHtml(ctx, ctx.t.report.none(name))

@@ -14,6 +14,7 @@ import {
   replyHtml,
   unitForCommand,
   type BotContext,
+  viewMoment,
 } from '../src/telegram/context.ts'
 import { escapeHtml } from '../src/telegram/html.ts'
 import { dueLabel } from '../src/templates/rhythm-parts.ts'
@@ -25,7 +26,7 @@ composer.command('tasks', async (ctx) => {
   if (!unit) return
   if (unit === 'all') return refuse(ctx, ctx.t.tasks.chooseUnit, 'tasks_no_unit')
   const { db } = ctx.deps
-  const open = await openTasksOfUnit(db, unit.id)
+  const open = await openTasksOfUnit(db, unit.id, viewMoment(ctx))
   const name = escapeHtml(clip(unit.name, 60))
   if (open.length === 0) {
     await replyHtml(ctx, ctx.t.tasks.none(name))

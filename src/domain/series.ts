@@ -6,9 +6,18 @@
  * the occurrence it was late for, and only that one), else the one whose period it falls in, the
  * period of an occurrence running from the day after the previous due date to its own due date.
  */
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
-import { people, statusReports, taskDeadlines, type ReportState } from '../db/schema.ts'
+import {
+  assignments,
+  people,
+  statusReports,
+  taskDeadlines,
+  tasks,
+  type AssignmentRole,
+  type ReportState,
+} from '../db/schema.ts'
+import { localDate } from './dates.ts'
 import type { AssignmentState } from './digest.ts'
 
 /** The due dates of the given series tasks, in order. */
@@ -47,8 +56,6 @@ export interface SeriesReport {
   progress: number | null
   note: string | null
   reportedAt: Date
-  /** The day it was made, in the plan's timezone (YYYY-MM-DD). */
-  day: string
   by: string | null
   /** `review`: a supervisor's return (退回整改), which reopens what it returned. */
   source: string
@@ -63,6 +70,7 @@ export interface SeriesReport {
 export function answeredOccurrences(
   dates: readonly string[],
   reports: readonly SeriesReport[],
+  tz: string,
 ): Map<string, SeriesReport> {
   const answers = new Map<string, SeriesReport>()
   let previousTarget: string | null = null
@@ -70,7 +78,7 @@ export function answeredOccurrences(
     const target: string | null =
       r.source === 'review' && previousTarget !== null
         ? previousTarget
-        : openOccurrence(dates, r.day, answers)
+        : openOccurrence(dates, localDate(r.reportedAt, tz), answers)
     if (target === null) continue
     answers.set(target, r)
     previousTarget = target
@@ -81,7 +89,7 @@ export function answeredOccurrences(
 /**
  * The occurrence open on `day`, given the answers so far: the one just missed while it is not
  * done, else the current one, else (the series over) the last; null for an empty series. A report
- * made that day answers it.
+ * made that day answers it, and the status views show it.
  */
 function openOccurrence(
   dates: readonly string[],
@@ -112,16 +120,12 @@ export function forOccurrence(
     : { ...a, due: occurrence.due, state: 'no_reply', progress: null, note: null, reportedAt: null, by: null }
 }
 
-/**
- * The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made.
- * Each one's day is read by the database (tens of thousands of rows at province scale: a
- * timezone conversion each in JavaScript would cost a second).
- */
+/** The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made. */
 async function seriesReports(
   db: Db,
   taskIds: number[],
   now: Date,
-  tz: string,
+  unitId?: number,
 ): Promise<Map<string, SeriesReport[]>> {
   const rows = await db
     .select({
@@ -131,13 +135,18 @@ async function seriesReports(
       progress: statusReports.progress,
       note: statusReports.note,
       reportedAt: statusReports.reportedAt,
-      day: sql<string>`to_char(${statusReports.reportedAt} at time zone ${tz}, 'YYYY-MM-DD')`,
       by: people.name,
       source: statusReports.source,
     })
     .from(statusReports)
     .leftJoin(people, eq(people.id, statusReports.personId))
-    .where(and(inArray(statusReports.taskId, taskIds), lte(statusReports.reportedAt, now)))
+    .where(
+      and(
+        inArray(statusReports.taskId, taskIds),
+        lte(statusReports.reportedAt, now),
+        unitId === undefined ? undefined : eq(statusReports.unitId, unitId),
+      ),
+    )
     .orderBy(asc(statusReports.reportedAt), asc(statusReports.id))
   const out = new Map<string, SeriesReport[]>()
   for (const { taskId, unitId, ...r } of rows) {
@@ -164,11 +173,11 @@ async function atOccurrences(
   const series = [...new Set(states.filter((a) => a.deadlineKind === 'series').map((a) => a.taskId))]
   if (series.length === 0) return states
   const dates = await seriesDates(db, series)
-  const reports = await seriesReports(db, series, now, tz)
+  const reports = await seriesReports(db, series, now)
   return states.flatMap((a) => {
     if (a.deadlineKind !== 'series') return [a]
     const list = dates.get(a.taskId) ?? []
-    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [])
+    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [], tz)
     return pick(list, today).flatMap((o) => (o ? [forOccurrence(a, o, answers.get(o.due))] : []))
   })
 }
@@ -219,4 +228,56 @@ export function occurrencesToChase(
     missedOccurrence(dates, day),
     currentOccurrence(dates, day),
   ])
+}
+
+/** A series assignment as the status views show it on a day. */
+export interface SeriesInView {
+  taskId: number
+  unitId: number
+  role: AssignmentRole
+  /** The occurrence in view: the one just missed while it is not done, else the current one. */
+  due: string
+  /** The report answering that occurrence, if any. */
+  answer: SeriesReport | null
+}
+
+/**
+ * The series assignments of the given plans (of one unit, when given) as /status, /tasks and
+ * /overdue show them on `today`: each at the occurrence just missed while it is not done (it is
+ * overdue), else at the current one (the last once the series is over), with its own report.
+ */
+export async function seriesInView(
+  db: Db,
+  planIds: number[],
+  moment: { now: Date; tz: string },
+  unitId?: number,
+): Promise<SeriesInView[]> {
+  if (planIds.length === 0) return []
+  // The plans' recurring tasks first (a few rows of tasks): most plans have none, and then the
+  // assignments are not read at all.
+  const seriesTasks = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(inArray(tasks.planId, planIds), eq(tasks.deadlineKind, 'series'), isNull(tasks.withdrawnAt)))
+  if (seriesTasks.length === 0) return []
+  const taskIds = seriesTasks.map((t) => t.id)
+  const rows = await db
+    .select({ taskId: assignments.taskId, unitId: assignments.unitId, role: assignments.role })
+    .from(assignments)
+    .where(
+      and(
+        inArray(assignments.taskId, taskIds),
+        unitId === undefined ? undefined : eq(assignments.unitId, unitId),
+      ),
+    )
+  if (rows.length === 0) return []
+  const dates = await seriesDates(db, taskIds)
+  const reports = await seriesReports(db, taskIds, moment.now, unitId)
+  const today = localDate(moment.now, moment.tz)
+  return rows.flatMap((r) => {
+    const list = dates.get(r.taskId) ?? []
+    const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [], moment.tz)
+    const due = openOccurrence(list, today, answers)
+    return due === null ? [] : [{ ...r, due, answer: answers.get(due) ?? null }]
+  })
 }

@@ -14,6 +14,13 @@ import { listUnits, type Unit } from './units.ts'
 import { activePlan, activePlans, isChased, type Plan } from './plans.ts'
 import type { AssignmentRole } from '../db/schema.ts'
 import type { TaskState } from './reports.ts'
+import { seriesInView, type SeriesInView } from './series.ts'
+
+/** The moment a view is taken: now, read in the plan's timezone for "today". */
+export interface ViewMoment {
+  now: Date
+  tz: string
+}
 
 /** One task of a unit as the status view shows it. */
 export interface OpenTask {
@@ -69,12 +76,14 @@ export function emptyCounts(): StatusCounts {
 
 /**
  * Tasks of the given plans assigned to the unit (withdrawn tasks left out), plan by plan in plan
- * order, each with the unit's role and latest report.
+ * order, each with the unit's role and latest report; a recurring task at its occurrence in view
+ * (series.ts), with that occurrence's date and report.
  */
 async function unitTasks(
   db: Db,
   planList: Plan[],
   unitId: number,
+  moment: ViewMoment,
 ): Promise<(OpenTask & { position: number })[]> {
   if (planList.length === 0) return []
   const titles = new Map(planList.map((p) => [p.id, p.title]))
@@ -89,6 +98,7 @@ async function unitTasks(
       due: assignmentDue,
       dueText: tasks.dueText,
       position: tasks.position,
+      deadlineKind: tasks.deadlineKind,
       role: assignments.role,
       state: assignments.latestState,
       progress: assignments.latestProgress,
@@ -107,15 +117,35 @@ async function unitTasks(
       ),
     )
     .orderBy(asc(tasks.planId), asc(tasks.position), asc(tasks.id))
-  return rows.map(({ planId, state, progress, note, lastReplyAt, lastReplyBy, ...r }) => ({
-    ...r,
-    plan: planList.length > 1 ? (titles.get(planId) ?? null) : null,
-    state: state ?? 'no_reply',
-    progress: state ? progress : null,
-    note: state ? note : null,
-    lastReplyAt: state ? lastReplyAt : null,
-    lastReplyBy: state ? (lastReplyBy ?? null) : null,
-  }))
+  const series = rows.some((r) => r.deadlineKind === 'series')
+    ? new Map((await seriesInView(db, [...titles.keys()], moment, unitId)).map((v) => [v.taskId, v]))
+    : new Map<number, SeriesInView>()
+  return rows.map(
+    ({ planId, deadlineKind: _kind, state, progress, note, lastReplyAt, lastReplyBy, ...r }) => {
+      const plan = planList.length > 1 ? (titles.get(planId) ?? null) : null
+      const occurrence = series.get(r.taskId)
+      if (occurrence) return { ...r, plan, due: occurrence.due, ...answerOf(occurrence) }
+      return {
+        ...r,
+        plan,
+        state: state ?? 'no_reply',
+        progress: state ? progress : null,
+        note: state ? note : null,
+        lastReplyAt: state ? lastReplyAt : null,
+        lastReplyBy: state ? (lastReplyBy ?? null) : null,
+      }
+    },
+  )
+}
+
+/** A recurring task's state as of its occurrence in view: that occurrence's report, or no reply. */
+function answerOf(
+  v: SeriesInView,
+): Pick<OpenTask, 'state' | 'progress' | 'note' | 'lastReplyAt' | 'lastReplyBy'> {
+  const a = v.answer
+  return a
+    ? { state: a.state, progress: a.progress, note: a.note, lastReplyAt: a.reportedAt, lastReplyBy: a.by }
+    : { state: 'no_reply', progress: null, note: null, lastReplyAt: null, lastReplyBy: null }
 }
 
 /** Calendar days `today` is past `due` for a task not done; 0 otherwise, and 0 for a support unit (not chased). */
@@ -161,7 +191,7 @@ export async function unitStatus(db: Db, unitId: number, now: Date, tz: string):
   const unit = await unitById(db, unitId)
   const today = localDate(now, tz)
   const plan = await activePlan(db)
-  const lines: TaskStatusLine[] = (await unitTasks(db, await activePlans(db), unitId)).map(
+  const lines: TaskStatusLine[] = (await unitTasks(db, await activePlans(db), unitId, { now, tz })).map(
     ({ position: _position, ...t }) => ({
       ...t,
       overdueDays: overdueDays(t.due, t.state, today, t.role),
@@ -215,8 +245,11 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
   const today = localDate(now, tz)
   // Each assignment's latest-status record (assignments.latest_*), not a probe of the history.
   const latest = { state: assignments.latestState, reportedAt: assignments.latestReportedAt }
+  // Recurring tasks are counted below, at their occurrence in view (series.ts).
   const count = (condition: ReturnType<typeof sql>) =>
-    sql<number>`(count(*) filter (where ${condition}))::int`.mapWith(Number)
+    sql<number>`(count(*) filter (where ${tasks.deadlineKind} <> 'series' and ${condition}))::int`.mapWith(
+      Number,
+    )
   const rows = await db
     .select({
       unitId: assignments.unitId,
@@ -250,6 +283,13 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
     .groupBy(people.unitId)
   const reachByUnit = new Map(reachRows.map((r) => [r.unitId, r]))
   const byUnit = new Map(rows.map((r) => [r.unitId, r]))
+  for (const v of await seriesInView(db, planIds, { now, tz })) {
+    const r = byUnit.get(v.unitId)
+    if (!r) continue
+    const state = answerOf(v).state
+    r[state]++
+    if (overdueDays(v.due, state, today, v.role) > 0) r.overdue++
+  }
   return (await listUnits(db)).flatMap((unit) => {
     const r = byUnit.get(unit.id)
     if (!r) return []
@@ -274,9 +314,12 @@ export async function overviewStatus(db: Db, now: Date, tz: string): Promise<Uni
   })
 }
 
-/** The unit's tasks in the active plans that are not done, by due date (none last), then plan order. */
-export async function openTasksOfUnit(db: Db, unitId: number): Promise<OpenTask[]> {
-  return (await unitTasks(db, await activePlans(db), unitId))
+/**
+ * The unit's tasks in the active plans that are not done (a recurring one: its occurrence in view),
+ * by due date (none last), then plan order.
+ */
+export async function openTasksOfUnit(db: Db, unitId: number, moment: ViewMoment): Promise<OpenTask[]> {
+  return (await unitTasks(db, await activePlans(db), unitId, moment))
     .filter((t) => t.state !== 'done')
     .sort((a, b) => {
       if (a.due !== b.due) {
@@ -333,6 +376,41 @@ export async function overdueTasks(db: Db, now: Date, tz: string): Promise<Overd
         sql`${assignments.role} <> 'support'`,
       ),
     )
+  // Recurring tasks: at their occurrence in view, overdue while the one just missed is not done.
+  const series = (await seriesInView(db, planIds, { now, tz })).filter(
+    (v) => overdueDays(v.due, answerOf(v).state, today, v.role) > 0,
+  )
+  if (series.length > 0) {
+    const info = new Map(
+      (
+        await db
+          .select({
+            id: tasks.id,
+            ref: tasks.ref,
+            title: tasks.title,
+            position: tasks.position,
+            planId: tasks.planId,
+          })
+          .from(tasks)
+          .where(inArray(tasks.id, [...new Set(series.map((v) => v.taskId))]))
+      ).map((t) => [t.id, t]),
+    )
+    for (const v of series) {
+      const t = info.get(v.taskId)!
+      const { state, progress } = answerOf(v)
+      rows.push({
+        unitId: v.unitId,
+        taskId: v.taskId,
+        ref: t.ref,
+        title: t.title,
+        due: v.due,
+        position: t.position,
+        planId: t.planId,
+        state: state === 'no_reply' ? null : state,
+        progress,
+      })
+    }
+  }
   if (rows.length === 0) return []
   const roster = await listUnits(db)
   const rank = new Map(roster.map((u, i) => [u.id, i]))

@@ -117,6 +117,11 @@ export function planToday(ctx: BotContext): string {
   return localDate(ctx.deps.now(), ctx.deps.config.timezone)
 }
 
+/** Now, with the plan's timezone: the moment the status views are taken at. */
+export function viewMoment(ctx: BotContext): { now: Date; tz: string } {
+  return { now: ctx.deps.now(), tz: ctx.deps.config.timezone }
+}
+
 /** The text after the command (`/status 台城` → `台城`), trimmed; '' when none. */
 export function commandArgs(ctx: BotContext): string {
   return typeof ctx.match === 'string' ? ctx.match.trim() : ''

@@ -548,13 +548,15 @@ describeDb('plans in the ledger', (t) => {
       progress: null,
       note: day,
       reportedAt: new Date(`${day}T02:00:00Z`),
-      day,
       by: null,
       source,
     })
     const notes = (reports: SeriesReport[]) =>
       Object.fromEntries(
-        [...answeredOccurrences(dates, reports)].map(([due, a]) => [due, `${a.note} ${a.state}`]),
+        [...answeredOccurrences(dates, reports, 'Asia/Shanghai')].map(([due, a]) => [
+          due,
+          `${a.note} ${a.state}`,
+        ]),
       )
     // On time, each in its own period.
     expect(notes([r('2026-11-09', 'done'), r('2026-12-01', 'done')])).toEqual({

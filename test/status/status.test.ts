@@ -9,13 +9,14 @@ import {
   people,
   plans,
   statusReports,
+  taskDeadlines,
   tasks,
   trainingRecords,
   units,
 } from '../../src/db/schema.ts'
 import { attachPromptMessage, createPrompt, promptByMessage } from '../../src/domain/prompts.ts'
 import { keepNote, latestStatus, recordEditedStatus, recordStatus } from '../../src/domain/reports.ts'
-import { openTasksOfUnit, overviewStatus, unitStatus } from '../../src/domain/status-view.ts'
+import { openTasksOfUnit, overdueTasks, overviewStatus, unitStatus } from '../../src/domain/status-view.ts'
 
 const tz = 'Asia/Shanghai'
 /** 2026-07-02 00:30 in Shanghai, still 1 July in UTC: "today" must be read in the plan's zone. */
@@ -429,9 +430,56 @@ describeDb('status reports and the status view', (t) => {
   it('lists open tasks by due date, undated last, done ones left out', async () => {
     await recordStatus(t.db, { unitId: f.taicheng, taskId: f.task.t2, state: 'done', source: 'cli', now })
     await t.db.update(tasks).set({ dueDate: '2026-06-01' }).where(eq(tasks.id, f.task.t4))
-    const open = await openTasksOfUnit(t.db, f.taicheng)
+    const open = await openTasksOfUnit(t.db, f.taicheng, { now, tz })
     expect(open.map((o) => o.ref)).toEqual(['二（五）2', '二（一）1', '二（二）1', '三（一）'])
-    expect(await openTasksOfUnit(t.db, f.doushan)).toEqual([])
+    expect(await openTasksOfUnit(t.db, f.doushan, { now, tz })).toEqual([])
+  })
+
+  it('shows a recurring task at the occurrence that is due: the missed one until done, then the next', async () => {
+    // 三（一） becomes monthly (10 June, 10 July); 大江 reported June on time, 台城 did not.
+    await t.db
+      .update(tasks)
+      .set({ deadlineKind: 'series', dueText: '每月10日前' })
+      .where(eq(tasks.id, f.task.t5))
+    await t.db.insert(taskDeadlines).values([
+      { taskId: f.task.t5, dueDate: '2026-06-10' },
+      { taskId: f.task.t5, dueDate: '2026-07-10' },
+    ])
+    await t.db.insert(assignments).values({ taskId: f.task.t5, unitId: f.dajiang })
+    const june8 = new Date('2026-06-08T02:00:00Z')
+    await recordStatus(t.db, {
+      unitId: f.dajiang,
+      taskId: f.task.t5,
+      state: 'done',
+      source: 'cli',
+      now: june8,
+    })
+    const lineOf = async (unitId: number) =>
+      (await unitStatus(t.db, unitId, now, tz)).tasks.find((x) => x.ref === '三（一）')!
+    const sameCounts = async () => {
+      for (const row of await overviewStatus(t.db, now, tz))
+        expect(row.counts).toEqual((await unitStatus(t.db, row.unit.id, now, tz)).counts)
+    }
+    expect(await lineOf(f.taicheng)).toMatchObject({ due: '2026-06-10', state: 'no_reply', overdueDays: 22 })
+    expect(await lineOf(f.dajiang)).toMatchObject({ due: '2026-07-10', state: 'no_reply', overdueDays: 0 })
+    const overdue = (await overdueTasks(t.db, now, tz)).filter((x) => x.ref === '三（一）')
+    expect(overdue.map((x) => [x.unit.id, x.due, x.overdueDays])).toEqual([[f.taicheng, '2026-06-10', 22]])
+    await sameCounts()
+
+    // 台城 reports June late: June is answered, July is still to report (open, not overdue).
+    const july1 = new Date('2026-07-01T03:00:00Z')
+    await recordStatus(t.db, {
+      unitId: f.taicheng,
+      taskId: f.task.t5,
+      state: 'done',
+      source: 'cli',
+      now: july1,
+    })
+    expect(await lineOf(f.taicheng)).toMatchObject({ due: '2026-07-10', state: 'no_reply', overdueDays: 0 })
+    expect((await overdueTasks(t.db, now, tz)).filter((x) => x.ref === '三（一）')).toEqual([])
+    const open = await openTasksOfUnit(t.db, f.taicheng, { now, tz })
+    expect(open.find((x) => x.ref === '三（一）')).toMatchObject({ due: '2026-07-10', state: 'no_reply' })
+    await sameCounts()
   })
 
   it('has no tasks without an active plan', async () => {
