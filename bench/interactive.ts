@@ -17,7 +17,9 @@
  *
  *   BENCH_DATABASE_URL=postgres://… npx tsx bench/interactive.ts [--reuse] [--runs 30]
  *
- * Creates and uses its own database `duban_bench_interactive` on that server. The per-user rate
+ * Creates and uses its own database `duban_bench_interactive` on that server. A second variant,
+ * `npm run bench -- interactive-recurring` (bench/interactive-recurring.ts), makes every tenth task
+ * monthly, which the views read at the occurrence that is due, from each unit's report history. The per-user rate
  * limit is off (one supervisor sends 90 commands in a minute here) and lookups are never
  * remembered (ttlMs 0), so each run pays for the person and chat lookups as a first command does.
  */
@@ -37,11 +39,32 @@ import {
 import { createBot } from '../src/telegram/bot.ts'
 import { root } from '../bin/root.ts'
 import { machineLine, runIfMain } from './results.ts'
-import { interleavedSamples, median, PROVINCE, provinceDatabase, provinceMain, quantile } from './province.ts'
+import {
+  interleavedSamples,
+  median,
+  PROVINCE,
+  provinceDatabase,
+  provinceMain,
+  quantile,
+  type ProvinceScale,
+} from './province.ts'
 
-const DB_NAME = 'duban_bench_interactive'
+/** Which data set the commands run against, and where its results go. */
+export interface InteractiveVariant {
+  /** The benchmark's name and its section of bench/RESULTS.md. */
+  name: string
+  dbName: string
+  scale: ProvinceScale
+  title: string
+}
+
+export const PLAIN: InteractiveVariant = {
+  name: 'interactive',
+  dbName: 'duban_bench_interactive',
+  scale: PROVINCE,
+  title: 'bot commands at province scale',
+}
 const TZ = 'Asia/Shanghai'
-const SCALE = PROVINCE
 const TODAY = '2026-03-02'
 const NOW = zonedInstant(TODAY, '09:00', TZ)
 const GOAL_MS = 200
@@ -110,6 +133,7 @@ export interface CommandFigures {
 }
 
 export interface InteractiveBenchResult {
+  variant: InteractiveVariant
   runs: number
   statusRows: number
   overdueAssignments: number
@@ -119,16 +143,19 @@ export interface InteractiveBenchResult {
   server: string
 }
 
-export async function runInteractiveBench(opts: {
-  url: string
-  reuse?: boolean
-  runs?: number
-}): Promise<InteractiveBenchResult> {
+export async function runInteractiveBench(
+  opts: {
+    url: string
+    reuse?: boolean
+    runs?: number
+  },
+  variant: InteractiveVariant = PLAIN,
+): Promise<InteractiveBenchResult> {
   const runs = Math.max(30, opts.runs ?? 30)
   const { url, generateMs } = await provinceDatabase({
     url: opts.url,
-    name: DB_NAME,
-    scale: SCALE,
+    name: variant.dbName,
+    scale: variant.scale,
     reuse: opts.reuse,
   })
   const client = postgres(url, { max: 10, onnotice: () => {} })
@@ -222,7 +249,7 @@ export async function runInteractiveBench(opts: {
     const inPrivate = { id: supervisor.id, type: 'private' as const }
     const commands: Record<Command, () => Promise<void>> = {
       overview: ask('overview', supervisor, inPrivate, '/status', (t) =>
-        t.includes(`各单位督办概况（${SCALE.units} 个单位）`),
+        t.includes(`各单位督办概况（${variant.scale.units} 个单位）`),
       ),
       unit: ask(
         'unit',
@@ -279,6 +306,7 @@ export async function runInteractiveBench(opts: {
       overdue: figures('overdue'),
     }
     return {
+      variant,
       runs,
       statusRows: n,
       overdueAssignments: overdue,
@@ -308,12 +336,12 @@ export function resultsSection(r: InteractiveBenchResult): string {
     return `| ${LABELS[c]} | ${ms(f.medianMs)} | **${ms(f.p95Ms)}** | ${ms(f.maxMs)} | ${ms(f.bareMedianMs)} | ${f.messages} × ≤ ${f.longest.toLocaleString('en')} (${f.chars.toLocaleString('en')} chars) | ${f.pass ? 'PASS' : 'FAIL'} |`
   })
   return [
-    '## interactive: bot commands at province scale',
+    `## ${r.variant.name}: ${r.variant.title}`,
     '',
     machineLine(r.server),
     '',
-    `Workload: ${SCALE.units} units × ${SCALE.tasks} tasks = ${(SCALE.units * SCALE.tasks).toLocaleString('en')} assignments, ` +
-      `${r.statusRows.toLocaleString('en')} status reports; ${r.overdueAssignments.toLocaleString('en')} assignments overdue on ${TODAY} (${TZ}).` +
+    workload(r.variant.scale) +
+      `${r.statusRows.toLocaleString('en')} status reports; ${r.overdueAssignments.toLocaleString('en')} dated assignments overdue on ${TODAY} (${TZ}).` +
       (r.generateMs
         ? ` Generated in ${(r.generateMs / 1000).toFixed(0)} s.`
         : ' Data reused from an earlier run.'),
@@ -328,13 +356,28 @@ export function resultsSection(r: InteractiveBenchResult): string {
     '',
     `Telegram allows ${TELEGRAM_LIMIT.toLocaleString('en')} characters per message.`,
     '',
-    `Result: ${r.pass ? 'PASS' : 'FAIL'}. Regenerate: \`npm run bench -- interactive\` with BENCH_DATABASE_URL or TEST_DATABASE_URL set.`,
+    `Result: ${r.pass ? 'PASS' : 'FAIL'}. Regenerate: \`npm run bench -- ${r.variant.name}\` with BENCH_DATABASE_URL or TEST_DATABASE_URL set.`,
     '',
   ].join('\n')
 }
 
-export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  return provinceMain('interactive', argv, runInteractiveBench, resultsSection)
+function workload(scale: ProvinceScale): string {
+  const assignments = scale.units * scale.tasks
+  const recurring = scale.seriesEvery > 0 ? Math.floor(scale.tasks / scale.seriesEvery) * scale.units : 0
+  return (
+    `Workload: ${scale.units} units × ${scale.tasks} tasks = ${assignments.toLocaleString('en')} assignments` +
+    (recurring > 0
+      ? ` (every ${scale.seriesEvery}th task monthly, 每月10日前: ${recurring.toLocaleString('en')} recurring assignments), `
+      : ', ')
+  )
+}
+
+/** Runs a variant as its own benchmark (the plain one by default). */
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  variant: InteractiveVariant = PLAIN,
+): Promise<number> {
+  return provinceMain(variant.name, argv, (opts) => runInteractiveBench(opts, variant), resultsSection)
 }
 
 runIfMain(import.meta.url, main)

@@ -24,6 +24,8 @@ export interface ProvinceScale {
   firstDue: string
   /** Every n-th assignment (by a hash of the pair) never replied: `no_reply` rows. 0: none. */
   silentEvery: number
+  /** Every n-th task (by position) is monthly, `每月10日前` (10 January to 10 December). 0: none. */
+  seriesEvery: number
 }
 
 export const PROVINCE: ProvinceScale = {
@@ -34,6 +36,7 @@ export const PROVINCE: ProvinceScale = {
   recordsPerOfficer: 2,
   firstDue: '2026-01-10',
   silentEvery: 9,
+  seriesEvery: 0,
 }
 
 /** `base` with its database name replaced. */
@@ -125,7 +128,8 @@ export async function provinceDatabase(opts: {
 
 /** Fills a freshly migrated database with the province. */
 export async function generateProvince(sql: postgres.Sql, scale: ProvinceScale): Promise<void> {
-  const { units, tasks, weeks, officersPerUnit, recordsPerOfficer, firstDue, silentEvery } = scale
+  const { units, tasks, weeks, officersPerUnit, recordsPerOfficer, firstDue, silentEvery, seriesEvery } =
+    scale
   // Done from a week that varies by pair (some never), blocked late for a few pairs.
   const doneFrom = Math.round(weeks * 0.4)
   const doneSpread = Math.max(2, Math.round(weeks * 0.96))
@@ -142,6 +146,15 @@ export async function generateProvince(sql: postgres.Sql, scale: ProvinceScale):
       case when g % 5 = 0 then null else ${firstDue}::date + (g - 1) * 7 end,
       case when g % 5 = 0 then '长期坚持' else '今年' || (g % 12 + 1) || '月底前' end, g
     from plans p, generate_series(1, ${tasks}::int) g where p.key = 'bench'`
+  if (seriesEvery > 0) {
+    await sql`
+      update tasks set deadline_kind = 'series', due_date = null, due_text = '每月10日前'
+      where position % ${seriesEvery} = 3`
+    await sql`
+      insert into task_deadlines (task_id, due_date)
+      select t.id, make_date(2026, m, 10) from tasks t cross join generate_series(1, 12) m
+      where t.deadline_kind = 'series'`
+  }
   await sql`insert into assignments (task_id, unit_id) select t.id, u.id from tasks t cross join units u`
   // One liaison per unit (person id = unit id), most with email, a third on Telegram.
   await sql`

@@ -17,6 +17,7 @@ const benchmarks: Record<string, string> = {
   'plan-parse': 'plan-parse.ts',
   web: 'web.ts',
   interactive: 'interactive.ts',
+  'interactive-recurring': 'interactive-recurring.ts',
 }
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'))

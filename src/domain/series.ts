@@ -6,7 +6,7 @@
  * the occurrence it was late for, and only that one), else the one whose period it falls in, the
  * period of an occurrence running from the day after the previous due date to its own due date.
  */
-import { and, asc, eq, inArray, isNull, lte } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import {
   assignments,
@@ -50,27 +50,29 @@ export function currentOccurrence(
   return { due: dates[i]!, previous: i > 0 ? dates[i - 1]! : null }
 }
 
-/** One report of a unit on a series task, as the occurrences read it. */
+/**
+ * One report of a unit on a series task, as the occurrences read it: only what the rule needs, so
+ * that a province's history (tens of thousands of rows) is cheap to read; `reportDetails` adds
+ * the rest for the reports that are shown.
+ */
 export interface SeriesReport {
+  id: number
   state: ReportState
   progress: number | null
-  note: string | null
-  reportedAt: Date
-  by: string | null
+  /** The day it was made, in the plan's timezone (YYYY-MM-DD). */
+  day: string
   /** `review`: a supervisor's return (退回整改), which reopens what it returned. */
   source: string
 }
 
 /**
  * Each occurrence's latest report (by due date), the unit's reports (in the order made) shared out:
- * a report answers the occurrence just missed while that is not done, else the current one (the
- * last once the series is over); a supervisor's return reopens the occurrence of the report it
- * returned.
+ * a report answers the occurrence open on its day (`openOccurrence`); a supervisor's return
+ * reopens the occurrence of the report it returned.
  */
 export function answeredOccurrences(
   dates: readonly string[],
   reports: readonly SeriesReport[],
-  tz: string,
 ): Map<string, SeriesReport> {
   const answers = new Map<string, SeriesReport>()
   let previousTarget: string | null = null
@@ -78,7 +80,7 @@ export function answeredOccurrences(
     const target: string | null =
       r.source === 'review' && previousTarget !== null
         ? previousTarget
-        : openOccurrence(dates, localDate(r.reportedAt, tz), answers)
+        : openOccurrence(dates, r.day, answers)
     if (target === null) continue
     answers.set(target, r)
     previousTarget = target
@@ -101,11 +103,34 @@ function openOccurrence(
   return currentOccurrence(dates, day)?.due ?? dates.at(-1) ?? null
 }
 
+/** What a shown report says beyond its state: the note, when, and who. */
+export interface ReportDetails {
+  note: string | null
+  reportedAt: Date
+  by: string | null
+}
+
+/** The details of the given reports, by id. */
+export async function reportDetails(db: Db, ids: number[]): Promise<Map<number, ReportDetails>> {
+  if (ids.length === 0) return new Map()
+  const rows = await db
+    .select({
+      id: statusReports.id,
+      note: statusReports.note,
+      reportedAt: statusReports.reportedAt,
+      by: people.name,
+    })
+    .from(statusReports)
+    .leftJoin(people, eq(people.id, statusReports.personId))
+    .where(inArray(statusReports.id, ids))
+  return new Map(rows.map(({ id, ...d }) => [id, d]))
+}
+
 /** The assignment as of the occurrence: its due date set to the occurrence's, its report the one answering it. */
 export function forOccurrence(
   a: AssignmentState,
   occurrence: { due: string },
-  answer: SeriesReport | undefined,
+  answer: (SeriesReport & ReportDetails) | undefined,
 ): AssignmentState {
   return answer
     ? {
@@ -120,30 +145,32 @@ export function forOccurrence(
     : { ...a, due: occurrence.due, state: 'no_reply', progress: null, note: null, reportedAt: null, by: null }
 }
 
-/** The reports made up to `now` on the given series tasks, per `taskId:unitId`, in the order made. */
+/**
+ * The reports made up to `now` on the given series tasks (of one unit, when given), per
+ * `taskId:unitId`, in the order made. The day is read by the database: a timezone conversion
+ * each in JavaScript would cost a second at province scale.
+ */
 async function seriesReports(
   db: Db,
   taskIds: number[],
-  now: Date,
+  moment: { now: Date; tz: string },
   unitId?: number,
 ): Promise<Map<string, SeriesReport[]>> {
   const rows = await db
     .select({
       taskId: statusReports.taskId,
       unitId: statusReports.unitId,
+      id: statusReports.id,
       state: statusReports.state,
       progress: statusReports.progress,
-      note: statusReports.note,
-      reportedAt: statusReports.reportedAt,
-      by: people.name,
+      day: sql<string>`(${statusReports.reportedAt} at time zone ${moment.tz})::date::text`,
       source: statusReports.source,
     })
     .from(statusReports)
-    .leftJoin(people, eq(people.id, statusReports.personId))
     .where(
       and(
         inArray(statusReports.taskId, taskIds),
-        lte(statusReports.reportedAt, now),
+        lte(statusReports.reportedAt, moment.now),
         unitId === undefined ? undefined : eq(statusReports.unitId, unitId),
       ),
     )
@@ -173,12 +200,23 @@ async function atOccurrences(
   const series = [...new Set(states.filter((a) => a.deadlineKind === 'series').map((a) => a.taskId))]
   if (series.length === 0) return states
   const dates = await seriesDates(db, series)
-  const reports = await seriesReports(db, series, now)
-  return states.flatMap((a) => {
-    if (a.deadlineKind !== 'series') return [a]
+  const reports = await seriesReports(db, series, { now, tz })
+  const picked = states.map((a) => {
+    if (a.deadlineKind !== 'series') return null
     const list = dates.get(a.taskId) ?? []
-    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [], tz)
-    return pick(list, today).flatMap((o) => (o ? [forOccurrence(a, o, answers.get(o.due))] : []))
+    const answers = answeredOccurrences(list, reports.get(`${a.taskId}:${a.unitId}`) ?? [])
+    return pick(list, today).flatMap((o) => (o ? [{ due: o.due, answer: answers.get(o.due) }] : []))
+  })
+  const details = await reportDetails(
+    db,
+    picked.flatMap((p) => (p ?? []).flatMap((o) => (o.answer ? [o.answer.id] : []))),
+  )
+  return states.flatMap((a, i) => {
+    const occurrences = picked[i]
+    if (!occurrences) return [a]
+    return occurrences.map((o) =>
+      forOccurrence(a, o, o.answer ? { ...o.answer, ...details.get(o.answer.id)! } : undefined),
+    )
   })
 }
 
@@ -272,11 +310,11 @@ export async function seriesInView(
     )
   if (rows.length === 0) return []
   const dates = await seriesDates(db, taskIds)
-  const reports = await seriesReports(db, taskIds, moment.now, unitId)
+  const reports = await seriesReports(db, taskIds, moment, unitId)
   const today = localDate(moment.now, moment.tz)
   return rows.flatMap((r) => {
     const list = dates.get(r.taskId) ?? []
-    const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [], moment.tz)
+    const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [])
     const due = openOccurrence(list, today, answers)
     return due === null ? [] : [{ ...r, due, answer: answers.get(due) ?? null }]
   })

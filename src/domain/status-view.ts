@@ -14,7 +14,7 @@ import { listUnits, type Unit } from './units.ts'
 import { activePlan, activePlans, isChased, type Plan } from './plans.ts'
 import type { AssignmentRole } from '../db/schema.ts'
 import type { TaskState } from './reports.ts'
-import { seriesInView, type SeriesInView } from './series.ts'
+import { reportDetails, seriesInView, type SeriesInView } from './series.ts'
 
 /** The moment a view is taken: now, read in the plan's timezone for "today". */
 export interface ViewMoment {
@@ -117,14 +117,30 @@ async function unitTasks(
       ),
     )
     .orderBy(asc(tasks.planId), asc(tasks.position), asc(tasks.id))
-  const series = rows.some((r) => r.deadlineKind === 'series')
-    ? new Map((await seriesInView(db, [...titles.keys()], moment, unitId)).map((v) => [v.taskId, v]))
-    : new Map<number, SeriesInView>()
+  const inView = rows.some((r) => r.deadlineKind === 'series')
+    ? await seriesInView(db, [...titles.keys()], moment, unitId)
+    : []
+  const series = new Map(inView.map((v) => [v.taskId, v]))
+  const details = await reportDetails(
+    db,
+    inView.flatMap((v) => (v.answer ? [v.answer.id] : [])),
+  )
   return rows.map(
     ({ planId, deadlineKind: _kind, state, progress, note, lastReplyAt, lastReplyBy, ...r }) => {
       const plan = planList.length > 1 ? (titles.get(planId) ?? null) : null
       const occurrence = series.get(r.taskId)
-      if (occurrence) return { ...r, plan, due: occurrence.due, ...answerOf(occurrence) }
+      if (occurrence) {
+        const d = occurrence.answer ? details.get(occurrence.answer.id) : undefined
+        return {
+          ...r,
+          plan,
+          due: occurrence.due,
+          ...answerOf(occurrence),
+          note: d?.note ?? null,
+          lastReplyAt: d?.reportedAt ?? null,
+          lastReplyBy: d?.by ?? null,
+        }
+      }
       return {
         ...r,
         plan,
@@ -139,13 +155,10 @@ async function unitTasks(
 }
 
 /** A recurring task's state as of its occurrence in view: that occurrence's report, or no reply. */
-function answerOf(
-  v: SeriesInView,
-): Pick<OpenTask, 'state' | 'progress' | 'note' | 'lastReplyAt' | 'lastReplyBy'> {
-  const a = v.answer
-  return a
-    ? { state: a.state, progress: a.progress, note: a.note, lastReplyAt: a.reportedAt, lastReplyBy: a.by }
-    : { state: 'no_reply', progress: null, note: null, lastReplyAt: null, lastReplyBy: null }
+function answerOf(v: SeriesInView): Pick<OpenTask, 'state' | 'progress'> {
+  return v.answer
+    ? { state: v.answer.state, progress: v.answer.progress }
+    : { state: 'no_reply', progress: null }
 }
 
 /** Calendar days `today` is past `due` for a task not done; 0 otherwise, and 0 for a support unit (not chased). */

@@ -543,20 +543,17 @@ describeDb('plans in the ledger', (t) => {
 
   it('reads which occurrence each report answers from the order of the reports', () => {
     const dates = ['2026-11-10', '2026-12-10', '2027-01-10']
+    let id = 0
     const r = (day: string, state: SeriesReport['state'], source = 'cli'): SeriesReport => ({
+      id: ++id,
       state,
       progress: null,
-      note: day,
-      reportedAt: new Date(`${day}T02:00:00Z`),
-      by: null,
+      day,
       source,
     })
     const notes = (reports: SeriesReport[]) =>
       Object.fromEntries(
-        [...answeredOccurrences(dates, reports, 'Asia/Shanghai')].map(([due, a]) => [
-          due,
-          `${a.note} ${a.state}`,
-        ]),
+        [...answeredOccurrences(dates, reports)].map(([due, a]) => [due, `${a.day} ${a.state}`]),
       )
     // On time, each in its own period.
     expect(notes([r('2026-11-09', 'done'), r('2026-12-01', 'done')])).toEqual({
