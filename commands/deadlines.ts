@@ -26,15 +26,17 @@ const composer = new Composer<BotContext>()
 composer.command('deadlines', async (ctx) => {
   const unit = await unitForCommand(ctx, commandArgs(ctx))
   if (!unit) return
-  const { db, config, now } = ctx.deps
-  const today = localDate(now(), config.timezone)
+  const { db } = ctx.deps
+  // One moment for the whole answer: the window and every unit's open tasks read at it.
+  const moment = viewMoment(ctx)
+  const today = localDate(moment.now, moment.tz)
   const end = addDays(today, DEADLINE_WINDOW_DAYS)
   const inWindow = (due: string | null) => due !== null && due >= today && due <= end
   const t = ctx.t.deadlines
   const lines: string[] = []
 
   if (unit !== 'all') {
-    for (const task of (await openTasksOfUnit(db, unit.id, viewMoment(ctx))).filter((x) => inWindow(x.due)))
+    for (const task of (await openTasksOfUnit(db, unit.id, moment)).filter((x) => inWindow(x.due)))
       lines.push(
         t.line(
           escapeHtml(dueLabel(task, ctx.locale, '')),
@@ -52,7 +54,7 @@ composer.command('deadlines', async (ctx) => {
     // Which of the responsible units have not finished each task.
     const openByUnit = new Map<number, Set<number>>()
     for (const u of new Set(due.flatMap((x) => x.units.map((v) => v.id))))
-      openByUnit.set(u, new Set((await openTasksOfUnit(db, u, viewMoment(ctx))).map((x) => x.taskId)))
+      openByUnit.set(u, new Set((await openTasksOfUnit(db, u, moment)).map((x) => x.taskId)))
     for (const task of due) {
       const pending = task.units.filter((u) => openByUnit.get(u.id)?.has(task.id))
       if (pending.length === 0) continue

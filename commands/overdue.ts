@@ -23,8 +23,9 @@ const composer = new Composer<BotContext>()
 composer.command('overdue', async (ctx) => {
   const unit = await unitForCommand(ctx, commandArgs(ctx))
   if (!unit) return
-  const { db, config, now } = ctx.deps
-  const at = now()
+  const { db, config } = ctx.deps
+  const moment = viewMoment(ctx)
+  const at = moment.now
   const today = localDate(at, config.timezone)
   const line = (
     t: { title: string; ref: string; state: TaskState; progress: number | null },
@@ -40,7 +41,7 @@ composer.command('overdue', async (ctx) => {
     )
   if (unit !== 'all') {
     const lines: string[] = []
-    for (const task of await openTasksOfUnit(db, unit.id, viewMoment(ctx))) {
+    for (const task of await openTasksOfUnit(db, unit.id, moment)) {
       const days = overdueDays(task.due, task.state, today, task.role)
       if (days > 0) lines.push(line(task, unit.name, days))
     }

@@ -268,11 +268,15 @@ export function occurrencesToChase(
   ])
 }
 
-/** A series assignment as the status views show it on a day. */
-export interface SeriesInView {
+/** A unit's part in a recurring task: the pair the occurrences are worked out for. */
+export interface SeriesPair {
   taskId: number
   unitId: number
   role: AssignmentRole
+}
+
+/** A series assignment as the status views show it on a day. */
+export interface SeriesInView extends SeriesPair {
   /** The occurrence in view: the one just missed while it is not done, else the current one. */
   due: string
   /** The report answering that occurrence, if any. */
@@ -280,15 +284,14 @@ export interface SeriesInView {
 }
 
 /**
- * The series assignments of the given plans (of one unit, when given) as /status, /tasks and
- * /overdue show them on `today`: each at the occurrence just missed while it is not done (it is
- * overdue), else at the current one (the last once the series is over), with its own report.
+ * The series assignments of the given plans as /status and /overdue show them on `today`: each at
+ * the occurrence just missed while it is not done (it is overdue), else at the current one (the
+ * last once the series is over), with its own report.
  */
 export async function seriesInView(
   db: Db,
   planIds: number[],
   moment: { now: Date; tz: string },
-  unitId?: number,
 ): Promise<SeriesInView[]> {
   if (planIds.length === 0) return []
   // The plans' recurring tasks first (a few rows of tasks): most plans have none, and then the
@@ -298,24 +301,37 @@ export async function seriesInView(
     .from(tasks)
     .where(and(inArray(tasks.planId, planIds), eq(tasks.deadlineKind, 'series'), isNull(tasks.withdrawnAt)))
   if (seriesTasks.length === 0) return []
-  const taskIds = seriesTasks.map((t) => t.id)
-  const rows = await db
+  const pairs = await db
     .select({ taskId: assignments.taskId, unitId: assignments.unitId, role: assignments.role })
     .from(assignments)
     .where(
-      and(
-        inArray(assignments.taskId, taskIds),
-        unitId === undefined ? undefined : eq(assignments.unitId, unitId),
+      inArray(
+        assignments.taskId,
+        seriesTasks.map((t) => t.id),
       ),
     )
-  if (rows.length === 0) return []
+  return pairsInView(db, pairs, moment)
+}
+
+/**
+ * The given series assignments at their occurrence in view (see `seriesInView`), for a caller
+ * that has already read them (the unit card). Pairs of one unit read only that unit's reports.
+ */
+export async function pairsInView(
+  db: Db,
+  pairs: SeriesPair[],
+  moment: { now: Date; tz: string },
+): Promise<SeriesInView[]> {
+  if (pairs.length === 0) return []
+  const taskIds = [...new Set(pairs.map((p) => p.taskId))]
+  const units = new Set(pairs.map((p) => p.unitId))
   const dates = await seriesDates(db, taskIds)
-  const reports = await seriesReports(db, taskIds, moment, unitId)
+  const reports = await seriesReports(db, taskIds, moment, units.size === 1 ? pairs[0]!.unitId : undefined)
   const today = localDate(moment.now, moment.tz)
-  return rows.flatMap((r) => {
-    const list = dates.get(r.taskId) ?? []
-    const answers = answeredOccurrences(list, reports.get(`${r.taskId}:${r.unitId}`) ?? [])
+  return pairs.flatMap((p) => {
+    const list = dates.get(p.taskId) ?? []
+    const answers = answeredOccurrences(list, reports.get(`${p.taskId}:${p.unitId}`) ?? [])
     const due = openOccurrence(list, today, answers)
-    return due === null ? [] : [{ ...r, due, answer: answers.get(due) ?? null }]
+    return due === null ? [] : [{ ...p, due, answer: answers.get(due) ?? null }]
   })
 }

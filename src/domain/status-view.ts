@@ -14,7 +14,7 @@ import { listUnits, type Unit } from './units.ts'
 import { activePlan, activePlans, isChased, type Plan } from './plans.ts'
 import type { AssignmentRole } from '../db/schema.ts'
 import type { TaskState } from './reports.ts'
-import { reportDetails, seriesInView, type SeriesInView } from './series.ts'
+import { pairsInView, reportDetails, seriesInView, type SeriesInView } from './series.ts'
 
 /** The moment a view is taken: now, read in the plan's timezone for "today". */
 export interface ViewMoment {
@@ -117,9 +117,11 @@ async function unitTasks(
       ),
     )
     .orderBy(asc(tasks.planId), asc(tasks.position), asc(tasks.id))
-  const inView = rows.some((r) => r.deadlineKind === 'series')
-    ? await seriesInView(db, [...titles.keys()], moment, unitId)
-    : []
+  const inView = await pairsInView(
+    db,
+    rows.filter((r) => r.deadlineKind === 'series').map((r) => ({ taskId: r.taskId, unitId, role: r.role })),
+    moment,
+  )
   const series = new Map(inView.map((v) => [v.taskId, v]))
   const details = await reportDetails(
     db,
