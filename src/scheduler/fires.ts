@@ -46,9 +46,13 @@ const ownedBy = (fire: OwnedFire) =>
     eq(scheduleFires.status, 'running'),
   )
 
-/** Stamps the heartbeat of fires this process still runs; a fire taken over is left alone. */
+/** Stamps the heartbeat of fires this process still runs, in one statement; a fire taken over is left alone. */
 export async function beatFires(db: Db, fires: OwnedFire[], at: Date): Promise<void> {
-  for (const fire of fires) await db.update(scheduleFires).set({ heartbeatAt: at }).where(ownedBy(fire))
+  if (fires.length === 0) return
+  await db
+    .update(scheduleFires)
+    .set({ heartbeatAt: at })
+    .where(or(...fires.map(ownedBy)))
 }
 
 /** Whether the fire is still running under this process's token (not finished, not taken over). */
@@ -120,7 +124,7 @@ export async function finishFire(
 
 /** Marks a fire this process owns as failed without running it further (shutdown ran out of time, too old to run). */
 export async function markInterrupted(db: Db, fire: OwnedFire, detail: string, at: Date): Promise<void> {
-  await db.update(scheduleFires).set({ status: 'failed', detail, finishedAt: at }).where(ownedBy(fire))
+  await finishFire(db, fire, { status: 'failed', enqueued: 0, detail }, at)
 }
 
 /** The latest fire time recorded for a schedule, whatever its status. */
