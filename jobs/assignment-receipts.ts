@@ -16,8 +16,7 @@ import {
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { decideAndEnqueue, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { listUnits } from '../src/domain/units.ts'
-import { messages } from '../src/i18n/index.ts'
-import { fireDay, jobDescription, nonWorkingDay } from './rhythm.ts'
+import { fireDay, jobDescription, nonWorkingDay, noPlan } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
 
@@ -37,7 +36,7 @@ export const assignmentReceipts: Job = {
     const off = nonWorkingDay(ctx, today)
     if (off) return off
     const plan = await activePlan(ctx.db)
-    if (!plan) return { enqueued: 0, skipped: messages('en').rhythm.skipped.noPlan }
+    if (!plan) return noPlan
     return decideAndEnqueue(ctx.db, NAME, async (tx) => {
       const names = new Map((await listUnits(tx)).map((u) => [u.id, u.name]))
       let enqueued = 0

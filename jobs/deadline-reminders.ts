@@ -26,7 +26,7 @@ import type { Db } from '../src/db/client.ts'
 import { assignmentStates, type AssignmentState } from '../src/domain/digest.ts'
 import { supervisorRecipients, unitRecipients } from '../src/domain/recipients.ts'
 import { DEFAULT_LADDER, ladderStep, type LadderStep } from '../src/domain/reminder-ladder.ts'
-import { isChased } from '../src/domain/plans.ts'
+import { activePlans, isChased } from '../src/domain/plans.ts'
 import { occurrencesToChase } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import type {
@@ -34,14 +34,7 @@ import type {
   DeadlineReminderParams,
   MomentParams,
 } from '../src/templates/deadline-reminder.ts'
-import {
-  activePlansOrEnd,
-  fireDay,
-  jobDescription,
-  nameList,
-  nonWorkingDay,
-  parseJobOptions,
-} from './rhythm.ts'
+import { noPlan, fireDay, jobDescription, nameList, nonWorkingDay, parseJobOptions } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { decideAndEnqueue, enqueueToSupervisors, enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
@@ -119,9 +112,8 @@ export const deadlineReminders: Job = {
     const off = nonWorkingDay(ctx, today)
     if (off) return off
     const ladder = parseJobOptions(NAME, options, ctx)
-    const active = await activePlansOrEnd(ctx.db)
-    if ('end' in active) return active.end
-    const { plans } = active
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return noPlan
 
     const all = await occurrencesToChase(
       ctx.db,

@@ -13,11 +13,12 @@ import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weekStart, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
 import { listUnits } from '../src/domain/units.ts'
 import type { StatusPromptParams } from '../src/templates/status-prompt.ts'
-import { activePlansOrEnd, jobDescription, nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
+import { noPlan, jobDescription, nameList, openRound, roundDoneAt, runRound } from './rhythm.ts'
 import { promptTasks } from './status-prompts.ts'
 import type { Job } from './types.ts'
 import { enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { earlierOutbox, outboxKey } from '../src/domain/outbox-keys.ts'
+import { activePlans } from '../src/domain/plans.ts'
 
 const NAME = 'prompt-nudges'
 const PROMPTS = 'status-prompts'
@@ -40,9 +41,8 @@ export const promptNudges: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const active = await activePlansOrEnd(ctx.db)
-    if ('end' in active) return active.end
-    const { plans } = active
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return noPlan
     const week = isoWeek(today)
     const lastWeek = isoWeek(addDays(weekStart(today), -7))
 

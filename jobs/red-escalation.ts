@@ -20,7 +20,7 @@ import {
   type EscalationStep,
 } from '../src/domain/escalation.ts'
 import { recordEvent } from '../src/domain/history.ts'
-import { isChased } from '../src/domain/plans.ts'
+import { activePlans, isChased } from '../src/domain/plans.ts'
 import { liaisonsInPrivate } from '../src/domain/receipts.ts'
 import {
   leaderRecipients,
@@ -32,7 +32,7 @@ import { workingDaysBetween } from '../src/domain/working-days.ts'
 import { listUnits } from '../src/domain/units.ts'
 import { enqueue } from '../src/delivery/outbox.ts'
 import { decideAndEnqueue } from '../src/delivery/notify.ts'
-import { activePlansOrEnd, fireDay, jobDescription, nonWorkingDay } from './rhythm.ts'
+import { noPlan, fireDay, jobDescription, nonWorkingDay } from './rhythm.ts'
 import type { Job } from './types.ts'
 
 const NAME = 'red-escalation'
@@ -64,9 +64,8 @@ export const redEscalation: Job = {
     const today = fireDay(ctx, fire)
     const off = nonWorkingDay(ctx, today)
     if (off) return off
-    const active = await activePlansOrEnd(ctx.db)
-    if ('end' in active) return active.end
-    const { plans } = active
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return noPlan
     const planIds = plans.map((p) => p.id)
     const tz = ctx.config.timezone
     const states = await assignmentStates(ctx.db, planIds, fire.now)

@@ -15,7 +15,6 @@ import { settings } from '../src/db/schema.ts'
 import { localDate } from '../src/domain/dates.ts'
 import { messages } from '../src/i18n/index.ts'
 import type { Job, JobContext, JobFire, JobResult } from './types.ts'
-import { activePlans } from '../src/domain/plans.ts'
 import { decideAndEnqueue } from '../src/delivery/notify.ts'
 
 /** Validates the options in force (the scheduler's `jobOptions`: schedule row over defaults); a bad option fails the run with its reason. */
@@ -40,13 +39,8 @@ export function jobDescription(key: keyof typeof texts.jobs): Job['description']
   return { 'zh-CN': messages('zh-CN').rhythm.jobs[key], en: texts.jobs[key] }
 }
 
-/** The active plans, or the fire's result when there is none yet (nothing to chase). */
-export async function activePlansOrEnd(
-  db: Db,
-): Promise<{ end: JobResult } | { plans: Awaited<ReturnType<typeof activePlans>> }> {
-  const plans = await activePlans(db)
-  return plans.length === 0 ? { end: { enqueued: 0, skipped: texts.skipped.noPlan } } : { plans }
-}
+/** The result of a fire while no plan is active: nothing to chase. */
+export const noPlan: JobResult = { enqueued: 0, skipped: texts.skipped.noPlan }
 
 /** The result of a fire on a day off: nothing decided, the next working day covers it. */
 export function nonWorkingDay(ctx: JobContext, today: string): JobResult | null {

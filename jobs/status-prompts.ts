@@ -9,12 +9,12 @@ import * as z from 'zod'
 import { assignmentStates, byDueThenPlan, type AssignmentState } from '../src/domain/digest.ts'
 import { unitRecipients } from '../src/domain/recipients.ts'
 import { isoWeek, weeklyRoundDay } from '../src/domain/reminder-ladder.ts'
-import { isChased } from '../src/domain/plans.ts'
+import { activePlans, isChased } from '../src/domain/plans.ts'
 import { atCurrentOccurrence } from '../src/domain/series.ts'
 import { listUnits } from '../src/domain/units.ts'
 import type { StatusPromptParams } from '../src/templates/status-prompt.ts'
 import { statusOf, taskOf } from './deadline-reminders.ts'
-import { activePlansOrEnd, jobDescription, nameList, openRound, runRound } from './rhythm.ts'
+import { noPlan, jobDescription, nameList, openRound, runRound } from './rhythm.ts'
 import type { Job } from './types.ts'
 import { enqueueUnitMessage } from '../src/delivery/notify.ts'
 import { outboxKey } from '../src/domain/outbox-keys.ts'
@@ -44,9 +44,8 @@ export const statusPrompts: Job = {
     )
     if ('end' in opened) return opened.end
     const { today } = opened
-    const active = await activePlansOrEnd(ctx.db)
-    if ('end' in active) return active.end
-    const { plans } = active
+    const plans = await activePlans(ctx.db)
+    if (plans.length === 0) return noPlan
     const week = isoWeek(today)
 
     return runRound(ctx.db, NAME, week, fire.now, async (tx) => {
