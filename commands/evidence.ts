@@ -110,12 +110,12 @@ async function targetOf(ctx: BotContext, msg: Message, file: IncomingFile): Prom
   }
   const day = planToday(ctx)
   if (unitId === null) {
-    // Files with no prompt to answer are for the sender's own unit, as its liaison or deputy.
+    // Files with no prompt to answer are for the sender's own unit, as its liaison or deputy
+    // (which is also all that answering for it asks); a prompt's unit is checked below.
     if (person.unitId === null || !(await standsForUnit(db, person, person.unitId, day)))
       return { kind: 'refused', text: ctx.texts.loop.evidence.notLiaison, reason: 'evidence_not_liaison' }
     unitId = person.unitId
-  }
-  if (!(await mayAnswerFor(db, person, unitId, day))) {
+  } else if (!(await mayAnswerFor(db, person, unitId, day))) {
     const unit = await unitNameOf(ctx, unitId)
     return { kind: 'refused', text: ctx.texts.loop.evidence.otherUnit(unit), reason: 'evidence_other_unit' }
   }

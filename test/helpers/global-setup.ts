@@ -27,7 +27,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   return async () => {
     const rows = await admin<
       { datname: string }[]
-    >`select datname from pg_database where datname like ${`${prefix}%`}`
+    >`select datname from pg_database where starts_with(datname, ${prefix})`
     for (const r of rows) await dropDatabase(admin, r.datname)
     await dropDatabase(admin, template)
     await admin.end()
@@ -51,7 +51,9 @@ export async function dropDatabase(admin: postgres.Sql, name: string): Promise<v
         await admin.unsafe(`drop database if exists ${name}`)
         return
       } catch (plain) {
-        if (attempt >= 10) throw new AggregateError([forced, plain], `cannot drop ${name}`)
+        // Only the transient refusals are worth waiting out: permission (autovacuum) and in use.
+        const transient = ['42501', '55006'].includes((plain as { code?: string }).code ?? '')
+        if (!transient || attempt >= 10) throw new AggregateError([forced, plain], `cannot drop ${name}`)
         await new Promise((r) => setTimeout(r, 200 * (attempt + 1)))
       }
     }
