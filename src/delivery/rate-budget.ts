@@ -22,6 +22,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from '../db/client.ts'
 import { num, query } from '../db/sql.ts'
 import { isGroupChat } from '../domain/chats.ts'
+import { sleep } from './sleep.ts'
 
 export interface TelegramLimits {
   /** Messages per second per bot token, all chats together. */
@@ -58,8 +59,21 @@ export interface RateBudgetOptions {
  * A send woken this much later than its slot (a busy process) takes a fresh slot instead, at most
  * twice: sent now, it would crowd into the second of the slots after it.
  */
-export const LATE_SLOT_MS = 20
+const LATE_SLOT_MS = 20
 export const LATE_SLOT_RETRIES = 2
+
+/**
+ * Waits `waitMs` for a granted slot. `woke` is false when `signal` aborted the wait; `late` when
+ * the process woke more than LATE_SLOT_MS after the slot, and should take a fresh one.
+ */
+export async function sleepToSlot(
+  waitMs: number,
+  signal?: AbortSignal,
+): Promise<{ woke: boolean; late: boolean }> {
+  const slot = performance.now() + waitMs
+  const woke = await sleep(waitMs, signal)
+  return { woke, late: performance.now() - slot > LATE_SLOT_MS }
+}
 
 /**
  * Granted: wait `waitMs`, then send. Refused (nothing reserved): the token's queue is longer than

@@ -13,7 +13,7 @@ import { splitHtmlMessage } from '../telegram/html.ts'
 import { leaseAllows, type ClaimedDelivery } from './claim.ts'
 import { describeError, SendError, type SendFailure } from './errors.ts'
 import type { Outcomes } from './outcomes.ts'
-import { LATE_SLOT_MS, LATE_SLOT_RETRIES, type RateBudget } from './rate-budget.ts'
+import { LATE_SLOT_RETRIES, sleepToSlot, type RateBudget } from './rate-budget.ts'
 import { sleep } from './sleep.ts'
 import type { TelegramPart, TelegramSender } from './telegram.ts'
 
@@ -77,14 +77,14 @@ export function createTelegramDelivery(options: TelegramDeliveryOptions) {
       // The chat stays held through the send; finish() releases it when the answer is in.
       const r = await budget.reserve(chatId, maxSlotWaitMs, maxSlotWaitMs + sendTimeoutMs + 2000)
       if (r.granted) {
-        const target = performance.now() + r.waitMs
-        if (!(await sleep(r.waitMs, signal)) || !leaseAllows(job, sendTimeoutMs, leaseMs)) {
+        const { woke, late } = await sleepToSlot(r.waitMs, signal)
+        if (!woke || !leaseAllows(job, sendTimeoutMs, leaseMs)) {
           await finishSlot(chatId, false)
           await outcomes.giveBack(job, 0, progress)
           return false
         }
         // Woken well after the slot (a busy machine): take a fresh one.
-        if (performance.now() - target > LATE_SLOT_MS && lateSlots < LATE_SLOT_RETRIES) {
+        if (late && lateSlots < LATE_SLOT_RETRIES) {
           lateSlots++
           await finishSlot(chatId, false)
           continue

@@ -16,7 +16,7 @@
  */
 import type { Transformer } from 'grammy'
 import type { Logger } from '../log.ts'
-import { LATE_SLOT_MS, LATE_SLOT_RETRIES, type RateBudget } from '../delivery/rate-budget.ts'
+import { LATE_SLOT_RETRIES, sleepToSlot, type RateBudget } from '../delivery/rate-budget.ts'
 import { sleep } from '../delivery/sleep.ts'
 import { isGroupChat } from '../domain/chats.ts'
 
@@ -84,9 +84,7 @@ export function answerPacing(options: AnswerPacingOptions): Transformer {
           ? await budget.reserve(chatId, Math.max(0, left), holdMs, { groupHeadroom })
           : await budget.reserveToken(Math.max(0, left))
         if (r.granted) {
-          const target = performance.now() + r.waitMs
-          await sleep(r.waitMs)
-          const late = performance.now() - target > LATE_SLOT_MS
+          const { late } = await sleepToSlot(r.waitMs)
           if (late && lateSlots < LATE_SLOT_RETRIES && performance.now() < deadline) {
             lateSlots++
             // The chat's slot was not used: free it for the fresh reservation.
