@@ -133,11 +133,18 @@ const PART_RULES = {
   末: 'late',
 } as const satisfies Record<string, DeadlineRule>
 
+/** The day a part of a month stands for, by its rule: the 5th, 10th, 20th, or the last day. */
 function monthPartDate(year: number, month: number, part: keyof typeof PART_RULES): string {
-  if (part === '初') return toDateString(year, month, 5)
-  if (part === '上旬') return toDateString(year, month, 10)
-  if (part === '中旬' || part === '上中旬') return toDateString(year, month, 20)
-  return lastDayOfMonth(year, month)
+  switch (PART_RULES[part]) {
+    case 'start':
+      return toDateString(year, month, 5)
+    case 'early':
+      return toDateString(year, month, 10)
+    case 'mid':
+      return toDateString(year, month, 20)
+    default:
+      return lastDayOfMonth(year, month)
+  }
 }
 
 /** The due date and rule for one regex match, or null when it names no real day. */
@@ -384,8 +391,12 @@ function findSeries(text: string, year: number): { draft: DeadlineDraft; index: 
 }
 
 /** A start said in the plan's year before a recurring phrase: `从7月起`, `自2026年7月1日起`, `下半年起`. */
-const SERIES_START =
-  /(?:从|自)?(?:(?<year>\d{4})年)?(?:(?<month>\d{1,2}|[一二三四五六七八九十]{1,2})月(?:份)?(?:(?<day>\d{1,2})日)?|(?<half>下半年)|(?<quarter>[二三四])季度)[ \t]*(?:起|开始)/g
+const SERIES_START = new RegExp(
+  `(?:从|自)?(?:(?<year>\\d{4})${SP}年${SP})?` +
+    `(?:(?<month>${MONTH})${SP}月(?:份)?(?:${SP}(?<day>${DAY})${SP}[日号])?|(?<half>下半年)|(?<quarter>[二三四])季度)` +
+    `${SP}(?:起|开始)`,
+  'g',
+)
 
 function seriesStart(before: string, year: number): { date: string; index: number; end: number } | null {
   // The last start in the same sentence as the phrase.
@@ -398,7 +409,7 @@ function seriesStart(before: string, year: number): { date: string; index: numbe
     let date: string
     if (g.half !== undefined) date = toDateString(year, 7, 1)
     else if (g.quarter !== undefined) date = toDateString(year, numeral(g.quarter) * 3 - 2, 1)
-    else date = toDateString(year, numeral(g.month!), g.day === undefined ? 1 : Number(g.day))
+    else date = toDateString(year, numeral(g.month!), g.day === undefined ? 1 : numeral(g.day))
     if (isValidDate(date)) found = { date, index: m.index, end: m.index + m[0].length }
   }
   return found
@@ -448,9 +459,12 @@ function withYear(year: number | null, read: (y: number) => DeadlineReading): De
  * Two or more one-off dates listed one after the other in a time slot (`6月30日、12月31日前`,
  * `3月底和9月底前`), in order: each is a due date of its own. Null for one date or a range.
  */
+/** A listed slot's last month with its words (`12月底前`), which go with each month before it. */
+const LIST_TAIL = new RegExp(`月(${PART})?(以前|之前|前)?$`)
+
 function listedDates(given: string, year: number): string[] | null {
   // `3月、6月、9月、12月底前`: the last month's words go with each month before it.
-  const tail = /月(中下旬|上中旬|上旬|中旬|下旬|底|末)?(以前|之前|前)?$/.exec(given)
+  const tail = LIST_TAIL.exec(given)
   const text = tail
     ? given.replace(
         /(\d{1,2}|十[一二]|[一二三四五六七八九十])月(?=[、，,和及与])/g,

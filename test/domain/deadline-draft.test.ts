@@ -196,6 +196,9 @@ describe('readDeadlineInText: the deadline of a task written in prose', () => {
       dates: monthly(7, '10'),
       every: 'month',
     })
+    // The month and day as the rest of the grammar reads them: Chinese numerals, 号.
+    for (const text of ['自七月一日起每月10日前报送。', '从7月1号起每月10日前报送。'])
+      expect(readDeadlineInText(text, 2026).deadline).toMatchObject({ dates: monthly(7, '10') })
     expect(readDeadlineInText('从十月份起每月15日前报送。', 2026).deadline).toMatchObject({
       dates: monthly(10, '15'),
     })

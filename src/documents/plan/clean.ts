@@ -13,7 +13,7 @@
  * Every step is one pass over the lines (linear in the document's size).
  */
 import { TIME_LABEL_START } from '../../domain/deadline-phrase.ts'
-import { UNIT_NOUN } from './responsibility.ts'
+import { LABEL_HEAD } from './responsibility.ts'
 import type { SourcePlace } from '../../domain/plan-draft.ts'
 import type { Block, LineBlock } from './blocks.ts'
 
@@ -56,9 +56,7 @@ const HEADING_MARKER =
   /^(?:[一二三四五六七八九十]{1,3}\s*[、．.]|[（(]\s*[一二三四五六七八九十]{1,3}\s*[）)])/
 
 /** A line of labelled units after a task: `责任单位：…`, `（牵头单位：…`, `配合部门：…`. */
-export const LABEL_LINE = new RegExp(
-  `^[（(【[]?\\s*(?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)${UNIT_NOUN}\\s*[:：]`,
-)
+export const LABEL_LINE = new RegExp(`^[（(【[]?\\s*${LABEL_HEAD}`)
 
 /** Characters that never start a paragraph: a line starting with one continues the previous. */
 const CONTINUATION_START = /^[，。、；：:;,.!?！？）)》」』”’\]］〕】]/

@@ -19,7 +19,7 @@ import {
   looksLikeResponsibility,
   parseResponsibility,
   ROLE_WORD,
-  UNIT_NOUN,
+  LABEL_HEAD,
   unwrap,
 } from './responsibility.ts'
 
@@ -37,7 +37,7 @@ const PAIRS: Record<string, string> = { '[': ']', '［': '］', '〔': '〕', '�
 /** Words a square responsibility bracket contains; `〔2023〕` (a document number) has none. */
 const UNIT_WORDS = /负责|牵头|配合|落实|局|镇|街|部门|单位|办|队|委|院|中心|政府/
 const LABELLED = new RegExp(
-  `(?:^|[。；;\\n])\\s*[（(【[]?\\s*((?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)${UNIT_NOUN}\\s*[:：][^。\\n]{1,400}?)\\s*[）)】\\]]?\\s*[。.;；]?\\s*$`,
+  `(?:^|[。；;\\n])\\s*[（(【[]?\\s*(${LABEL_HEAD}[^。\\n]{1,400}?)\\s*[）)】\\]]?\\s*[。.;；]?\\s*$`,
 )
 
 interface Note {

@@ -74,6 +74,8 @@ const ROLE_OF = new Map(ROLE_WORDS)
  * its own offices), as a regex source.
  */
 export const UNIT_NOUN = '(?:单位|部门|科室|股室|处室|机构)'
+/** The head of a unit label, `牵头单位：`, `责任部门:`, `配合科室：`, as a regex source. */
+export const LABEL_HEAD = `(?:牵头|主办|责任|负责|承办|配合|协办|协助|参与)${UNIT_NOUN}\\s*[:：]`
 
 /** The role a role word names on its own (`牵头`, `配合`, `按职责分工负责`), or null. */
 export function roleOfWord(word: string): ResponsibilityRole | null {
@@ -83,9 +85,7 @@ export function roleOfWord(word: string): ResponsibilityRole | null {
 export const ROLE_WORD = new RegExp(ROLE_WORDS.map(([w]) => w).join('|'))
 const ROLE_TAIL = new RegExp(`(?:${ROLE_WORD.source})$`)
 /** `（牵头）`, `(配合单位)` after a name. */
-const ROLE_IN_BRACKETS = new RegExp(
-  `[（(]\\s*(${ROLE_WORDS.map(([w]) => w).join('|')})${UNIT_NOUN}?\\s*[）)]$`,
-)
+const ROLE_IN_BRACKETS = new RegExp(`[（(]\\s*(${ROLE_WORD.source})${UNIT_NOUN}?\\s*[）)]$`)
 /** `牵头单位：`, `责任单位:`, `配合部门：`, `牵头：` at the start of a clause. */
 const LABEL = new RegExp(
   `^(牵头|主办|责任|负责|承办|落实|实施|主责|配合|协办|协助|参与|协同|具体负责)${UNIT_NOUN}?\\s*[:：]\\s*`,

@@ -135,9 +135,11 @@ interface RowRecord {
   row: RowBlock
 }
 
+const UNIT_NOUN_END = new RegExp(`${UNIT_NOUN}$`)
+
 /** The role a 角色 cell names (`牵头`, `配合单位`, `负责`), or null. */
 function roleOfCell(cell: string): ResponsibilityRole | null {
-  const word = norm(cell).replace(new RegExp(`${UNIT_NOUN}$`), '')
+  const word = norm(cell).replace(UNIT_NOUN_END, '')
   if (word === '') return null
   return roleOfWord(word)
 }
