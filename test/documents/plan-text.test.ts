@@ -477,6 +477,24 @@ describe('a plan over several years, and an item that starts with a year', () =>
     expect([given.year, doubts(given)]).toEqual([2027, []])
   })
 
+  it('runs the same way from a structured (YAML) plan without a year', async () => {
+    const yaml = Buffer.from(
+      [
+        'title: 台山市行政执法质量三年提升行动方案（2025—2027年）',
+        'tasks:',
+        '  - ref: "1"',
+        '    title: 开展执法案卷评查',
+        '    units: 市司法局',
+        '    dueText: 12月底前',
+      ].join('\n'),
+    )
+    const plan = await readPlanDocument(yaml, 'plan.yaml', { thisYear: 2026 })
+    expect([plan.year, doubts(plan)]).toEqual([
+      2026,
+      ['other - 2025—2027年的多年度方案，按 2026 年执行；其他年份请用 --year 导入'],
+    ])
+  })
+
   it('reads 2.2026年… as item 2, not as part of item 1', async () => {
     const plan = await readPlanDocument(text, 'plan.txt', { thisYear: 2026 })
     expect(rows(plan)).toEqual([

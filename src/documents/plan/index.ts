@@ -24,7 +24,7 @@ import { readProse } from './prose.ts'
 import { readStructured } from './structured.ts'
 import { readTable } from './table.ts'
 import { textBlocks } from './text.ts'
-import { titleYear } from './title-year.ts'
+import { planYear } from './title-year.ts'
 
 export { parseResponsibility, looksLikeResponsibility } from './responsibility.ts'
 
@@ -174,19 +174,10 @@ function assemble(blocks: Block[], format: PlanFormat, fileName: string, opts: R
     } else title = fromTable
   }
   title ??= path.parse(fileName).name
-  const fromTitle = titleYear(title, opts.thisYear)
-  const year = opts.year ?? runYear ?? fromTitle?.year ?? null
+  const { year, doubt } = planYear(title, { given: opts.year, stated: runYear, thisYear: opts.thisYear })
 
   const tasks: TaskDraft[] = []
-  const doubts: Doubt[] = []
-  if (opts.year === undefined && runYear === null && fromTitle?.span && year !== null) {
-    const [first, last] = fromTitle.span
-    doubts.push({
-      kind: 'other',
-      taskRef: null,
-      quote: messages('zh-CN').planLedger.multiYearQuote(first, last, year),
-    })
-  }
+  const doubts: Doubt[] = doubt ? [doubt] : []
   for (const [label, paragraphs] of prose) {
     const result = readProse(paragraphs, year, label ? `${label}-` : '')
     tasks.push(...result.tasks)

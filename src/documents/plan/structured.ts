@@ -35,7 +35,7 @@ import type {
 import { responsibilityRoles } from '../../domain/plan-draft.ts'
 import { messages } from '../../i18n/index.ts'
 import { parseResponsibility } from './responsibility.ts'
-import { titleYear } from './title-year.ts'
+import { planYear, titleYear } from './title-year.ts'
 
 type PlanTexts = ReturnType<typeof messages>['plan']
 function bilingual(pick: (m: PlanTexts) => string): string {
@@ -81,7 +81,7 @@ export function readStructured(
   text: string,
   fileName: string,
   format: 'yaml' | 'json',
-  opts: { year?: number },
+  opts: { year?: number; thisYear?: number },
 ): PlanDraft {
   const name = path.basename(fileName)
   const lineCounter = new LineCounter()
@@ -115,9 +115,14 @@ export function readStructured(
     throw new UserError(bilingual((m) => m.structuredInvalid(locate(p), detail)))
   }
   const plan = parsed.data
+  const { year, doubt } = planYear(plan.title, {
+    given: opts.year,
+    stated: plan.year ?? null,
+    thisYear: opts.thisYear,
+  })
+  // The year the document's own dates are written in, for `--year` to shift them from.
   const docYear = plan.year ?? titleYear(plan.title)?.year ?? null
-  const year = opts.year ?? docYear
-  const doubts: Doubt[] = []
+  const doubts: Doubt[] = doubt ? [doubt] : []
   const tasks = plan.tasks.map((t, i): TaskDraft => {
     const source = {
       line: Number(locate(['tasks', i]).split(':')[1]) || undefined,

@@ -3,6 +3,9 @@
  * (`三年行动方案（2025—2027年）`) runs as the current year while that is inside its span, else as
  * its first year (not started) or its last (over); `span` says so, for the clerk to check.
  */
+import type { Doubt } from '../../domain/plan-draft.ts'
+import { messages } from '../../i18n/index.ts'
+
 export interface TitleYear {
   year: number
   /** The first and last year of a multi-year title. */
@@ -24,4 +27,27 @@ export function titleYear(title: string, thisYear?: number): TitleYear | null {
   }
   const m = YEAR.exec(title)
   return m ? { year: Number(m[1]) } : null
+}
+
+/**
+ * The year a plan runs as, whatever its format: the one asked for (`--year`), else the one the
+ * document states (a 年度 line, a YAML `year`), else its title's. When it came from a multi-year
+ * title, a doubt says which year was taken, for the clerk to check.
+ */
+export function planYear(
+  title: string,
+  o: { given: number | undefined; stated: number | null; thisYear: number | undefined },
+): { year: number | null; doubt: Doubt | null } {
+  const fromTitle = titleYear(title, o.thisYear)
+  const year = o.given ?? o.stated ?? fromTitle?.year ?? null
+  if (o.given !== undefined || o.stated !== null || !fromTitle?.span) return { year, doubt: null }
+  const [first, last] = fromTitle.span
+  return {
+    year,
+    doubt: {
+      kind: 'other',
+      taskRef: null,
+      quote: messages('zh-CN').planLedger.multiYearQuote(first, last, fromTitle.year),
+    },
+  }
 }
